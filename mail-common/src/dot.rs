@@ -166,7 +166,7 @@ impl DotUnstuffer {
             let Some(rel) = memchr::memchr2(b'\r', b'\n', rest) else {
                 self.check_len(line_start, input.len() - line_start)?;
                 self.line_len += input.len() - line_start;
-                return Ok(self.emit(input, start, input.len(), pos));
+                return Ok(self.emit(input, start, input.len(), input.len()));
             };
             let at = pos + rel;
             // The content before the CR/LF first, so that the error is the same whatever

@@ -114,7 +114,10 @@ impl LineScanner {
         let max = self.config.max_len;
         let window = input.get(..max).unwrap_or(input);
         let mut from = self.scanned.min(window.len());
-        while let Some(rel) = window.get(from..).and_then(|rest| memchr::memchr(b'\n', rest)) {
+        while let Some(rel) = window
+            .get(from..)
+            .and_then(|rest| memchr::memchr(b'\n', rest))
+        {
             let lf = from + rel;
             let has_cr = lf > 0 && window.get(lf - 1) == Some(&b'\r');
             let content_end = match (has_cr, self.config.ending) {
@@ -152,7 +155,10 @@ impl LineScanner {
     pub fn discard(&mut self, input: &[u8]) -> Discard {
         self.scanned = 0;
         let mut from = 0;
-        while let Some(rel) = input.get(from..).and_then(|rest| memchr::memchr(b'\n', rest)) {
+        while let Some(rel) = input
+            .get(from..)
+            .and_then(|rest| memchr::memchr(b'\n', rest))
+        {
             let lf = from + rel;
             let ends = self.config.ending == LineEnding::CrLfOrLf
                 || (lf > 0 && input.get(lf - 1) == Some(&b'\r'));
@@ -230,7 +236,10 @@ mod tests {
     fn bare_lf_is_content_in_strict_mode() {
         let d = decode_line(b"A\nB\r\n", LineConfig::new(512)).unwrap();
         assert_eq!(d.complete(), Some((&b"A\nB"[..], 5)));
-        let d = decode_line(b"A\nB\r\n", LineConfig::new(512).with_ending(LineEnding::CrLfOrLf));
+        let d = decode_line(
+            b"A\nB\r\n",
+            LineConfig::new(512).with_ending(LineEnding::CrLfOrLf),
+        );
         assert_eq!(d.unwrap().complete(), Some((&b"A"[..], 2)));
     }
 
@@ -239,7 +248,11 @@ mod tests {
         // 510 octets of content + CRLF = 512: accepted.
         let mut ok = alloc::vec![b'a'; 510];
         ok.extend_from_slice(b"\r\n");
-        assert!(decode_line(&ok, LineConfig::new(512)).unwrap().is_complete());
+        assert!(
+            decode_line(&ok, LineConfig::new(512))
+                .unwrap()
+                .is_complete()
+        );
         let mut long = alloc::vec![b'a'; 511];
         long.extend_from_slice(b"\r\n");
         assert_eq!(
