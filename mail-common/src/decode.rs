@@ -94,7 +94,10 @@ mod tests {
 
     #[test]
     fn needs_zero_is_unknown() {
-        assert_eq!(Decoded::<()>::needs(0), Decoded::Incomplete { needed: None });
+        assert_eq!(
+            Decoded::<()>::needs(0),
+            Decoded::Incomplete { needed: None }
+        );
         assert_eq!(
             Decoded::<()>::needs(3),
             Decoded::Incomplete {
