@@ -48,6 +48,15 @@ pub enum Error {
         /// The rule (or a short description of it) that failed.
         expected: &'static str,
     },
+    /// A value is longer than an explicit limit (for instance an APOP timestamp longer than
+    /// [`crate::apop::TIMESTAMP_MAX`]).
+    #[error("{what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// What was too long.
+        what: &'static str,
+        /// The limit (octets, unless `what` says otherwise).
+        limit: usize,
+    },
     /// Text that is not valid base64.
     #[error("invalid base64 at offset {offset}")]
     Base64 {
