@@ -293,6 +293,12 @@ pub fn encode_base64(data: &[u8]) -> String {
 pub fn decode_base64(text: &[u8]) -> Result<Vec<u8>, Error> {
     STANDARD.decode(text).map_err(|e| {
         let offset = match e {
+            // Padding followed by more text: blame the first octet outside the alphabet
+            // if there is one (a trailing CRLF, say), else the misplaced "=".
+            base64::DecodeError::InvalidByte(offset, b'=') => text
+                .iter()
+                .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')))
+                .unwrap_or(offset),
             base64::DecodeError::InvalidByte(offset, _) => offset,
             base64::DecodeError::InvalidLastSymbol { offset, .. } => offset,
             base64::DecodeError::InvalidLength(_) => text.len(),
