@@ -1,0 +1,110 @@
+//! The crate's error type.
+
+pub use mail_common::error::BareOctet;
+
+/// Everything that can go wrong in `smtp-proto`.
+///
+/// Variants say what went wrong. [`Error::is_local`] tells "you misused the API" apart from
+/// "the peer broke the protocol" (h11's `LocalProtocolError` / `RemoteProtocolError`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input does not match the grammar at `offset` (bytes from the start of the line or
+    /// message); `expected` names the ABNF rule that failed.
+    #[error("syntax error at offset {offset}: expected {expected}")]
+    Syntax {
+        /// Byte offset of the failure.
+        offset: usize,
+        /// The rule that failed.
+        expected: &'static str,
+    },
+    /// A line is longer than the limit (CRLF included), RFC 5321 §4.5.3.1.
+    #[error("line too long: more than {limit} octets")]
+    LineTooLong {
+        /// The limit in octets.
+        limit: usize,
+    },
+    /// A configured or RFC limit was exceeded.
+    #[error("{what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// What was too large or too many.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+    /// An ESMTP parameter was given twice (RFC 5321 §4.1.1.11 allows each once).
+    #[error("duplicate parameter {keyword} at offset {offset}")]
+    DuplicateParameter {
+        /// Byte offset of the second occurrence.
+        offset: usize,
+        /// The keyword (upper case for the known ones, `extension` otherwise).
+        keyword: &'static str,
+    },
+    /// A continuation line of a multi-line reply has a different code (RFC 5321 §4.2.1).
+    #[error("reply code {found} at offset {offset} differs from {expected} on the first line")]
+    ReplyCodeMismatch {
+        /// Byte offset of the line.
+        offset: usize,
+        /// The first line's code.
+        expected: u16,
+        /// This line's code.
+        found: u16,
+    },
+    /// The class of an enhanced status code differs from the reply code's first digit
+    /// (RFC 3463 §2, RFC 2034 §4).
+    #[error("enhanced status class {class} at offset {offset} does not match reply code {code}")]
+    EnhancedClassMismatch {
+        /// Byte offset of the enhanced code.
+        offset: usize,
+        /// The reply code.
+        code: u16,
+        /// The enhanced status class.
+        class: u8,
+    },
+    /// A value given to a validating constructor is not valid for its grammar rule.
+    #[error("invalid {what}")]
+    InvalidValue {
+        /// The rule the value had to match.
+        what: &'static str,
+    },
+    /// A bare CR or LF in message data (RFC 5321 §2.3.8).
+    #[error("bare {octet} at offset {offset} in message data")]
+    BareLineEnding {
+        /// Byte offset from the start of the chunk being decoded.
+        offset: usize,
+        /// Which octet.
+        octet: BareOctet,
+    },
+    /// The API was called in a state where that call is not allowed (a local error).
+    #[error("api misuse: {0}")]
+    Misuse(&'static str),
+    /// The client refused to send a plaintext SASL mechanism over an unencrypted transport.
+    #[error("plaintext authentication refused over an unencrypted connection")]
+    PlaintextAuthRefused,
+    /// The peer sent a reply the session cannot use at this point.
+    #[error("unexpected reply {code}")]
+    UnexpectedReply {
+        /// The reply code.
+        code: u16,
+    },
+    /// An RFC 5321 §4.5.3.2 timeout expired.
+    #[error("timed out waiting for {0}")]
+    Timeout(&'static str),
+    /// The session is closed.
+    #[error("session closed")]
+    Closed,
+    /// An error from the shared machinery.
+    #[error(transparent)]
+    Common(#[from] mail_common::Error),
+}
+
+impl Error {
+    /// Whether the error is the caller's fault (API misuse or local policy) rather than the
+    /// peer's.
+    pub fn is_local(&self) -> bool {
+        matches!(
+            self,
+            Error::Misuse(_) | Error::PlaintextAuthRefused | Error::InvalidValue { .. }
+        )
+    }
+}

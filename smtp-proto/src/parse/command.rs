@@ -1,0 +1,267 @@
+//! Command lines: RFC 5321 §4.1.1 and the extensions' commands.
+
+use alloc::borrow::Cow;
+
+use nom::bytes::complete::{tag_no_case, take_while1};
+
+use super::path::{forward_path, host, reverse_path, spaces};
+use super::{In, PResult, Why, eq_kw, fail, fatal, utf8, whole};
+use crate::error::Error;
+use crate::types::command::{
+    AuthMechanism, AuthResponse, Base64, Command, InitialResponse, MailFrom, RcptTo, Text, Verb,
+};
+use crate::types::param::Parameters;
+
+const KNOWN_VERBS: [&[u8]; 16] = [
+    b"EHLO",
+    b"HELO",
+    b"LHLO",
+    b"MAIL",
+    b"RCPT",
+    b"DATA",
+    b"BDAT",
+    b"RSET",
+    b"VRFY",
+    b"EXPN",
+    b"HELP",
+    b"NOOP",
+    b"QUIT",
+    b"STARTTLS",
+    b"AUTH",
+    b"ETRN",
+];
+
+pub(crate) fn known_verb(v: &[u8]) -> bool {
+    KNOWN_VERBS.iter().any(|k| eq_kw(v, k))
+}
+
+/// A verb: `1*32(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.1: verbs are alphabetic; extension
+/// verbs may have digits and `-`, e.g. `X-FOO`).
+pub(crate) fn verb(i: In<'_>) -> PResult<'_, &str> {
+    let (r, v) = take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'-')(i)?;
+    if v.len() > 32 {
+        return fail(i, "verb");
+    }
+    Ok((r, utf8(v, i)?))
+}
+
+/// Command argument text: `1*(%d9 / %d32-126 / UTF8-non-ascii)`.
+pub(crate) fn text(i: In<'_>) -> PResult<'_, &str> {
+    let (r, t) = take_while1(|b: u8| b == 9 || (32..=126).contains(&b) || b >= 0x80)(i)?;
+    Ok((r, utf8(t, i)?))
+}
+
+/// RFC 4422 §3.1: `sasl-mech = 1*20mech-char`, `mech-char = UPPER-ALPHA / DIGIT / HYPHEN /
+/// UNDERSCORE` (lower case accepted on input).
+pub(crate) fn sasl_mech(i: In<'_>) -> PResult<'_, &str> {
+    let (r, m) = take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')(i)?;
+    if m.len() > 20 {
+        return fail(i, "sasl-mech");
+    }
+    Ok((r, utf8(m, i)?))
+}
+
+/// RFC 4648 §4 base64 with padding (possibly empty).
+pub(crate) fn base64(i: In<'_>) -> PResult<'_, &str> {
+    let n = i
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'+' || **b == b'/')
+        .count();
+    let pad = i
+        .get(n..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| **b == b'=')
+        .count();
+    if pad > 2 || (n + pad) % 4 != 0 || (pad > 0 && n % 4 == 0) {
+        return fail(i.get(n..).unwrap_or_default(), "base64");
+    }
+    let (span, rest) = i.split_at(n + pad);
+    Ok((rest, utf8(span, i)?))
+}
+
+fn trim_end(i: &[u8]) -> &[u8] {
+    let n = i.iter().rev().take_while(|b| **b == b' ').count();
+    i.get(..i.len() - n).unwrap_or_default()
+}
+
+/// Nothing (but spaces) may follow.
+fn end(i: In<'_>) -> PResult<'_, ()> {
+    if trim_end(i).is_empty() {
+        Ok((&[], ()))
+    } else {
+        fatal(i, Why::Expected("end of line"))
+    }
+}
+
+fn sp(i: In<'_>) -> PResult<'_, ()> {
+    match i.strip_prefix(b" ") {
+        Some(r) => Ok((r, ())),
+        None => fatal(i, Why::Expected("SP")),
+    }
+}
+
+fn req_text<'a>(i: In<'a>) -> PResult<'a, Text<'a>> {
+    let (r, ()) = sp(i)?;
+    let (r, t) = super::cut(super::exp("String", text))(r)?;
+    Ok((r, Text(Cow::Borrowed(t))))
+}
+
+fn opt_text<'a>(i: In<'a>) -> PResult<'a, Option<Text<'a>>> {
+    if trim_end(i).is_empty() {
+        return Ok((&[], None));
+    }
+    let (r, t) = req_text(i)?;
+    Ok((r, Some(t)))
+}
+
+/// One command line (without its CRLF).
+fn command(line: In<'_>) -> PResult<'_, Command<'_>> {
+    let (args, v) = super::exp("command verb", verb)(line)?;
+    let vb = v.as_bytes();
+    // Match the verb by its bytes, case-folded, on its length first (no allocation).
+    let cmd = match vb.len() {
+        4 if eq_kw(vb, b"MAIL") => {
+            let (r, ()) = sp(args)?;
+            let (r, _) = super::cut(super::exp("\"FROM:\"", tag_no_case(&b"FROM:"[..])))(r)?;
+            let (r, path) = super::cut(reverse_path)(spaces(r))?;
+            let (r, params) = params(r)?;
+            return Ok((r, Command::MailFrom(MailFrom { path, params })));
+        }
+        4 if eq_kw(vb, b"RCPT") => {
+            let (r, ()) = sp(args)?;
+            let (r, _) = super::cut(super::exp("\"TO:\"", tag_no_case(&b"TO:"[..])))(r)?;
+            let (r, path) = super::cut(forward_path)(spaces(r))?;
+            let (r, params) = params(r)?;
+            return Ok((r, Command::RcptTo(RcptTo { path, params })));
+        }
+        4 if eq_kw(vb, b"EHLO") || eq_kw(vb, b"HELO") || eq_kw(vb, b"LHLO") => {
+            let (r, ()) = sp(args)?;
+            let (r, h) = super::cut(super::exp("Domain / address-literal", host))(r)?;
+            let (r, ()) = end(r)?;
+            let c = match vb.first().map(u8::to_ascii_uppercase) {
+                Some(b'E') => Command::Ehlo(h),
+                Some(b'H') => Command::Helo(h),
+                _ => Command::Lhlo(h),
+            };
+            return Ok((r, c));
+        }
+        4 if eq_kw(vb, b"DATA") => (end(args)?.0, Command::Data),
+        4 if eq_kw(vb, b"RSET") => (end(args)?.0, Command::Rset),
+        4 if eq_kw(vb, b"QUIT") => (end(args)?.0, Command::Quit),
+        4 if eq_kw(vb, b"VRFY") => {
+            let (r, t) = req_text(args)?;
+            (r, Command::Vrfy(t))
+        }
+        4 if eq_kw(vb, b"EXPN") => {
+            let (r, t) = req_text(args)?;
+            (r, Command::Expn(t))
+        }
+        4 if eq_kw(vb, b"HELP") => {
+            let (r, t) = opt_text(args)?;
+            (r, Command::Help(t))
+        }
+        4 if eq_kw(vb, b"NOOP") => {
+            let (r, t) = opt_text(args)?;
+            (r, Command::Noop(t))
+        }
+        4 if eq_kw(vb, b"ETRN") => {
+            let (r, t) = req_text(args)?;
+            (r, Command::Etrn(t))
+        }
+        4 if eq_kw(vb, b"BDAT") => {
+            // RFC 3030 §2: bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CR LF
+            let (r, ()) = sp(args)?;
+            let (r, size) = super::cut(|i| super::number(i, 20, "chunk-size"))(r)?;
+            let (r, last) = match r.strip_prefix(b" ") {
+                Some(m) if trim_end(m).len() == 4 && eq_kw(trim_end(m), b"LAST") => {
+                    (m.get(4..).unwrap_or_default(), true)
+                }
+                _ => (r, false),
+            };
+            let (r, ()) = end(r)?;
+            (r, Command::Bdat { size, last })
+        }
+        4 if eq_kw(vb, b"AUTH") => {
+            // RFC 4954 §4: "AUTH" SP sasl-mech [SP initial-response]
+            let (r, ()) = sp(args)?;
+            let (r, m) = super::cut(super::exp("sasl-mech", sasl_mech))(r)?;
+            let mechanism = auth_mechanism(m);
+            let r = trim_end(r);
+            let (r, initial_response) = match r.strip_prefix(b" ") {
+                None => (r, None),
+                Some(b"=") => (&b""[..], Some(InitialResponse::Empty)),
+                Some(b) => {
+                    let (r2, b64) = super::cut(super::exp("initial-response", base64))(b)?;
+                    if b64.is_empty() {
+                        return fatal(b, Why::Expected("initial-response"));
+                    }
+                    (r2, Some(InitialResponse::Data(Base64(Cow::Borrowed(b64)))))
+                }
+            };
+            let (r, ()) = end(r)?;
+            (
+                r,
+                Command::Auth {
+                    mechanism,
+                    initial_response,
+                },
+            )
+        }
+        8 if eq_kw(vb, b"STARTTLS") => (end(args)?.0, Command::StartTls),
+        _ => {
+            let (r, a) = if args.is_empty() {
+                (args, None)
+            } else {
+                let (r, t) = req_text(args)?;
+                (r, Some(t))
+            };
+            (
+                r,
+                Command::Unknown {
+                    verb: Verb(Cow::Borrowed(v)),
+                    args: a,
+                },
+            )
+        }
+    };
+    Ok(cmd)
+}
+
+/// The mechanism, upper-cased only when the client wrote it in lower case.
+fn auth_mechanism(m: &str) -> AuthMechanism<'_> {
+    if m.bytes().any(|b| b.is_ascii_lowercase()) {
+        AuthMechanism(Cow::Owned(m.to_ascii_uppercase()))
+    } else {
+        AuthMechanism(Cow::Borrowed(m))
+    }
+}
+
+fn params(i: In<'_>) -> PResult<'_, Parameters<'_>> {
+    if trim_end(i).is_empty() {
+        return Ok((&[], Parameters::new()));
+    }
+    let (r, ()) = sp(i)?;
+    super::param::parameters(r)
+}
+
+/// Parses one command line, given without its CRLF.
+///
+/// # Errors
+/// [`Error::Syntax`] with the offset in the line and the rule that failed,
+/// [`Error::DuplicateParameter`], or [`Error::LimitExceeded`] (RFC 5321 §4.5.3.1 sizes).
+pub fn command_line(line: &[u8]) -> Result<Command<'_>, Error> {
+    whole(line, "end of line", command)
+}
+
+/// Parses one client line of an AUTH exchange (RFC 4954 §4), without its CRLF.
+///
+/// # Errors
+/// [`Error::Syntax`] if it is neither base64 nor `*`.
+pub fn auth_response_line(line: &[u8]) -> Result<AuthResponse<'_>, Error> {
+    if line == b"*" {
+        return Ok(AuthResponse::Cancel);
+    }
+    let b = whole(line, "base64", base64)?;
+    Ok(AuthResponse::Data(Base64(Cow::Borrowed(b))))
+}

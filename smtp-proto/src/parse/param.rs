@@ -1,0 +1,415 @@
+//! ESMTP parameters: RFC 5321 §4.1.2 (`esmtp-param`), RFC 1870, RFC 6152, RFC 3030,
+//! RFC 6531, RFC 3461, RFC 4954, RFC 6710, RFC 8689, RFC 4865, RFC 2852.
+
+use alloc::borrow::Cow;
+
+use nom::bytes::complete::{take_while, take_while_m_n, take_while1};
+
+use super::{In, PResult, Why, eq_kw, fail, fatal, utf8};
+use crate::types::param::{
+    AuthParam, Body, By, ByMode, DateTime, EsmtpKeyword, EsmtpValue, Notify, Orcpt, Parameter,
+    Parameters, Repr, Ret, XText,
+};
+
+/// The typed keywords, in the order of [`Parameter`]'s variants.
+const KNOWN: [&str; 13] = [
+    "SIZE",
+    "BODY",
+    "SMTPUTF8",
+    "RET",
+    "ENVID",
+    "NOTIFY",
+    "ORCPT",
+    "AUTH",
+    "MT-PRIORITY",
+    "REQUIRETLS",
+    "HOLDFOR",
+    "HOLDUNTIL",
+    "BY",
+];
+
+/// The canonical name if `k` is a typed keyword.
+pub(crate) fn known_keyword(k: &[u8]) -> Option<&'static str> {
+    KNOWN.iter().copied().find(|kw| eq_kw(k, kw.as_bytes()))
+}
+
+pub(crate) fn skip_spaces(i: &[u8]) -> &[u8] {
+    let n = i.iter().take_while(|b| **b == b' ').count();
+    i.get(n..).unwrap_or_default()
+}
+
+/// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`.
+pub(crate) fn esmtp_keyword(i: In<'_>) -> PResult<'_, &str> {
+    let (_, _) = take_while_m_n(1, 1, |b: u8| b.is_ascii_alphanumeric())(i)?;
+    let (r, k) = take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'-')(i)?;
+    Ok((r, utf8(k, i)?))
+}
+
+/// `esmtp-value = 1*(%d33-60 / %d62-126)`, `=/ UTF8-non-ascii` (RFC 6531 §3.3).
+pub(crate) fn esmtp_value(i: In<'_>) -> PResult<'_, &str> {
+    let (r, v) = take_while1(|b: u8| matches!(b, 33..=60 | 62..=126 | 0x80..))(i)?;
+    Ok((r, utf8(v, i)?))
+}
+
+/// `xtext = *( xchar / hexchar )`, `xchar` = %d33-42 / %d44-60 / %d62-126,
+/// `hexchar = "+" HEXDIG HEXDIG` with upper-case hex (RFC 3461 §4). At least one
+/// character: every use is an `esmtp-value` (`1*...`).
+pub(crate) fn xtext(i: In<'_>) -> PResult<'_, &str> {
+    let mut n = 0;
+    loop {
+        match i.get(n) {
+            Some(b'+') => {
+                let ok = |b: Option<&u8>| matches!(b, Some(b'0'..=b'9' | b'A'..=b'F'));
+                if !(ok(i.get(n + 1)) && ok(i.get(n + 2))) {
+                    return fail(i.get(n..).unwrap_or_default(), "hexchar");
+                }
+                n += 3;
+            }
+            Some(33..=42 | 44..=60 | 62..=126) => n += 1,
+            _ => break,
+        }
+    }
+    if n == 0 {
+        return fail(i, "xtext");
+    }
+    let (span, rest) = i.split_at(n.min(i.len()));
+    Ok((rest, utf8(span, i)?))
+}
+
+fn digits(i: In<'_>, n: usize) -> PResult<'_, ()> {
+    let (r, _) = take_while_m_n(n, n, |b: u8| b.is_ascii_digit())(i)?;
+    Ok((r, ()))
+}
+
+fn lit(i: In<'_>, c: u8) -> PResult<'_, ()> {
+    match i.first() {
+        Some(b) if b.eq_ignore_ascii_case(&c) => Ok((i.get(1..).unwrap_or_default(), ())),
+        _ => fail(i, "date-time"),
+    }
+}
+
+/// RFC 3339 §5.6 `date-time = full-date "T" full-time`.
+pub(crate) fn date_time(i: In<'_>) -> PResult<'_, &str> {
+    let r = digits(i, 4)?.0;
+    let r = lit(r, b'-')?.0;
+    let r = digits(r, 2)?.0;
+    let r = lit(r, b'-')?.0;
+    let r = digits(r, 2)?.0;
+    let r = lit(r, b'T')?.0;
+    let r = digits(r, 2)?.0;
+    let r = lit(r, b':')?.0;
+    let r = digits(r, 2)?.0;
+    let r = lit(r, b':')?.0;
+    let mut r = digits(r, 2)?.0;
+    if let Some(f) = r.strip_prefix(b".") {
+        r = take_while1(|b: u8| b.is_ascii_digit())(f)?.0;
+    }
+    let r = match r.first() {
+        Some(b'Z' | b'z') => r.get(1..).unwrap_or_default(),
+        Some(b'+' | b'-') => {
+            let r = digits(r.get(1..).unwrap_or_default(), 2)?.0;
+            let r = lit(r, b':')?.0;
+            digits(r, 2)?.0
+        }
+        _ => return fail(r, "time-offset"),
+    };
+    let span = i.get(..i.len() - r.len()).unwrap_or_default();
+    Ok((r, utf8(span, i)?))
+}
+
+fn value_of<'a>(
+    whole: In<'a>,
+    v: Option<In<'a>>,
+    rule: &'static str,
+) -> Result<In<'a>, nom::Err<super::PError<'a>>> {
+    match v {
+        Some(v) if !v.is_empty() => Ok(v),
+        _ => Err(nom::Err::Failure(super::PError {
+            rest: whole,
+            why: Why::Expected(rule),
+        })),
+    }
+}
+
+/// Runs a value parser over the whole value; anything left is a (fatal) error.
+fn all<'a, O>(
+    v: In<'a>,
+    rule: &'static str,
+    p: impl FnOnce(In<'a>) -> PResult<'a, O>,
+) -> Result<O, nom::Err<super::PError<'a>>> {
+    match p(v) {
+        Ok(([], o)) => Ok(o),
+        Ok((r, _)) => Err(nom::Err::Failure(super::PError {
+            rest: r,
+            why: Why::Expected(rule),
+        })),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(nom::Err::Failure(super::PError {
+            rest: e.rest,
+            why: match e.why {
+                Why::Expected(_) => Why::Expected(rule),
+                w => w,
+            },
+        })),
+        Err(e) => Err(e),
+    }
+}
+
+fn no_value<'a>(v: Option<In<'a>>, rule: &'static str) -> Result<(), nom::Err<super::PError<'a>>> {
+    match v {
+        None => Ok(()),
+        Some(v) => Err(nom::Err::Failure(super::PError {
+            rest: v,
+            why: Why::Expected(rule),
+        })),
+    }
+}
+
+/// `esmtp-param = esmtp-keyword ["=" esmtp-value]`, typed by keyword.
+pub(crate) fn esmtp_param(i: In<'_>) -> PResult<'_, Parameter<'_>> {
+    let (r, kw) = super::exp("esmtp-keyword", esmtp_keyword)(i)?;
+    let (r, value) = match r.strip_prefix(b"=") {
+        Some(v) => {
+            let (r2, val) = super::exp("esmtp-value", esmtp_value)(v)?;
+            (r2, Some(val.as_bytes()))
+        }
+        None => (r, None),
+    };
+    let k = kw.as_bytes();
+    let vstart = i.get(kw.len() + 1..).unwrap_or_default();
+    let param = match known_keyword(k) {
+        Some("SIZE") => {
+            // RFC 1870 §3: size-value = 1*20DIGIT
+            let v = value_of(vstart, value, "SIZE=1*20DIGIT")?;
+            Parameter::Size(all(v, "SIZE=1*20DIGIT", |v| super::number(v, 20, "SIZE"))?)
+        }
+        Some("BODY") => {
+            let v = value_of(vstart, value, "BODY=7BIT/8BITMIME/BINARYMIME")?;
+            Parameter::Body(if eq_kw(v, b"7BIT") {
+                Body::SevenBit
+            } else if eq_kw(v, b"8BITMIME") {
+                Body::EightBitMime
+            } else if eq_kw(v, b"BINARYMIME") {
+                Body::BinaryMime
+            } else {
+                return fatal(v, Why::Expected("BODY=7BIT/8BITMIME/BINARYMIME"));
+            })
+        }
+        Some("SMTPUTF8") => {
+            no_value(value, "SMTPUTF8 without value")?;
+            Parameter::SmtpUtf8
+        }
+        Some("RET") => {
+            let v = value_of(vstart, value, "RET=FULL/HDRS")?;
+            Parameter::Ret(if eq_kw(v, b"FULL") {
+                Ret::Full
+            } else if eq_kw(v, b"HDRS") {
+                Ret::Hdrs
+            } else {
+                return fatal(v, Why::Expected("RET=FULL/HDRS"));
+            })
+        }
+        Some("ENVID") => {
+            let v = value_of(vstart, value, "ENVID=xtext")?;
+            Parameter::EnvId(XText(Cow::Borrowed(all(v, "ENVID=xtext", xtext)?)))
+        }
+        Some("NOTIFY") => {
+            let v = value_of(vstart, value, "NOTIFY=NEVER/SUCCESS,FAILURE,DELAY")?;
+            Parameter::Notify(notify(v)?)
+        }
+        Some("ORCPT") => {
+            let v = value_of(vstart, value, "ORCPT=addr-type;xtext")?;
+            Parameter::Orcpt(all(v, "ORCPT=addr-type;xtext", orcpt)?)
+        }
+        Some("AUTH") => {
+            let v = value_of(vstart, value, "AUTH=<>/xtext")?;
+            Parameter::Auth(if v == b"<>" {
+                AuthParam::Unknown
+            } else {
+                AuthParam::Mailbox(XText(Cow::Borrowed(all(v, "AUTH=xtext", xtext)?)))
+            })
+        }
+        Some("MT-PRIORITY") => {
+            let v = value_of(vstart, value, "MT-PRIORITY=[+/-]DIGIT")?;
+            Parameter::MtPriority(all(v, "MT-PRIORITY=[+/-]DIGIT", priority)?)
+        }
+        Some("REQUIRETLS") => {
+            no_value(value, "REQUIRETLS without value")?;
+            Parameter::RequireTls
+        }
+        Some("HOLDFOR") => {
+            let v = value_of(vstart, value, "HOLDFOR=1*9DIGIT")?;
+            let n = all(v, "HOLDFOR=1*9DIGIT", |v| super::number(v, 9, "HOLDFOR"))?;
+            Parameter::HoldFor(u32::try_from(n).unwrap_or(u32::MAX))
+        }
+        Some("HOLDUNTIL") => {
+            let v = value_of(vstart, value, "HOLDUNTIL=date-time")?;
+            Parameter::HoldUntil(DateTime(Cow::Borrowed(all(
+                v,
+                "HOLDUNTIL=date-time",
+                date_time,
+            )?)))
+        }
+        Some("BY") => {
+            let v = value_of(vstart, value, "BY=by-time;by-mode[T]")?;
+            Parameter::By(all(v, "BY=by-time;by-mode[T]", by)?)
+        }
+        _ => Parameter::Other {
+            keyword: EsmtpKeyword(Cow::Borrowed(kw)),
+            value: match value {
+                Some(v) => Some(EsmtpValue(Cow::Borrowed(utf8(v, i)?))),
+                None => None,
+            },
+        },
+    };
+    Ok((r, param))
+}
+
+fn notify(v: In<'_>) -> Result<Notify, nom::Err<super::PError<'_>>> {
+    const RULE: &str = "NOTIFY=NEVER/SUCCESS,FAILURE,DELAY";
+    if eq_kw(v, b"NEVER") {
+        return Ok(Notify::Never);
+    }
+    let (mut success, mut failure, mut delay) = (false, false, false);
+    let mut at = v;
+    for item in v.split(|b| *b == b',') {
+        let flag = if eq_kw(item, b"SUCCESS") {
+            &mut success
+        } else if eq_kw(item, b"FAILURE") {
+            &mut failure
+        } else if eq_kw(item, b"DELAY") {
+            &mut delay
+        } else {
+            return Err(nom::Err::Failure(super::PError {
+                rest: at,
+                why: Why::Expected(RULE),
+            }));
+        };
+        if *flag {
+            return Err(nom::Err::Failure(super::PError {
+                rest: at,
+                why: Why::Expected(RULE),
+            }));
+        }
+        *flag = true;
+        at = at.get(item.len() + 1..).unwrap_or_default();
+    }
+    Ok(Notify::On {
+        success,
+        failure,
+        delay,
+    })
+}
+
+/// `orcpt-parameter = "ORCPT=" original-recipient-address`,
+/// `original-recipient-address = addr-type ";" xtext`, `addr-type = atom`.
+fn orcpt(v: In<'_>) -> PResult<'_, Orcpt<'_>> {
+    let (r, t) = take_while1(|b: u8| super::path::is_atext(b) && b < 0x80)(v)?;
+    let Some(r) = r.strip_prefix(b";") else {
+        return fail(r, "\";\"");
+    };
+    let (r, x) = xtext(r)?;
+    Ok((
+        r,
+        Orcpt {
+            addr_type: Cow::Borrowed(utf8(t, v)?),
+            addr: XText(Cow::Borrowed(x)),
+        },
+    ))
+}
+
+/// RFC 6710 §3: `priority-value = ["+" / "-"] DIGIT`, in -9..=9.
+fn priority(v: In<'_>) -> PResult<'_, i8> {
+    let (r, neg) = match v.first() {
+        Some(b'-') => (v.get(1..).unwrap_or_default(), true),
+        Some(b'+') => (v.get(1..).unwrap_or_default(), false),
+        _ => (v, false),
+    };
+    let (r2, d) = take_while_m_n(1, 1, |b: u8| b.is_ascii_digit())(r)?;
+    let n = d.first().map_or(0, |d| i8::try_from(d - b'0').unwrap_or(0));
+    Ok((r2, if neg { -n } else { n }))
+}
+
+/// RFC 2852 §4: `by-value = by-time";"by-mode[by-trace]`, `by-time = ["-" / "+"]1*9digit`.
+fn by(v: In<'_>) -> PResult<'_, By> {
+    let (r, neg) = match v.first() {
+        Some(b'-') => (v.get(1..).unwrap_or_default(), true),
+        Some(b'+') => (v.get(1..).unwrap_or_default(), false),
+        _ => (v, false),
+    };
+    let (r, n) = super::number(r, 9, "by-time")?;
+    let n = i32::try_from(n).unwrap_or(i32::MAX);
+    let Some(r) = r.strip_prefix(b";") else {
+        return fail(r, "\";\"");
+    };
+    let (r, mode) = match r.first() {
+        Some(b'N' | b'n') => (r.get(1..).unwrap_or_default(), ByMode::Notify),
+        Some(b'R' | b'r') => (r.get(1..).unwrap_or_default(), ByMode::Return),
+        _ => return fail(r, "by-mode"),
+    };
+    let (r, trace) = match r.first() {
+        Some(b'T' | b't') => (r.get(1..).unwrap_or_default(), true),
+        _ => (r, false),
+    };
+    Ok((
+        r,
+        By {
+            time: if neg { -n } else { n },
+            mode,
+            trace,
+        },
+    ))
+}
+
+/// The keyword of a validated parameter (everything up to `=`).
+fn keyword_of(p: &[u8]) -> &[u8] {
+    let end = memchr::memchr(b'=', p).unwrap_or(p.len());
+    p.get(..end).unwrap_or_default()
+}
+
+/// `Mail-parameters = esmtp-param *(SP esmtp-param)` (and `Rcpt-parameters`): validates
+/// each parameter, refuses duplicates, and keeps the borrowed text.
+pub(crate) fn parameters(i: In<'_>) -> PResult<'_, Parameters<'_>> {
+    let mut rest = i;
+    let mut seen: u16 = 0;
+    loop {
+        let (r, _) = take_while::<_, _, super::PError<'_>>(|b| b == b' ')(rest)?;
+        if r.is_empty() {
+            rest = r;
+            break;
+        }
+        let (after, _param) = esmtp_param(r)?;
+        if !(after.is_empty() || after.first() == Some(&b' ')) {
+            return fatal(after, Why::Expected("SP between esmtp-params"));
+        }
+        let kw = keyword_of(r.get(..r.len() - after.len()).unwrap_or_default());
+        match KNOWN.iter().position(|k| eq_kw(kw, k.as_bytes())) {
+            Some(bit) => {
+                if seen & (1 << bit) != 0 {
+                    return fatal(r, Why::Duplicate(KNOWN.get(bit).copied().unwrap_or("")));
+                }
+                seen |= 1 << bit;
+            }
+            None => {
+                // Compare with every earlier unknown keyword (lines are short: at most 512
+                // octets, so this stays cheap and needs no allocation).
+                let earlier = i.get(..i.len() - r.len()).unwrap_or_default();
+                if earlier
+                    .split(|b| *b == b' ')
+                    .filter(|p| !p.is_empty())
+                    .any(|p| keyword_of(p).eq_ignore_ascii_case(kw))
+                {
+                    return fatal(r, Why::Duplicate("extension"));
+                }
+            }
+        }
+        rest = after;
+    }
+    let span = i.get(..i.len() - rest.len()).unwrap_or_default();
+    let span = trim_end_spaces(skip_spaces(span));
+    Ok((rest, Parameters(Repr::Raw(utf8(span, i)?))))
+}
+
+fn trim_end_spaces(s: &[u8]) -> &[u8] {
+    let n = s.iter().rev().take_while(|b| **b == b' ').count();
+    s.get(..s.len() - n).unwrap_or_default()
+}

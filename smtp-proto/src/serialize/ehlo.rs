@@ -1,0 +1,86 @@
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use bytes::BufMut;
+
+use super::Encode;
+use crate::types::ehlo::{Capability, EhloResponse};
+use crate::types::reply::{Reply, ReplyCode};
+
+impl Capability<'_> {
+    /// The keyword line's text (`ehlo-keyword *(SP ehlo-param)`).
+    pub fn to_line(&self) -> String {
+        use core::fmt::Write as _;
+        let mut s = String::new();
+        let _ = match self {
+            Capability::EightBitMime => s.write_str("8BITMIME"),
+            Capability::Auth(m) => {
+                let _ = s.write_str("AUTH");
+                for m in m {
+                    s.push(' ');
+                    s.push_str(m.as_str());
+                }
+                Ok(())
+            }
+            Capability::BinaryMime => s.write_str("BINARYMIME"),
+            Capability::Chunking => s.write_str("CHUNKING"),
+            Capability::DeliverBy(None) => s.write_str("DELIVERBY"),
+            Capability::DeliverBy(Some(n)) => write!(s, "DELIVERBY {n}"),
+            Capability::Dsn => s.write_str("DSN"),
+            Capability::EnhancedStatusCodes => s.write_str("ENHANCEDSTATUSCODES"),
+            Capability::Etrn => s.write_str("ETRN"),
+            Capability::Expn => s.write_str("EXPN"),
+            Capability::FutureRelease {
+                max_interval,
+                max_datetime,
+            } => write!(s, "FUTURERELEASE {max_interval} {}", max_datetime.as_str()),
+            Capability::Help => s.write_str("HELP"),
+            Capability::MtPriority(None) => s.write_str("MT-PRIORITY"),
+            Capability::MtPriority(Some(p)) => write!(s, "MT-PRIORITY {p}"),
+            Capability::NoSoliciting(None) => s.write_str("NO-SOLICITING"),
+            Capability::NoSoliciting(Some(p)) => write!(s, "NO-SOLICITING {p}"),
+            Capability::Pipelining => s.write_str("PIPELINING"),
+            Capability::RequireTls => s.write_str("REQUIRETLS"),
+            Capability::Size(None) => s.write_str("SIZE"),
+            Capability::Size(Some(n)) => write!(s, "SIZE {n}"),
+            Capability::SmtpUtf8 => s.write_str("SMTPUTF8"),
+            Capability::StartTls => s.write_str("STARTTLS"),
+            Capability::Vrfy => s.write_str("VRFY"),
+            Capability::Other { keyword, params } => {
+                s.push_str(keyword);
+                for p in params {
+                    s.push(' ');
+                    s.push_str(p);
+                }
+                Ok(())
+            }
+        };
+        s
+    }
+}
+
+impl EhloResponse<'_> {
+    /// The response as a 250 reply.
+    pub fn to_reply(&self) -> Reply<'static> {
+        let mut lines: Vec<Cow<'static, str>> = Vec::with_capacity(self.capabilities.len() + 1);
+        let mut first = String::from(&*self.domain);
+        if let Some(g) = &self.greeting {
+            first.push(' ');
+            first.push_str(g);
+        }
+        lines.push(Cow::Owned(first));
+        lines.extend(self.capabilities.iter().map(|c| Cow::Owned(c.to_line())));
+        Reply {
+            code: ReplyCode::OK,
+            enhanced: None,
+            lines,
+        }
+    }
+}
+
+impl Encode for EhloResponse<'_> {
+    fn encode(&self, out: &mut impl BufMut) {
+        self.to_reply().encode(out);
+    }
+}

@@ -1,0 +1,105 @@
+//! The protocol's vocabulary as data, one module per concept.
+
+pub mod command;
+pub mod ehlo;
+pub mod param;
+pub mod path;
+pub mod reply;
+
+use mail_common::decode::{Decode, Decoded};
+use mail_common::line::{LineConfig, SMTP_COMMAND_LINE, decode_line};
+
+use crate::error::Error;
+use crate::parse::ReplyConfig;
+
+pub use command::{
+    AuthMechanism, AuthResponse, Base64, Command, InitialResponse, MailFrom, RcptTo, Text, Verb,
+};
+pub use ehlo::{Capability, EhloResponse};
+pub use param::{
+    AuthParam, Body, By, ByMode, DateTime, EsmtpKeyword, EsmtpValue, Notify, Orcpt, Parameter,
+    Parameters, Ret, XText,
+};
+pub use path::{AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
+pub use reply::{EnhancedCode, Reply, ReplyCode};
+
+/// Finds one CRLF line of at most `limit` octets.
+pub(crate) fn line(input: &[u8], limit: usize) -> Result<Decoded<&[u8]>, Error> {
+    decode_line(input, LineConfig::new(limit)).map_err(|e| match e {
+        mail_common::Error::LineTooLong { limit, .. } => Error::LineTooLong { limit },
+        e => Error::Common(e),
+    })
+}
+
+impl<'a> Command<'a> {
+    /// Decodes one command line from the front of `input` (at most 512 octets, RFC 5321
+    /// §4.5.3.1.4). Does not allocate.
+    ///
+    /// # Errors
+    /// [`Error::LineTooLong`], or what [`crate::parse::command_line`] reports (offsets from
+    /// the start of `input`). Either way the line ends at the next CRLF, where the caller
+    /// can resynchronise.
+    pub fn decode(input: &'a [u8]) -> Result<Decoded<Command<'a>>, Error> {
+        match line(input, SMTP_COMMAND_LINE)? {
+            Decoded::Complete { value, consumed } => Ok(Decoded::Complete {
+                value: crate::parse::command_line(value)?,
+                consumed,
+            }),
+            Decoded::Incomplete { needed } => Ok(Decoded::Incomplete { needed }),
+        }
+    }
+}
+
+impl<'a> Decode<'a> for Command<'a> {
+    type Error = Error;
+    fn decode(input: &'a [u8]) -> Result<Decoded<Self>, Error> {
+        Command::decode(input)
+    }
+}
+
+impl<'a> AuthResponse<'a> {
+    /// Decodes one client line of an AUTH exchange (RFC 4954 §4; at most 12288 octets,
+    /// RFC 4954 §4 "at least 12288").
+    ///
+    /// # Errors
+    /// [`Error::LineTooLong`], [`Error::Syntax`].
+    pub fn decode(input: &'a [u8]) -> Result<Decoded<AuthResponse<'a>>, Error> {
+        match line(input, AUTH_LINE)? {
+            Decoded::Complete { value, consumed } => Ok(Decoded::Complete {
+                value: crate::parse::auth_response_line(value)?,
+                consumed,
+            }),
+            Decoded::Incomplete { needed } => Ok(Decoded::Incomplete { needed }),
+        }
+    }
+}
+
+/// RFC 4954 §4: AUTH lines may be up to 12288 octets (CRLF included).
+pub const AUTH_LINE: usize = 12288;
+
+impl<'a> Reply<'a> {
+    /// Decodes one whole reply with the default limits.
+    ///
+    /// # Errors
+    /// As [`crate::parse::reply_lines`].
+    pub fn decode(input: &'a [u8]) -> Result<Decoded<Reply<'a>>, Error> {
+        crate::parse::reply_lines(input, &ReplyConfig::default())
+    }
+}
+
+impl<'a> Decode<'a> for Reply<'a> {
+    type Error = Error;
+    fn decode(input: &'a [u8]) -> Result<Decoded<Self>, Error> {
+        Reply::decode(input)
+    }
+}
+
+impl<'a> EhloResponse<'a> {
+    /// Decodes a whole EHLO/LHLO response with the default limits.
+    ///
+    /// # Errors
+    /// As [`crate::parse::ehlo_response`].
+    pub fn decode(input: &'a [u8]) -> Result<Decoded<EhloResponse<'a>>, Error> {
+        crate::parse::ehlo_response(input, &ReplyConfig::default())
+    }
+}

@@ -1,0 +1,483 @@
+//! ESMTP parameters of MAIL and RCPT (RFC 5321 §4.1.2 `Mail-parameters`,
+//! `Rcpt-parameters`), typed for the registered extensions.
+
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+
+use crate::error::Error;
+use crate::parse::{param as p, validate};
+
+/// `BODY=` (RFC 6152 §2, RFC 3030 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Body {
+    /// `7BIT`.
+    SevenBit,
+    /// `8BITMIME`.
+    EightBitMime,
+    /// `BINARYMIME` (requires BDAT).
+    BinaryMime,
+}
+
+/// `RET=` (RFC 3461 §4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ret {
+    /// `FULL`: return the whole message in a DSN.
+    Full,
+    /// `HDRS`: return the headers only.
+    Hdrs,
+}
+
+/// `NOTIFY=` (RFC 3461 §4.1): `"NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Notify {
+    /// `NEVER`.
+    Never,
+    /// Some of the three conditions (at least one is true).
+    On {
+        /// `SUCCESS`.
+        success: bool,
+        /// `FAILURE`.
+        failure: bool,
+        /// `DELAY`.
+        delay: bool,
+    },
+}
+
+/// `xtext` (RFC 3461 §4): printable ASCII with `+XX` escapes, kept in wire form; never
+/// empty.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct XText<'a>(pub(crate) Cow<'a, str>);
+
+impl<'a> XText<'a> {
+    /// Validates a wire-form xtext.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`].
+    pub fn new(s: impl Into<Cow<'a, str>>) -> Result<Self, Error> {
+        let s = s.into();
+        validate(s.as_bytes(), "xtext", p::xtext)?;
+        Ok(XText(s))
+    }
+    /// Encodes arbitrary bytes as xtext.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] for empty data (an `esmtp-value` is never empty).
+    pub fn encode(data: &[u8]) -> Result<XText<'static>, Error> {
+        if data.is_empty() {
+            return Err(Error::InvalidValue { what: "xtext" });
+        }
+        let mut s = alloc::string::String::with_capacity(data.len());
+        for &b in data {
+            if (33..=126).contains(&b) && b != b'+' && b != b'=' {
+                s.push(char::from(b));
+            } else {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                s.push('+');
+                s.push(char::from(
+                    HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0'),
+                ));
+                s.push(char::from(
+                    HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0'),
+                ));
+            }
+        }
+        Ok(XText(Cow::Owned(s)))
+    }
+    /// The wire form.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The decoded bytes.
+    pub fn decode(&self) -> Vec<u8> {
+        let b = self.0.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            if c == b'+' {
+                let hi = b.get(i + 1).and_then(|h| char::from(*h).to_digit(16));
+                let lo = b.get(i + 2).and_then(|h| char::from(*h).to_digit(16));
+                if let (Some(hi), Some(lo)) = (hi, lo) {
+                    out.push(u8::try_from(hi * 16 + lo).unwrap_or(0));
+                }
+                i += 3;
+            } else {
+                out.push(c);
+                i += 1;
+            }
+        }
+        out
+    }
+    /// An owned copy.
+    pub fn into_owned(self) -> XText<'static> {
+        XText(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+/// `ORCPT=addr-type ";" xtext` (RFC 3461 §4.2).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Orcpt<'a> {
+    /// `addr-type = atom` (`rfc822`, `utf-8`).
+    pub addr_type: Cow<'a, str>,
+    /// The original recipient, xtext-encoded.
+    pub addr: XText<'a>,
+}
+
+/// `AUTH=` on MAIL (RFC 4954 §5): `"<>"` or an xtext mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AuthParam<'a> {
+    /// `AUTH=<>`: the submitter is not known or not trusted.
+    Unknown,
+    /// `AUTH=xtext`.
+    Mailbox(XText<'a>),
+}
+
+/// `BY=by-time ";" by-mode [by-trace]` (RFC 2852 §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct By {
+    /// Seconds, `["-" / "+"] 1*9digit`.
+    pub time: i32,
+    /// `R` (return if late) or `N` (notify if late).
+    pub mode: ByMode,
+    /// The trace flag `T`.
+    pub trace: bool,
+}
+
+/// The by-mode of [`By`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ByMode {
+    /// `N`.
+    Notify,
+    /// `R`.
+    Return,
+}
+
+/// An RFC 3339 `date-time`, as used by `HOLDUNTIL=` (RFC 4865 §4) and FUTURERELEASE.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DateTime<'a>(pub(crate) Cow<'a, str>);
+
+impl<'a> DateTime<'a> {
+    /// Validates an RFC 3339 `date-time`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`].
+    pub fn new(s: impl Into<Cow<'a, str>>) -> Result<Self, Error> {
+        let s = s.into();
+        validate(s.as_bytes(), "date-time", p::date_time)?;
+        Ok(DateTime(s))
+    }
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// An owned copy.
+    pub fn into_owned(self) -> DateTime<'static> {
+        DateTime(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+/// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` of an unknown parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EsmtpKeyword<'a>(pub(crate) Cow<'a, str>);
+
+impl<'a> EsmtpKeyword<'a> {
+    /// Validates a keyword that is not one of the typed ones.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] if it does not match the rule or names a typed parameter.
+    pub fn new(s: impl Into<Cow<'a, str>>) -> Result<Self, Error> {
+        let s = s.into();
+        validate(s.as_bytes(), "esmtp-keyword", p::esmtp_keyword)?;
+        if p::known_keyword(s.as_bytes()).is_some() {
+            return Err(Error::InvalidValue {
+                what: "esmtp-keyword (not a typed one)",
+            });
+        }
+        Ok(EsmtpKeyword(s))
+    }
+    /// The keyword as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `esmtp-value = 1*(%d33-60 / %d62-126)` (UTF-8 allowed, RFC 6531 §3.3).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EsmtpValue<'a>(pub(crate) Cow<'a, str>);
+
+impl<'a> EsmtpValue<'a> {
+    /// Validates a value.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`].
+    pub fn new(s: impl Into<Cow<'a, str>>) -> Result<Self, Error> {
+        let s = s.into();
+        validate(s.as_bytes(), "esmtp-value", p::esmtp_value)?;
+        Ok(EsmtpValue(s))
+    }
+    /// The value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One ESMTP parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Parameter<'a> {
+    /// `SIZE=` (RFC 1870 §6).
+    Size(u64),
+    /// `BODY=` (RFC 6152, RFC 3030).
+    Body(Body),
+    /// `SMTPUTF8` (RFC 6531 §3.4).
+    SmtpUtf8,
+    /// `RET=` (RFC 3461 §4.3).
+    Ret(Ret),
+    /// `ENVID=` (RFC 3461 §4.4).
+    EnvId(XText<'a>),
+    /// `NOTIFY=` (RFC 3461 §4.1), on RCPT.
+    Notify(Notify),
+    /// `ORCPT=` (RFC 3461 §4.2), on RCPT.
+    Orcpt(Orcpt<'a>),
+    /// `AUTH=` (RFC 4954 §5).
+    Auth(AuthParam<'a>),
+    /// `MT-PRIORITY=` (RFC 6710 §3), -9 to 9.
+    MtPriority(i8),
+    /// `REQUIRETLS` (RFC 8689 §4.1).
+    RequireTls,
+    /// `HOLDFOR=` seconds (RFC 4865 §4).
+    HoldFor(u32),
+    /// `HOLDUNTIL=` date-time (RFC 4865 §4).
+    HoldUntil(DateTime<'a>),
+    /// `BY=` (RFC 2852 §4).
+    By(By),
+    /// Any other well-formed parameter, kept.
+    Other {
+        /// The keyword.
+        keyword: EsmtpKeyword<'a>,
+        /// The value after `=`, if any.
+        value: Option<EsmtpValue<'a>>,
+    },
+}
+
+impl Parameter<'_> {
+    /// An owned copy.
+    pub fn into_owned(self) -> Parameter<'static> {
+        match self {
+            Parameter::Size(v) => Parameter::Size(v),
+            Parameter::Body(v) => Parameter::Body(v),
+            Parameter::SmtpUtf8 => Parameter::SmtpUtf8,
+            Parameter::Ret(v) => Parameter::Ret(v),
+            Parameter::EnvId(x) => Parameter::EnvId(x.into_owned()),
+            Parameter::Notify(n) => Parameter::Notify(n),
+            Parameter::Orcpt(o) => Parameter::Orcpt(Orcpt {
+                addr_type: Cow::Owned(o.addr_type.into_owned()),
+                addr: o.addr.into_owned(),
+            }),
+            Parameter::Auth(AuthParam::Unknown) => Parameter::Auth(AuthParam::Unknown),
+            Parameter::Auth(AuthParam::Mailbox(x)) => {
+                Parameter::Auth(AuthParam::Mailbox(x.into_owned()))
+            }
+            Parameter::MtPriority(v) => Parameter::MtPriority(v),
+            Parameter::RequireTls => Parameter::RequireTls,
+            Parameter::HoldFor(v) => Parameter::HoldFor(v),
+            Parameter::HoldUntil(d) => Parameter::HoldUntil(d.into_owned()),
+            Parameter::By(b) => Parameter::By(b),
+            Parameter::Other { keyword, value } => Parameter::Other {
+                keyword: EsmtpKeyword(Cow::Owned(keyword.0.into_owned())),
+                value: value.map(|v| EsmtpValue(Cow::Owned(v.0.into_owned()))),
+            },
+        }
+    }
+
+    /// The parameter's keyword, upper case for the typed ones.
+    pub fn keyword(&self) -> &str {
+        match self {
+            Parameter::Size(_) => "SIZE",
+            Parameter::Body(_) => "BODY",
+            Parameter::SmtpUtf8 => "SMTPUTF8",
+            Parameter::Ret(_) => "RET",
+            Parameter::EnvId(_) => "ENVID",
+            Parameter::Notify(_) => "NOTIFY",
+            Parameter::Orcpt(_) => "ORCPT",
+            Parameter::Auth(_) => "AUTH",
+            Parameter::MtPriority(_) => "MT-PRIORITY",
+            Parameter::RequireTls => "REQUIRETLS",
+            Parameter::HoldFor(_) => "HOLDFOR",
+            Parameter::HoldUntil(_) => "HOLDUNTIL",
+            Parameter::By(_) => "BY",
+            Parameter::Other { keyword, .. } => keyword.as_str(),
+        }
+    }
+}
+
+/// The parameters of one MAIL or RCPT command.
+///
+/// Parsed parameters stay a borrowed, already validated slice of the command line (so
+/// parsing a command does not allocate); [`iter`](Self::iter) yields them typed. Built
+/// parameters are a list. Equality compares the typed sequences.
+#[derive(Debug, Clone, Default)]
+pub struct Parameters<'a>(pub(crate) Repr<'a>);
+
+#[derive(Debug, Clone)]
+pub(crate) enum Repr<'a> {
+    /// Validated `esmtp-param *(SP esmtp-param)` text (RFC 5321 §4.1.2).
+    Raw(&'a str),
+    List(Vec<Parameter<'a>>),
+}
+
+impl Default for Repr<'_> {
+    fn default() -> Self {
+        Repr::Raw("")
+    }
+}
+
+impl<'a> Parameters<'a> {
+    /// No parameters.
+    pub const fn new() -> Self {
+        Parameters(Repr::Raw(""))
+    }
+
+    /// Builds a parameter list, refusing duplicates.
+    ///
+    /// # Errors
+    /// [`Error::DuplicateParameter`] (offset = index in the list).
+    pub fn from_list(list: Vec<Parameter<'a>>) -> Result<Self, Error> {
+        for (n, a) in list.iter().enumerate() {
+            if list
+                .iter()
+                .take(n)
+                .any(|b| a.keyword().eq_ignore_ascii_case(b.keyword()))
+            {
+                return Err(Error::DuplicateParameter {
+                    offset: n,
+                    keyword: p::known_keyword(a.keyword().as_bytes()).unwrap_or("extension"),
+                });
+            }
+        }
+        Ok(Parameters(Repr::List(list)))
+    }
+
+    /// The parameters, typed.
+    pub fn iter(&self) -> ParamIter<'_, 'a> {
+        match &self.0 {
+            Repr::Raw(s) => ParamIter::Raw(s.as_bytes()),
+            Repr::List(l) => ParamIter::List(l.iter()),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        match &self.0 {
+            Repr::Raw(s) => s.is_empty(),
+            Repr::List(l) => l.is_empty(),
+        }
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// `SIZE=`, if given.
+    pub fn size(&self) -> Option<u64> {
+        self.iter().find_map(|p| match p {
+            Parameter::Size(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// `BODY=`, if given.
+    pub fn body(&self) -> Option<Body> {
+        self.iter().find_map(|p| match p {
+            Parameter::Body(b) => Some(b),
+            _ => None,
+        })
+    }
+
+    /// Whether `SMTPUTF8` was given.
+    pub fn smtputf8(&self) -> bool {
+        self.iter().any(|p| p == Parameter::SmtpUtf8)
+    }
+
+    /// Whether `REQUIRETLS` was given.
+    pub fn requiretls(&self) -> bool {
+        self.iter().any(|p| p == Parameter::RequireTls)
+    }
+
+    /// An owned copy.
+    pub fn into_owned(self) -> Parameters<'static> {
+        Parameters(Repr::List(self.iter().map(Parameter::into_owned).collect()))
+    }
+}
+
+impl PartialEq for Parameters<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+impl Eq for Parameters<'_> {}
+
+/// Iterator over [`Parameters`].
+#[derive(Debug, Clone)]
+pub enum ParamIter<'p, 'a> {
+    #[doc(hidden)]
+    Raw(&'p [u8]),
+    #[doc(hidden)]
+    List(core::slice::Iter<'p, Parameter<'a>>),
+}
+
+impl<'p> Iterator for ParamIter<'p, '_> {
+    type Item = Parameter<'p>;
+    fn next(&mut self) -> Option<Parameter<'p>> {
+        match self {
+            ParamIter::List(it) => it.next().map(|p| match p {
+                // Re-borrow with the shorter lifetime.
+                Parameter::EnvId(x) => Parameter::EnvId(XText(Cow::Borrowed(x.as_str()))),
+                Parameter::Orcpt(o) => Parameter::Orcpt(Orcpt {
+                    addr_type: Cow::Borrowed(&o.addr_type),
+                    addr: XText(Cow::Borrowed(o.addr.as_str())),
+                }),
+                Parameter::Auth(AuthParam::Mailbox(x)) => {
+                    Parameter::Auth(AuthParam::Mailbox(XText(Cow::Borrowed(x.as_str()))))
+                }
+                Parameter::Auth(AuthParam::Unknown) => Parameter::Auth(AuthParam::Unknown),
+                Parameter::HoldUntil(d) => {
+                    Parameter::HoldUntil(DateTime(Cow::Borrowed(d.as_str())))
+                }
+                Parameter::Other { keyword, value } => Parameter::Other {
+                    keyword: EsmtpKeyword(Cow::Borrowed(keyword.as_str())),
+                    value: value
+                        .as_ref()
+                        .map(|v| EsmtpValue(Cow::Borrowed(v.as_str()))),
+                },
+                Parameter::Size(v) => Parameter::Size(*v),
+                Parameter::Body(v) => Parameter::Body(*v),
+                Parameter::SmtpUtf8 => Parameter::SmtpUtf8,
+                Parameter::Ret(v) => Parameter::Ret(*v),
+                Parameter::Notify(v) => Parameter::Notify(*v),
+                Parameter::MtPriority(v) => Parameter::MtPriority(*v),
+                Parameter::RequireTls => Parameter::RequireTls,
+                Parameter::HoldFor(v) => Parameter::HoldFor(*v),
+                Parameter::By(v) => Parameter::By(*v),
+            }),
+            ParamIter::Raw(rest) => {
+                let r = p::skip_spaces(rest);
+                if r.is_empty() {
+                    *rest = r;
+                    return None;
+                }
+                // Already validated when the command was parsed; a failure here cannot
+                // happen, and ends the iteration rather than panicking.
+                match p::esmtp_param(r) {
+                    Ok((after, param)) => {
+                        *rest = after;
+                        Some(param)
+                    }
+                    Err(_) => {
+                        *rest = &[];
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
