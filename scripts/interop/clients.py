@@ -201,6 +201,27 @@ def _submission_requires_auth():
         raise CaseFailure("unauthenticated submission was accepted")
 
 
+@case("py-smtp-relay-denied")
+def _smtp_relay_denied():
+    """Nothing leaves the machine: an unauthenticated client cannot relay."""
+    with smtplib.SMTP(HOST, P["SMTP_PORT"], timeout=TIMEOUT) as s:
+        s.ehlo("client.example.test")
+        code, _ = s.mail(addr("alice"))
+        check(code == 250, f"MAIL: {code}")
+        code, resp = s.rcpt("someone@example.com")
+        check(code == 554, f"relay to example.com not denied: {code} {resp!r}")
+
+
+@case("py-smtp-unknown-user")
+def _smtp_unknown_user():
+    with smtplib.SMTP(HOST, P["SMTP_PORT"], timeout=TIMEOUT) as s:
+        s.ehlo("client.example.test")
+        code, _ = s.mail(addr("alice"))
+        check(code == 250, f"MAIL: {code}")
+        code, resp = s.rcpt(addr("nobody"))
+        check(code == 550, f"unknown local user not rejected: {code} {resp!r}")
+
+
 for _mech in ("PLAIN", "LOGIN", "CRAM-MD5"):
     def _make(mech):
         name = f"py-submission-starttls-auth-{mech.lower()}"

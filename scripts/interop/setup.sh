@@ -46,10 +46,20 @@ else
     }
     trap cleanup_policy EXIT
 
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends \
-        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-        "${missing[@]}"
+    # A couple of retries for transient mirror errors.
+    for attempt in 1 2 3; do
+        if apt-get update -qq \
+            && apt-get install -y -qq --no-install-recommends \
+                -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+                "${missing[@]}"; then
+            break
+        fi
+        if [[ ${attempt} -eq 3 ]]; then
+            echo "setup.sh: apt-get failed" >&2
+            exit 1
+        fi
+        sleep 5
+    done
 fi
 
 # Report what is installed (start.sh writes configuration for these versions).
