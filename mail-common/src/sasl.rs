@@ -1660,6 +1660,13 @@ impl SaslServer {
     /// [`Error::Sasl`]`(`[`SaslError::Cancelled`]`)` for `*`; [`Error::Base64`] for a line
     /// that is not base64 (both end the exchange); [`Error::Sasl`] as for `step`.
     pub fn step_line(&mut self, line: &[u8]) -> Result<ServerStep, Error> {
+        if matches!(
+            self.state,
+            ServerState::Start | ServerState::Done | ServerState::Finished
+        ) {
+            // No response is due, so not even a cancel is.
+            return Err(self.fail(SaslError::UnexpectedStep).into());
+        }
         match decode_client_line(line) {
             Ok(ClientLine::Response(response)) => Ok(self.step(&response)?),
             Ok(ClientLine::Cancel) => Err(self.fail(SaslError::Cancelled).into()),
