@@ -27,6 +27,13 @@ case "${postfix_version}" in
     *) die "this configuration needs Postfix >= 3.4 (maillog_file), found ${postfix_version}" ;;
 esac
 
+case "${INTEROP_DIR}" in
+    /*) ;;
+    *) die "INTEROP_DIR must be an absolute path: ${INTEROP_DIR}" ;;
+esac
+[[ "${INTEROP_DIR}" =~ ^[A-Za-z0-9/._-]+$ ]] \
+    || die "INTEROP_DIR may contain only letters, digits and / . _ - (it goes into config files)"
+
 # Stop a previous instance and recreate the state dir (only a dir we created).
 "${HERE}/stop.sh" >/dev/null 2>&1 || true
 if [[ -e "${INTEROP_DIR}" ]]; then
@@ -42,6 +49,15 @@ for port in "${ALL_PORTS[@]}"; do
         die "port ${port} is already in use"
     fi
 done
+
+# If anything below fails, do not leave a half-started pair of daemons behind.
+started=0
+on_exit() {
+    if [[ ${started} -eq 0 ]]; then
+        "${HERE}/stop.sh" >/dev/null 2>&1 || true
+    fi
+}
+trap on_exit EXIT
 
 mkdir -p "${INTEROP_DIR}"
 chmod 0755 "${INTEROP_DIR}"
@@ -363,6 +379,7 @@ if ss -Hltnp | grep -E 'dovecot|imap-login|pop3-login|master|smtpd|lmtp' | awk '
     die "a mail daemon listens on a non-loopback address"
 fi
 
+started=1
 cat <<INFO
 mail-interop started in ${INTEROP_DIR} (dovecot ${dovecot_version}, postfix ${postfix_version})
   IMAP ${INTEROP_HOST}:${IMAP_PORT} (STARTTLS)   IMAPS ${INTEROP_HOST}:${IMAPS_PORT}
