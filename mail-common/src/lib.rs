@@ -43,6 +43,35 @@
 //! assert_eq!(content, b"Subject: hi\r\n\r\n.leading dot\r\n");
 //! # Ok::<(), mail_common::Error>(())
 //! ```
+//!
+//! # Example: a SASL LOGIN exchange, client and server
+//!
+//! Both sides exchange base64 lines (here as in SMTP AUTH, RFC 4954: `334 <challenge>` and
+//! the client's response lines); neither side touches a socket.
+//!
+//! ```
+//! use mail_common::sasl::{Credentials, Mechanism, SaslClient, SaslServer, ServerStep};
+//!
+//! let mut client = SaslClient::login("alice", "wonderland");
+//! let mut server = SaslServer::new(Mechanism::parse(b"LOGIN").unwrap(), "")?;
+//! assert_eq!(client.initial_response_base64(), None); // LOGIN: the server speaks first
+//!
+//! let mut step = server.start_base64(None)?;
+//! let creds = loop {
+//!     match step {
+//!         ServerStep::Challenge(challenge) => {
+//!             let line = mail_common::sasl::encode_base64(&challenge); // "334 VXNlcm5hbWU6"
+//!             let response = client.step_base64(line.as_bytes())?; // "YWxpY2U=" ...
+//!             step = server.step_line(response.as_bytes())?;
+//!         }
+//!         ServerStep::Done(creds) => break creds,
+//!     }
+//! };
+//! assert!(creds.password_matches("alice", "wonderland"));
+//! assert!(matches!(creds, Credentials::Login { .. }));
+//! // A client line of "*" would have cancelled: Err(Error::Sasl(SaslError::Cancelled)).
+//! # Ok::<(), mail_common::Error>(())
+//! ```
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

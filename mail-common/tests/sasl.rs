@@ -642,6 +642,25 @@ fn star_line_cancels_and_ends_the_exchange() {
 }
 
 #[test]
+fn lines_are_refused_when_no_response_is_due() {
+    let mut s = server(Mechanism::Plain);
+    assert_eq!(
+        s.step_line(b"*"),
+        Err(Error::Sasl(SaslError::UnexpectedStep))
+    );
+    let mut s = server(Mechanism::Plain);
+    let _ = done(s.start_base64(Some(b"AGEAYg==")).unwrap());
+    assert_eq!(
+        s.step_line(b"*"),
+        Err(Error::Sasl(SaslError::UnexpectedStep))
+    );
+    assert_eq!(
+        s.step_line(b"not base64!"),
+        Err(Error::Sasl(SaslError::UnexpectedStep))
+    );
+}
+
+#[test]
 fn bad_base64_ends_the_exchange() {
     let mut s = server(Mechanism::Login);
     let _ = challenge(s.start(None).unwrap());
