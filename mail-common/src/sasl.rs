@@ -1492,12 +1492,20 @@ impl SaslServer {
     /// is ignored by the other mechanisms.
     ///
     /// # Errors
-    /// [`SaslError::UnsupportedMechanism`] for [`Mechanism::Other`];
+    /// [`SaslError::UnsupportedMechanism`] for [`Mechanism::Other`] (unless it spells one
+    /// of the known names);
     /// [`SaslError::InvalidInput`] for a CRAM-MD5 challenge that is not a valid
     /// `<unique@host>` of at most 255 octets.
     pub fn new(mech: Mechanism<'_>, cram_challenge: &str) -> Result<Self, SaslError> {
+        // An `Other` built by hand may still spell a known name.
         let mech = match mech {
-            Mechanism::Other(_) => return Err(SaslError::UnsupportedMechanism),
+            Mechanism::Other(name) => match Mechanism::parse(name.as_bytes()) {
+                Some(Mechanism::Other(_)) | None => return Err(SaslError::UnsupportedMechanism),
+                Some(known) => known.into_owned(),
+            },
+            mech => mech.into_owned(),
+        };
+        let mech = match mech {
             Mechanism::CramMd5 => {
                 check_timestamp(cram_challenge.as_bytes()).map_err(|_| {
                     SaslError::InvalidInput {
@@ -1555,8 +1563,8 @@ impl SaslServer {
                 Ok(ServerStep::Challenge(LOGIN_USERNAME.to_vec()))
             }
             (Mechanism::Login, Some(user)) => {
-                // draft-murchison-sasl-login §2.1: the user name may come as initial
-                // response.
+                // Clients may send the user name as an initial response
+                // (draft-murchison-sasl-login); take it as the answer to "Username:".
                 self.state = ServerState::LoginUser;
                 self.step(user)
             }

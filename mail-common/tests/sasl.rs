@@ -781,6 +781,9 @@ fn server_construction_errors() {
     assert!(SaslServer::new(Mechanism::CramMd5, &long).is_err());
     let ok = format!("<{}@h>", "1".repeat(251));
     assert!(SaslServer::new(Mechanism::CramMd5, &ok).is_ok());
+    // A hand-built Other that spells a known name gets that machine.
+    let s = SaslServer::new(Mechanism::Other("plain".into()), "").unwrap();
+    assert_eq!(s.mechanism().as_str(), "PLAIN");
     // Other mechanisms ignore the challenge argument.
     assert!(SaslServer::new(Mechanism::Plain, "anything").is_ok());
 }
