@@ -18,6 +18,7 @@ extern crate alloc;
 pub mod error;
 pub mod parse;
 pub mod serialize;
+pub mod server;
 pub mod types;
 
 pub use error::Error;
