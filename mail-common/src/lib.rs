@@ -4,7 +4,7 @@
 //! * [`decode`]: the streaming decode contract every decoder in the workspace follows
 //!   ([`Decoded::Complete`] with the bytes consumed, [`Decoded::Incomplete`], or an error
 //!   with the byte offset).
-//! * [`line`]: CRLF line framing with explicit limits and resynchronisation after an
+//! * [`line`](mod@line): CRLF line framing with explicit limits and resynchronisation after an
 //!   over-long line.
 //! * [`dot`]: streaming dot-stuffing and un-stuffing (SMTP DATA, POP3 multi-line), with an
 //!   end-of-data rule that is not fooled by SMTP smuggling.
