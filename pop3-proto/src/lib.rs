@@ -15,9 +15,11 @@
 
 extern crate alloc;
 
+pub mod client;
 pub mod error;
 pub mod parse;
 pub mod serialize;
+pub mod server;
 pub mod types;
 
 pub use error::Error;

@@ -33,21 +33,9 @@ pub(crate) fn leading_code(text: &[u8]) -> Option<(ResponseCode<'_>, &[u8])> {
     Some((code, after.strip_prefix(b" ").unwrap_or(after)))
 }
 
-/// RFC 1939 §7: the timestamp in a greeting, `"<" *VCHAR ">"` holding a msg-id
-/// (`local@domain`, RFC 822), brackets included.
+/// RFC 1939 §7: the timestamp in a greeting (see [`mail_common::apop::greeting_timestamp`]).
 pub(crate) fn greeting_timestamp(text: &[u8]) -> Option<&[u8]> {
-    let start = memchr::memchr(b'<', text)?;
-    let rest = text.get(start..)?;
-    let len = memchr::memchr(b'>', rest)?;
-    let stamp = rest.get(..=len)?;
-    let inner = stamp.get(1..len)?;
-    let at = memchr::memchr(b'@', inner)?;
-    let ok = at > 0
-        && at + 1 < inner.len()
-        && inner
-            .iter()
-            .all(|&b| (0x21..=0x7e).contains(&b) && b != b'<');
-    ok.then_some(stamp)
+    mail_common::apop::greeting_timestamp(text)
 }
 
 /// RFC 2449 §3 `status`, case-insensitive.

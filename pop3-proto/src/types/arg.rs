@@ -120,6 +120,11 @@ impl<'a> Password<'a> {
         Ok(Password(b))
     }
 
+    /// A borrowed view.
+    pub fn borrowed(&self) -> Password<'_> {
+        Password(Cow::Borrowed(&self.0))
+    }
+
     /// The password's octets.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
