@@ -449,7 +449,7 @@ impl Client {
         let Some(login) = &self.login else {
             return Err(Error::BadSequence("no login in progress"));
         };
-        let (user, password) = (login.user.clone(), login.password.expose().to_owned());
+        let (user, password) = (login.user.clone(), String::from(login.password.expose()));
         if self.sasl_offers(&Mechanism::CRAM_MD5) {
             self.sasl = Some(SaslClient::cram_md5(&user, &password));
             self.method = Some(LoginMethod::Sasl(Mechanism::CRAM_MD5));

@@ -477,7 +477,7 @@ fn rfc1939_command_examples() {
     assert_eq!(transcript, want);
     assert!(app.removed.is_empty(), "RSET unmarked everything");
     assert!(events.contains(&E::Err(
-        "LIST".into(),
+        "LIST",
         "no such message, only 2 messages in maildrop".into()
     )));
 }
