@@ -1,0 +1,708 @@
+//! Streaming decoders: the server's command decoder, the client's response decoder and the
+//! framer they share.
+//!
+//! The framer finds where a message ends (a line, or several lines joined by literals)
+//! keeping a cursor, so that feeding a message in small chunks costs O(total bytes): each
+//! call scans only the bytes that arrived since the last one and skips literal data without
+//! looking at it. Only when the whole message is there is it parsed, once.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::num::NonZeroUsize;
+
+use mail_common::decode::Decoded;
+use mail_common::line::Discard;
+
+use crate::Error;
+use crate::config::{Config, Limits};
+use crate::parse::{self, to_error};
+use crate::serialize::LiteralSupport;
+use crate::types::command::{AuthenticateData, Command};
+use crate::types::core::Tag;
+use crate::types::response::{Greeting, Response};
+
+/// What the framer found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    /// A whole message: the first `n` bytes.
+    Complete(usize),
+    /// More bytes needed.
+    Incomplete(Option<NonZeroUsize>),
+    /// A synchronizing literal of `size` octets was announced; its data starts at `data`.
+    Announce { size: u64 },
+    /// A literal to stream was announced; its data starts at `data`.
+    Stream { size: u64, data: usize },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FrameCfg {
+    limits: Limits,
+    announce_sync: bool,
+    non_sync: Option<LiteralSupport>,
+    stream_over: Option<u64>,
+}
+
+/// The message framer: a cursor over the caller's growing buffer.
+#[derive(Debug, Clone, Default)]
+struct Framer {
+    /// Bytes before this were scanned already.
+    pos: usize,
+    /// Start of the current line.
+    line_start: usize,
+    /// Inside a literal: where it ends.
+    literal_end: Option<usize>,
+    /// Literals in the current message.
+    literals: usize,
+    /// Bytes examined so far (for the linear-time test).
+    scanned: u64,
+}
+
+/// `{n}` or `{n+}` at the end of a line: (size, sync, offset of `{`).
+fn literal_announcement(line: &[u8]) -> Option<(u64, bool, usize)> {
+    let (last, rest) = line.split_last()?;
+    if *last != b'}' {
+        return None;
+    }
+    let (sync, rest) = match rest.split_last() {
+        Some((b'+', r)) => (false, r),
+        _ => (true, rest),
+    };
+    let digits = rest.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 19 {
+        return None;
+    }
+    let brace = rest.len().checked_sub(digits + 1)?;
+    if rest.get(brace) != Some(&b'{') {
+        return None;
+    }
+    let n = rest
+        .get(brace + 1..)?
+        .iter()
+        .fold(0u64, |a, d| a * 10 + u64::from(d - b'0'));
+    Some((n, sync, brace))
+}
+
+fn leading_tag(buf: &[u8]) -> Option<String> {
+    let end = memchr::memchr(b' ', buf)?;
+    let t = core::str::from_utf8(buf.get(..end)?).ok()?;
+    Tag::new(t).ok().map(|t| String::from(t.as_str()))
+}
+
+impl Framer {
+    fn reset(&mut self) {
+        let scanned = self.scanned;
+        *self = Framer::default();
+        self.scanned = scanned;
+    }
+
+    /// Positions restart at 0 because the caller consumed what came before; the message
+    /// itself goes on (streaming).
+    fn rebase(&mut self) {
+        self.pos = 0;
+        self.line_start = 0;
+        self.literal_end = None;
+    }
+
+    fn step(&mut self, buf: &[u8], cfg: &FrameCfg) -> Result<Frame, (Error, Recover)> {
+        loop {
+            if let Some(end) = self.literal_end {
+                if buf.len() < end {
+                    return Ok(Frame::Incomplete(NonZeroUsize::new(end - buf.len())));
+                }
+                self.pos = end;
+                self.line_start = end;
+                self.literal_end = None;
+            }
+            let hay = buf.get(self.pos..).unwrap_or_default();
+            let max = cfg.limits.max_line;
+            let Some(k) = memchr::memchr(b'\n', hay) else {
+                self.scanned += hay.len() as u64;
+                self.pos = buf.len();
+                if self.pos - self.line_start > max {
+                    let offset = self.line_start + max;
+                    return Err((Error::LineTooLong { offset, limit: max }, Recover::NextLine));
+                }
+                return Ok(Frame::Incomplete(None));
+            };
+            self.scanned += k as u64 + 1;
+            let lf = self.pos + k;
+            if lf + 1 - self.line_start > max {
+                let offset = self.line_start + max;
+                return Err((
+                    Error::LineTooLong { offset, limit: max },
+                    Recover::Known(lf + 1),
+                ));
+            }
+            if lf == self.line_start || buf.get(lf - 1) != Some(&b'\r') {
+                return Err((
+                    Error::Syntax {
+                        offset: lf,
+                        line: 1 + self.literals,
+                        rule: "CRLF",
+                    },
+                    Recover::Known(lf + 1),
+                ));
+            }
+            let line = buf.get(self.line_start..lf - 1).unwrap_or_default();
+            let data = lf + 1;
+            if let Some((size, sync, brace)) = literal_announcement(line) {
+                let offset = self.line_start + brace;
+                self.literals += 1;
+                if self.literals > cfg.limits.max_literals {
+                    let limit = cfg.limits.max_literals;
+                    return Err((
+                        Error::TooManyLiterals { offset, limit },
+                        Recover::Known(data),
+                    ));
+                }
+                let skip_all = if sync {
+                    data
+                } else {
+                    data.saturating_add(size as usize)
+                };
+                if size > cfg.limits.max_literal {
+                    return Err((
+                        Error::LiteralTooLarge {
+                            offset,
+                            size,
+                            limit: cfg.limits.max_literal,
+                            tag: leading_tag(buf),
+                            sync,
+                        },
+                        Recover::Known(skip_all),
+                    ));
+                }
+                if !sync {
+                    let allowed = match cfg.non_sync {
+                        None | Some(LiteralSupport::LiteralPlus) => true,
+                        Some(LiteralSupport::SyncOnly) => false,
+                        Some(LiteralSupport::LiteralMinus) => size <= 4096,
+                    };
+                    if !allowed {
+                        return Err((
+                            Error::NonSyncLiteral { offset, size },
+                            Recover::Known(skip_all),
+                        ));
+                    }
+                }
+                self.pos = data;
+                self.line_start = data;
+                if cfg.stream_over.is_some_and(|t| size >= t) {
+                    return Ok(Frame::Stream { size, data });
+                }
+                self.literal_end = Some(data.saturating_add(size as usize));
+                if sync && cfg.announce_sync {
+                    return Ok(Frame::Announce { size });
+                }
+                continue;
+            }
+            self.reset();
+            return Ok(Frame::Complete(data));
+        }
+    }
+}
+
+/// How to skip past a message that failed to decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recover {
+    /// Drop this many more bytes.
+    Known(usize),
+    /// Drop up to and including the next LF.
+    NextLine,
+}
+
+fn discard(recover: &mut Option<Recover>, buf: &[u8]) -> Discard {
+    match *recover {
+        None => Discard {
+            consumed: 0,
+            done: true,
+        },
+        Some(Recover::Known(n)) => {
+            let k = n.min(buf.len());
+            if k == n {
+                *recover = None;
+            } else {
+                *recover = Some(Recover::Known(n - k));
+            }
+            Discard {
+                consumed: k,
+                done: k == n,
+            }
+        }
+        Some(Recover::NextLine) => match memchr::memchr(b'\n', buf) {
+            Some(k) => {
+                *recover = None;
+                Discard {
+                    consumed: k + 1,
+                    done: true,
+                }
+            }
+            None => Discard {
+                consumed: buf.len(),
+                done: false,
+            },
+        },
+    }
+}
+
+/// The outcome of [`CommandDecoder::decode`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum CommandDecoded<'a> {
+    /// A whole command, from the first `consumed` bytes.
+    Complete {
+        /// The command, borrowing from the buffer.
+        command: Command<'a>,
+        /// Bytes to drop from the front of the buffer.
+        consumed: usize,
+    },
+    /// The client announced a synchronizing literal of `size` octets (already checked
+    /// against the limit) and waits: send a continuation request (`+ Ready`), then call
+    /// again with the same buffer plus what arrives. Nothing is consumed.
+    ContinuationNeeded {
+        /// The announced size.
+        size: u64,
+    },
+    /// More bytes are needed; nothing was consumed.
+    Incomplete {
+        /// A lower bound of the missing bytes, when known (inside a literal).
+        needed: Option<NonZeroUsize>,
+    },
+}
+
+/// The server side: decodes commands from a client, asking for literals.
+///
+/// Call order: [`decode`](Self::decode) with the unconsumed input; on
+/// [`CommandDecoded::ContinuationNeeded`] write `+ ...` and call again once more bytes
+/// arrived (same buffer, extended); on `Complete` drop `consumed` bytes. On an error, answer
+/// BAD (or NO for [`Error::LiteralTooLarge`], using its `tag`) and call
+/// [`discard`](Self::discard) until it reports `done` to skip the bad message.
+#[derive(Debug, Clone)]
+pub struct CommandDecoder {
+    config: Config,
+    literals: LiteralSupport,
+    framer: Framer,
+    recover: Option<Recover>,
+}
+
+impl Default for CommandDecoder {
+    fn default() -> Self {
+        Self::new(Config {
+            limits: Limits::SERVER,
+            ..Config::default()
+        })
+    }
+}
+
+impl CommandDecoder {
+    /// A decoder with the given grammar options; only synchronizing literals are accepted
+    /// until [`with_literal_support`](Self::with_literal_support) says otherwise.
+    pub fn new(config: Config) -> Self {
+        CommandDecoder {
+            config,
+            literals: LiteralSupport::SyncOnly,
+            framer: Framer::default(),
+            recover: None,
+        }
+    }
+
+    /// Accept the non-synchronizing literals the server advertised (RFC 7888).
+    pub fn with_literal_support(mut self, support: LiteralSupport) -> Self {
+        self.literals = support;
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Changes the configuration (e.g. UTF8=ACCEPT enabled) between commands.
+    pub fn set_config(&mut self, config: Config) {
+        self.config = config;
+    }
+
+    /// Bytes examined so far by the framer: a measure of the work done, linear in the
+    /// input however it is chunked.
+    pub fn bytes_scanned(&self) -> u64 {
+        self.framer.scanned
+    }
+
+    fn frame_cfg(&self, announce: bool) -> FrameCfg {
+        FrameCfg {
+            limits: self.config.limits,
+            announce_sync: announce,
+            non_sync: Some(self.literals),
+            stream_over: None,
+        }
+    }
+
+    fn fail(&mut self, e: Error, r: Recover) -> Error {
+        let scanned = self.framer.scanned;
+        self.framer = Framer::default();
+        self.framer.scanned = scanned;
+        self.recover = Some(r);
+        e
+    }
+
+    /// Decodes one command from the front of `buf` (see the type's call order).
+    pub fn decode<'b>(&mut self, buf: &'b [u8]) -> Result<CommandDecoded<'b>, Error> {
+        let cfg = self.frame_cfg(true);
+        match self.framer.step(buf, &cfg) {
+            Err((e, r)) => Err(self.fail(e, r)),
+            Ok(Frame::Incomplete(needed)) => Ok(CommandDecoded::Incomplete { needed }),
+            Ok(Frame::Announce { size }) | Ok(Frame::Stream { size, .. }) => {
+                Ok(CommandDecoded::ContinuationNeeded { size })
+            }
+            Ok(Frame::Complete(end)) => {
+                let msg = buf.get(..end).unwrap_or_default();
+                match parse::command::command(&self.config, msg) {
+                    Ok((_, command)) => Ok(CommandDecoded::Complete {
+                        command,
+                        consumed: end,
+                    }),
+                    Err(e) => {
+                        let e = to_error(msg, e);
+                        Err(self.fail(e, Recover::Known(end)))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Decodes one client line of an AUTHENTICATE exchange (base64 or `*`).
+    pub fn decode_authenticate<'b>(
+        &mut self,
+        buf: &'b [u8],
+    ) -> Result<Decoded<AuthenticateData<'b>>, Error> {
+        let mut cfg = self.frame_cfg(false);
+        cfg.limits.max_literals = usize::MAX;
+        // A base64 line never ends in `}`, so the framer sees no literal.
+        match self.framer.step(buf, &cfg) {
+            Err((e, r)) => Err(self.fail(e, r)),
+            Ok(Frame::Complete(end)) => {
+                let msg = buf.get(..end).unwrap_or_default();
+                match parse::command::authenticate_data(msg) {
+                    Ok((_, d)) => Ok(Decoded::Complete {
+                        value: d,
+                        consumed: end,
+                    }),
+                    Err(e) => {
+                        let e = to_error(msg, e);
+                        Err(self.fail(e, Recover::Known(end)))
+                    }
+                }
+            }
+            Ok(Frame::Incomplete(n)) => Ok(Decoded::Incomplete { needed: n }),
+            Ok(Frame::Announce { .. } | Frame::Stream { .. }) => {
+                let e = Error::Syntax {
+                    offset: 0,
+                    line: 1,
+                    rule: "base64",
+                };
+                Err(self.fail(e, Recover::NextLine))
+            }
+        }
+    }
+
+    /// After an error: skips the rest of the bad message. Drop `consumed` bytes; call again
+    /// with more input until `done`.
+    pub fn discard(&mut self, buf: &[u8]) -> Discard {
+        discard(&mut self.recover, buf)
+    }
+}
+
+/// One step of [`ResponseDecoder::decode_streaming`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum Streamed<'a> {
+    /// A whole response. If literals of it were streamed, they appear here with empty data
+    /// (their bytes came as [`Streamed::LiteralData`]) and the value owns its bytes.
+    Response(Response<'a>),
+    /// A literal of `size` octets starts (the response's text before it was consumed).
+    LiteralStart {
+        /// The announced size.
+        size: u64,
+    },
+    /// The next piece of the literal's data, borrowed from the input.
+    LiteralData(&'a [u8]),
+}
+
+/// The client side: decodes the server's responses.
+///
+/// Call [`decode`](Self::decode) (or [`decode_greeting`](Self::decode_greeting) once, first)
+/// with the unconsumed input; drop `consumed` bytes after each `Complete`. To take large
+/// literals as chunks instead of one buffer, set a threshold with
+/// [`with_stream_threshold`](Self::with_stream_threshold) and call
+/// [`decode_streaming`](Self::decode_streaming) instead.
+#[derive(Debug, Clone)]
+pub struct ResponseDecoder {
+    config: Config,
+    framer: Framer,
+    recover: Option<Recover>,
+    stream_over: Option<u64>,
+    skeleton: Vec<u8>,
+    remaining: u64,
+}
+
+impl Default for ResponseDecoder {
+    fn default() -> Self {
+        Self::new(Config {
+            limits: Limits::CLIENT,
+            ..Config::default()
+        })
+    }
+}
+
+impl ResponseDecoder {
+    /// A decoder with the given grammar options (set `config.quirks` for the lenient mode).
+    pub fn new(config: Config) -> Self {
+        ResponseDecoder {
+            config,
+            framer: Framer::default(),
+            recover: None,
+            stream_over: None,
+            skeleton: Vec::new(),
+            remaining: 0,
+        }
+    }
+
+    /// Literals of at least `size` octets are streamed by
+    /// [`decode_streaming`](Self::decode_streaming).
+    pub fn with_stream_threshold(mut self, size: u64) -> Self {
+        self.stream_over = Some(size);
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Changes the configuration between responses.
+    pub fn set_config(&mut self, config: Config) {
+        self.config = config;
+    }
+
+    /// Bytes examined so far by the framer (linear in the input however it is chunked).
+    pub fn bytes_scanned(&self) -> u64 {
+        self.framer.scanned
+    }
+
+    fn frame_cfg(&self, stream: bool) -> FrameCfg {
+        FrameCfg {
+            limits: self.config.limits,
+            announce_sync: false,
+            non_sync: None,
+            stream_over: if stream { self.stream_over } else { None },
+        }
+    }
+
+    fn fail(&mut self, e: Error, r: Recover) -> Error {
+        let scanned = self.framer.scanned;
+        self.framer = Framer::default();
+        self.framer.scanned = scanned;
+        self.skeleton.clear();
+        self.remaining = 0;
+        self.recover = Some(r);
+        e
+    }
+
+    fn frame(&mut self, buf: &[u8]) -> Result<Option<usize>, Error> {
+        let cfg = self.frame_cfg(false);
+        match self.framer.step(buf, &cfg) {
+            Err((e, r)) => Err(self.fail(e, r)),
+            Ok(Frame::Complete(end)) => Ok(Some(end)),
+            Ok(_) => Ok(None),
+        }
+    }
+
+    fn needed(&self, buf: &[u8]) -> Option<NonZeroUsize> {
+        self.framer
+            .literal_end
+            .and_then(|e| NonZeroUsize::new(e.saturating_sub(buf.len())))
+    }
+
+    /// Decodes one response from the front of `buf`.
+    pub fn decode<'b>(&mut self, buf: &'b [u8]) -> Result<Decoded<Response<'b>>, Error> {
+        let Some(end) = self.frame(buf)? else {
+            return Ok(Decoded::Incomplete {
+                needed: self.needed(buf),
+            });
+        };
+        let msg = buf.get(..end).unwrap_or_default();
+        match parse::response::response(&self.config, msg) {
+            Ok((_, r)) => Ok(Decoded::Complete {
+                value: r,
+                consumed: end,
+            }),
+            Err(e) => {
+                let e = to_error(msg, e);
+                Err(self.fail(e, Recover::Known(end)))
+            }
+        }
+    }
+
+    /// Decodes the server greeting (RFC 3501 §7.1, `greeting`).
+    pub fn decode_greeting<'b>(&mut self, buf: &'b [u8]) -> Result<Decoded<Greeting<'b>>, Error> {
+        let Some(end) = self.frame(buf)? else {
+            return Ok(Decoded::Incomplete {
+                needed: self.needed(buf),
+            });
+        };
+        let msg = buf.get(..end).unwrap_or_default();
+        match parse::response::greeting(&self.config, msg) {
+            Ok((_, g)) => Ok(Decoded::Complete {
+                value: g,
+                consumed: end,
+            }),
+            Err(e) => {
+                let e = to_error(msg, e);
+                Err(self.fail(e, Recover::Known(end)))
+            }
+        }
+    }
+
+    /// Like [`decode`](Self::decode), but literals at or over the stream threshold come as
+    /// [`Streamed::LiteralStart`] and [`Streamed::LiteralData`] chunks, so memory does not
+    /// grow with the literal's size. Drop `consumed` bytes after every `Complete`.
+    pub fn decode_streaming<'b>(&mut self, buf: &'b [u8]) -> Result<Decoded<Streamed<'b>>, Error> {
+        if self.remaining > 0 {
+            if buf.is_empty() {
+                return Ok(Decoded::needs(
+                    usize::try_from(self.remaining).unwrap_or(usize::MAX),
+                ));
+            }
+            let n = usize::try_from(self.remaining)
+                .unwrap_or(usize::MAX)
+                .min(buf.len());
+            self.remaining -= n as u64;
+            return Ok(Decoded::Complete {
+                value: Streamed::LiteralData(buf.get(..n).unwrap_or_default()),
+                consumed: n,
+            });
+        }
+        let cfg = self.frame_cfg(true);
+        match self.framer.step(buf, &cfg) {
+            Err((e, r)) => Err(self.fail(e, r)),
+            Ok(Frame::Incomplete(needed)) => Ok(Decoded::Incomplete { needed }),
+            Ok(Frame::Announce { .. }) => Ok(Decoded::INCOMPLETE),
+            Ok(Frame::Stream { size, data }) => {
+                let head = buf.get(..data).unwrap_or_default();
+                // Keep the text with the announcement rewritten as an empty literal.
+                let brace = memchr::memrchr(b'{', head).unwrap_or(0);
+                self.skeleton
+                    .extend_from_slice(head.get(..brace).unwrap_or_default());
+                self.skeleton.extend_from_slice(b"{0}\r\n");
+                if self.skeleton.len() > self.config.limits.max_line.saturating_mul(4) {
+                    let e = Error::LineTooLong {
+                        offset: 0,
+                        limit: self.config.limits.max_line,
+                    };
+                    return Err(self.fail(e, Recover::Known(data.saturating_add(size as usize))));
+                }
+                self.framer.rebase();
+                self.remaining = size;
+                Ok(Decoded::Complete {
+                    value: Streamed::LiteralStart { size },
+                    consumed: data,
+                })
+            }
+            Ok(Frame::Complete(end)) => {
+                let msg = buf.get(..end).unwrap_or_default();
+                if self.skeleton.is_empty() {
+                    return match parse::response::response(&self.config, msg) {
+                        Ok((_, r)) => Ok(Decoded::Complete {
+                            value: Streamed::Response(r),
+                            consumed: end,
+                        }),
+                        Err(e) => {
+                            let e = to_error(msg, e);
+                            Err(self.fail(e, Recover::Known(end)))
+                        }
+                    };
+                }
+                let mut whole = core::mem::take(&mut self.skeleton);
+                whole.extend_from_slice(msg);
+                let parsed = parse::response::response(&self.config, &whole)
+                    .map(|(_, r)| r.into_owned())
+                    .map_err(|e| to_error(&whole, e));
+                match parsed {
+                    Ok(r) => Ok(Decoded::Complete {
+                        value: Streamed::Response(r),
+                        consumed: end,
+                    }),
+                    Err(e) => Err(self.fail(e, Recover::Known(end))),
+                }
+            }
+        }
+    }
+
+    /// After an error: skips the rest of the bad response. Drop `consumed` bytes; call
+    /// again with more input until `done`.
+    pub fn discard(&mut self, buf: &[u8]) -> Discard {
+        discard(&mut self.recover, buf)
+    }
+}
+
+fn frame_whole(buf: &[u8], limits: Limits) -> Result<Option<usize>, Error> {
+    let cfg = FrameCfg {
+        limits,
+        announce_sync: false,
+        non_sync: None,
+        stream_over: None,
+    };
+    match Framer::default().step(buf, &cfg) {
+        Err((e, _)) => Err(e),
+        Ok(Frame::Complete(end)) => Ok(Some(end)),
+        Ok(_) => Ok(None),
+    }
+}
+
+macro_rules! stateless {
+    ($t:ident, $limits:expr, $parser:path, $doc:literal) => {
+        impl<'a> mail_common::decode::Decode<'a> for $t<'a> {
+            type Error = Error;
+            #[doc = $doc]
+            fn decode(input: &'a [u8]) -> Result<Decoded<Self>, Error> {
+                let config = Config {
+                    limits: $limits,
+                    ..Config::default()
+                };
+                let Some(end) = frame_whole(input, config.limits)? else {
+                    return Ok(Decoded::INCOMPLETE);
+                };
+                let msg = input.get(..end).unwrap_or_default();
+                match $parser(&config, msg) {
+                    Ok((_, v)) => Ok(Decoded::Complete {
+                        value: v,
+                        consumed: end,
+                    }),
+                    Err(e) => Err(to_error(msg, e)),
+                }
+            }
+        }
+    };
+}
+
+stateless!(
+    Command,
+    Limits::SERVER,
+    parse::command::command,
+    "Decodes one command, strict, default server limits, every literal already present \
+     (no continuation outcome; use [`CommandDecoder`] for that). Rescans from the start on \
+     every call."
+);
+stateless!(
+    Response,
+    Limits::CLIENT,
+    parse::response::response,
+    "Decodes one response, strict, default client limits. Rescans from the start on every \
+     call; use [`ResponseDecoder`] for a cursor."
+);
+stateless!(
+    Greeting,
+    Limits::CLIENT,
+    parse::response::greeting,
+    "Decodes the greeting, strict, default client limits."
+);

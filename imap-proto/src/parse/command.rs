@@ -1,0 +1,593 @@
+//! Command rules of RFC 3501 §9 (`command` and everything under it).
+
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use super::core::{
+    FlagCtx, astring, atom, base64_text, byte, crlf, date, date_time, flag, flag_list, kw, mailbox,
+    number, nz_number, paren_list, peek_kw, quoted, sequence_set, sp, string, tag_,
+};
+use super::{ErrKind, PResult, fail, fatal};
+use crate::config::Config;
+use crate::types::command::{
+    AuthenticateData, Command, CommandBody, FetchAttribute, FetchItems, FetchMacro, MsgText,
+    PartText, Partial, SearchKey, Section, StatusAttribute, StoreAction, StoreFlags,
+};
+use crate::types::core::{Charset, Vec1, is_list_char};
+use crate::types::mailbox::ListMailbox;
+
+/// Upper-cases up to 16 octets of a keyword into a stack buffer for matching.
+pub(crate) fn upper(word: &[u8]) -> ([u8; 16], usize) {
+    let mut buf = [0u8; 16];
+    let n = word.len().min(16);
+    for (d, s) in buf.iter_mut().zip(word.iter()) {
+        *d = s.to_ascii_uppercase();
+    }
+    (buf, if word.len() > 16 { 0 } else { n })
+}
+
+/// The name of a command or keyword: letters, digits, `.`, `-`...
+fn word(i: &[u8]) -> PResult<'_, &[u8]> {
+    let n = i
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+        .count();
+    if n == 0 {
+        return fail(i, "keyword");
+    }
+    let (w, r) = i.split_at_checked(n).unwrap_or((i, &[]));
+    Ok((r, w))
+}
+
+/// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`.
+pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
+    let (r, tag) = tag_(i)?;
+    let (r, _) = sp(r)?;
+    let (after_name, name) = atom(r).or_else(|_| fail(r, "command"))?;
+    let (buf, n) = upper(name.as_str().as_bytes());
+    let up = buf.get(..n).unwrap_or_default();
+    let s = after_name;
+    let (r, body) = match up {
+        b"CAPABILITY" => (s, CommandBody::Capability),
+        b"NOOP" => (s, CommandBody::Noop),
+        b"LOGOUT" => (s, CommandBody::Logout),
+        b"STARTTLS" => (s, CommandBody::StartTls),
+        b"CHECK" => (s, CommandBody::Check),
+        b"CLOSE" => (s, CommandBody::Close),
+        b"EXPUNGE" => (s, CommandBody::Expunge),
+        b"AUTHENTICATE" => authenticate(s)?,
+        b"LOGIN" => {
+            let (r, _) = sp(s)?;
+            let (r, username) = astring(c, r)?;
+            let (r, _) = sp(r)?;
+            let (r, password) = astring(c, r)?;
+            (r, CommandBody::Login { username, password })
+        }
+        b"SELECT" | b"EXAMINE" | b"CREATE" | b"DELETE" | b"SUBSCRIBE" | b"UNSUBSCRIBE" => {
+            let (r, _) = sp(s)?;
+            let (r, mailbox) = mailbox(c, r)?;
+            let body = match up {
+                b"SELECT" => CommandBody::Select { mailbox },
+                b"EXAMINE" => CommandBody::Examine { mailbox },
+                b"CREATE" => CommandBody::Create { mailbox },
+                b"DELETE" => CommandBody::Delete { mailbox },
+                b"SUBSCRIBE" => CommandBody::Subscribe { mailbox },
+                _ => CommandBody::Unsubscribe { mailbox },
+            };
+            (r, body)
+        }
+        b"RENAME" => {
+            let (r, _) = sp(s)?;
+            let (r, from) = mailbox(c, r)?;
+            let (r, _) = sp(r)?;
+            let (r, to) = mailbox(c, r)?;
+            (r, CommandBody::Rename { from, to })
+        }
+        b"LIST" | b"LSUB" => {
+            let (r, _) = sp(s)?;
+            let (r, reference) = mailbox(c, r)?;
+            let (r, _) = sp(r)?;
+            let (r, pattern) = list_mailbox(c, r)?;
+            let body = if up == b"LIST" {
+                CommandBody::List { reference, pattern }
+            } else {
+                CommandBody::Lsub { reference, pattern }
+            };
+            (r, body)
+        }
+        b"STATUS" => {
+            let (r, _) = sp(s)?;
+            let (r, mailbox) = mailbox(c, r)?;
+            let (r, _) = sp(r)?;
+            let (r, items) = paren_list(c, r, "status", false, status_att)?;
+            (
+                r,
+                CommandBody::Status {
+                    mailbox,
+                    items: Vec1(items),
+                },
+            )
+        }
+        b"APPEND" => append(c, s)?,
+        b"SEARCH" => search(c, s, false)?,
+        b"FETCH" => fetch(c, s, false)?,
+        b"STORE" => store(c, s, false)?,
+        b"COPY" => copy(c, s, false)?,
+        b"UID" => {
+            let (r, _) = sp(s)?;
+            let (r2, w) = word(r)?;
+            let (b2, n2) = upper(w);
+            match b2.get(..n2).unwrap_or_default() {
+                b"SEARCH" => search(c, r2, true)?,
+                b"FETCH" => fetch(c, r2, true)?,
+                b"STORE" => store(c, r2, true)?,
+                b"COPY" => copy(c, r2, true)?,
+                _ => return fail(r, "UID command"),
+            }
+        }
+        _ => {
+            // x-command or an extension: keep the raw arguments.
+            let body_len = s.len().saturating_sub(2);
+            let (all, rest) = s.split_at_checked(body_len).unwrap_or((s, &[]));
+            let args = match all.split_first() {
+                Some((b' ', a)) => a,
+                None => all,
+                Some(_) => return fail(s, "SP"),
+            };
+            (
+                rest,
+                CommandBody::Other {
+                    name,
+                    arguments: Cow::Borrowed(args),
+                },
+            )
+        }
+    };
+    let (r, _) = crlf(r)?;
+    Ok((r, Command { tag, body }))
+}
+
+/// `authenticate = "AUTHENTICATE" SP auth-type [SP (base64 / "=")]` (RFC 3501, RFC 4959).
+fn authenticate(i: &[u8]) -> PResult<'_, CommandBody<'_>> {
+    let (r, _) = sp(i)?;
+    let (r, mechanism) = atom(r)?;
+    let (r, initial_response) = match r.split_first() {
+        Some((b' ', rest)) => {
+            let end = memchr::memchr(b'\r', rest).unwrap_or(rest.len());
+            let (t, r2) = rest.split_at_checked(end).unwrap_or((rest, &[]));
+            if t == b"=" {
+                (r2, Some(Cow::Borrowed(&[][..])))
+            } else {
+                match base64_text(t) {
+                    Some(d) if !t.is_empty() => (r2, Some(Cow::Owned(d))),
+                    _ => return fail(rest, "base64"),
+                }
+            }
+        }
+        _ => (r, None),
+    };
+    Ok((
+        r,
+        CommandBody::Authenticate {
+            mechanism,
+            initial_response,
+        },
+    ))
+}
+
+/// `list-mailbox = 1*list-char / string`.
+fn list_mailbox<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, ListMailbox<'a>> {
+    if matches!(i.first(), Some(b'"' | b'{')) {
+        return string(c, i).map(|(r, s)| (r, ListMailbox::String(s)));
+    }
+    let n = i.iter().take_while(|&&b| is_list_char(b)).count();
+    if n == 0 {
+        return fail(i, "list-mailbox");
+    }
+    let (t, r) = i.split_at_checked(n).unwrap_or((i, &[]));
+    Ok((
+        r,
+        ListMailbox::Token(Cow::Borrowed(core::str::from_utf8(t).unwrap_or_default())),
+    ))
+}
+
+/// `status-att`.
+fn status_att(i: &[u8]) -> PResult<'_, StatusAttribute> {
+    let (r, w) = word(i)?;
+    let (b, n) = upper(w);
+    let a = match b.get(..n).unwrap_or_default() {
+        b"MESSAGES" => StatusAttribute::Messages,
+        b"RECENT" => StatusAttribute::Recent,
+        b"UIDNEXT" => StatusAttribute::UidNext,
+        b"UIDVALIDITY" => StatusAttribute::UidValidity,
+        b"UNSEEN" => StatusAttribute::Unseen,
+        _ => return fail(i, "status-att"),
+    };
+    Ok((r, a))
+}
+
+/// `append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP literal`.
+fn append<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, CommandBody<'a>> {
+    let (r, _) = sp(i)?;
+    let (r, mailbox) = mailbox(c, r)?;
+    let (mut r, _) = sp(r)?;
+    let mut flags = None;
+    if r.first() == Some(&b'(') {
+        let (r2, f) = flag_list(c, r, FlagCtx::Flag)?;
+        let (r2, _) = sp(r2)?;
+        flags = Some(f);
+        r = r2;
+    }
+    let mut date = None;
+    if r.first() == Some(&b'"') {
+        let (r2, d) = date_time(r)?;
+        let (r2, _) = sp(r2)?;
+        date = Some(d);
+        r = r2;
+    }
+    let (r, message) = super::core::literal(r)?;
+    Ok((
+        r,
+        CommandBody::Append {
+            mailbox,
+            flags,
+            date,
+            message,
+        },
+    ))
+}
+
+/// `search = "SEARCH" [SP "CHARSET" SP charset] 1*(SP search-key)`.
+fn search<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>> {
+    let (mut r, _) = sp(i)?;
+    let mut charset = None;
+    if peek_kw(r, "CHARSET ") {
+        let r2 = r.get(8..).unwrap_or_default();
+        let (r2, cs) = match r2.first() {
+            Some(b'"') => quoted(c, r2).map(|(x, q)| (x, Charset::Quoted(q)))?,
+            _ => atom(r2).map(|(x, a)| (x, Charset::Atom(a)))?,
+        };
+        let (r2, _) = sp(r2)?;
+        charset = Some(cs);
+        r = r2;
+    }
+    let mut criteria = Vec::new();
+    loop {
+        if criteria.len() >= c.limits.max_items {
+            return fatal(r, ErrKind::TooMany("search", c.limits.max_items));
+        }
+        let (r2, k) = search_key(c, r, 0)?;
+        criteria.push(k);
+        match r2.split_first() {
+            Some((b' ', rest)) => r = rest,
+            _ => {
+                r = r2;
+                break;
+            }
+        }
+    }
+    Ok((
+        r,
+        CommandBody::Search {
+            uid,
+            charset,
+            criteria: Vec1(criteria),
+        },
+    ))
+}
+
+/// `search-key` (RFC 3501 §9), with nesting bounded by the depth limit.
+pub(crate) fn search_key<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, SearchKey<'a>> {
+    if depth >= c.limits.max_depth {
+        return fatal(i, ErrKind::TooDeep("search-key", c.limits.max_depth));
+    }
+    match i.first() {
+        Some(b'(') => {
+            let (r, keys) = paren_list(c, i, "search-key", false, |x| search_key(c, x, depth + 1))?;
+            return Ok((r, SearchKey::And(Vec1(keys))));
+        }
+        Some(b'0'..=b'9' | b'*') => {
+            return sequence_set(i).map(|(r, s)| (r, SearchKey::SequenceSet(s)));
+        }
+        _ => {}
+    }
+    let (r, w) = word(i).or_else(|_| fail(i, "search-key"))?;
+    let (b, n) = upper(w);
+    let a = |r| -> PResult<'a, _> {
+        let (r, _) = sp(r)?;
+        astring(c, r)
+    };
+    let d = |r| -> PResult<'a, _> {
+        let (r, _) = sp(r)?;
+        date(r)
+    };
+    use SearchKey as K;
+    Ok(match b.get(..n).unwrap_or_default() {
+        b"ALL" => (r, K::All),
+        b"ANSWERED" => (r, K::Answered),
+        b"DELETED" => (r, K::Deleted),
+        b"FLAGGED" => (r, K::Flagged),
+        b"NEW" => (r, K::New),
+        b"OLD" => (r, K::Old),
+        b"RECENT" => (r, K::Recent),
+        b"SEEN" => (r, K::Seen),
+        b"UNANSWERED" => (r, K::Unanswered),
+        b"UNDELETED" => (r, K::Undeleted),
+        b"UNFLAGGED" => (r, K::Unflagged),
+        b"UNSEEN" => (r, K::Unseen),
+        b"DRAFT" => (r, K::Draft),
+        b"UNDRAFT" => (r, K::Undraft),
+        b"BCC" => a(r).map(|(r, x)| (r, K::Bcc(x)))?,
+        b"BODY" => a(r).map(|(r, x)| (r, K::Body(x)))?,
+        b"CC" => a(r).map(|(r, x)| (r, K::Cc(x)))?,
+        b"FROM" => a(r).map(|(r, x)| (r, K::From(x)))?,
+        b"SUBJECT" => a(r).map(|(r, x)| (r, K::Subject(x)))?,
+        b"TEXT" => a(r).map(|(r, x)| (r, K::Text(x)))?,
+        b"TO" => a(r).map(|(r, x)| (r, K::To(x)))?,
+        b"BEFORE" => d(r).map(|(r, x)| (r, K::Before(x)))?,
+        b"ON" => d(r).map(|(r, x)| (r, K::On(x)))?,
+        b"SINCE" => d(r).map(|(r, x)| (r, K::Since(x)))?,
+        b"SENTBEFORE" => d(r).map(|(r, x)| (r, K::SentBefore(x)))?,
+        b"SENTON" => d(r).map(|(r, x)| (r, K::SentOn(x)))?,
+        b"SENTSINCE" => d(r).map(|(r, x)| (r, K::SentSince(x)))?,
+        b"KEYWORD" | b"UNKEYWORD" => {
+            let (r, _) = sp(r)?;
+            let (r, k) = atom(r)?;
+            (
+                r,
+                if n == 7 {
+                    K::Keyword(k)
+                } else {
+                    K::Unkeyword(k)
+                },
+            )
+        }
+        b"HEADER" => {
+            let (r, _) = sp(r)?;
+            let (r, h) = astring(c, r)?;
+            let (r, v) = a(r)?;
+            (r, K::Header(h, v))
+        }
+        b"LARGER" | b"SMALLER" => {
+            let (r, _) = sp(r)?;
+            let (r, num) = number(r)?;
+            (
+                r,
+                if n == 6 {
+                    K::Larger(num)
+                } else {
+                    K::Smaller(num)
+                },
+            )
+        }
+        b"UID" => {
+            let (r, _) = sp(r)?;
+            let (r, s) = sequence_set(r)?;
+            (r, K::Uid(s))
+        }
+        b"NOT" => {
+            let (r, _) = sp(r)?;
+            let (r, k) = search_key(c, r, depth + 1)?;
+            (r, K::Not(Box::new(k)))
+        }
+        b"OR" => {
+            let (r, _) = sp(r)?;
+            let (r, k1) = search_key(c, r, depth + 1)?;
+            let (r, _) = sp(r)?;
+            let (r, k2) = search_key(c, r, depth + 1)?;
+            (r, K::Or(Box::new(k1), Box::new(k2)))
+        }
+        _ => return fail(i, "search-key"),
+    })
+}
+
+/// `fetch = "FETCH" SP sequence-set SP ("ALL" / "FULL" / "FAST" / fetch-att /
+/// "(" fetch-att *(SP fetch-att) ")")`.
+fn fetch<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>> {
+    let (r, _) = sp(i)?;
+    let (r, sequence_set) = sequence_set(r)?;
+    let (r, _) = sp(r)?;
+    let (r, items) = if r.first() == Some(&b'(') {
+        let (r, v) = paren_list(c, r, "fetch-att", false, |x| fetch_att(c, x))?;
+        (r, FetchItems::List(Vec1(v)))
+    } else {
+        let (r2, w) = word(r)?;
+        let (b, n) = upper(w);
+        match b.get(..n).unwrap_or_default() {
+            b"ALL" => (r2, FetchItems::Macro(FetchMacro::All)),
+            b"FAST" => (r2, FetchItems::Macro(FetchMacro::Fast)),
+            b"FULL" => (r2, FetchItems::Macro(FetchMacro::Full)),
+            _ => fetch_att(c, r).map(|(r, a)| (r, FetchItems::Single(a)))?,
+        }
+    };
+    Ok((
+        r,
+        CommandBody::Fetch {
+            uid,
+            sequence_set,
+            items,
+        },
+    ))
+}
+
+/// `fetch-att`.
+fn fetch_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, FetchAttribute<'a>> {
+    let (r, w) = word(i).or_else(|_| fail(i, "fetch-att"))?;
+    let (b, n) = upper(w);
+    use FetchAttribute as F;
+    Ok(match b.get(..n).unwrap_or_default() {
+        b"ENVELOPE" => (r, F::Envelope),
+        b"FLAGS" => (r, F::Flags),
+        b"INTERNALDATE" => (r, F::InternalDate),
+        b"RFC822" => (r, F::Rfc822),
+        b"RFC822.HEADER" => (r, F::Rfc822Header),
+        b"RFC822.SIZE" => (r, F::Rfc822Size),
+        b"RFC822.TEXT" => (r, F::Rfc822Text),
+        b"BODYSTRUCTURE" => (r, F::BodyStructure),
+        b"UID" => (r, F::Uid),
+        b"BODY" | b"BODY.PEEK" => {
+            let peek = n == 9;
+            if r.first() != Some(&b'[') {
+                if peek {
+                    return fail(r, "section");
+                }
+                return Ok((r, F::Body));
+            }
+            let (r, section) = section(c, r)?;
+            let (r, partial) = if r.first() == Some(&b'<') {
+                let (r, offset) = number(r.get(1..).unwrap_or_default())?;
+                let (r, _) = byte(r, b'.', ".")?;
+                let (r, length) = nz_number(r)?;
+                let (r, _) = byte(r, b'>', ">")?;
+                (r, Some(Partial { offset, length }))
+            } else {
+                (r, None)
+            };
+            (
+                r,
+                F::BodySection {
+                    peek,
+                    section,
+                    partial,
+                },
+            )
+        }
+        _ => return fail(i, "fetch-att"),
+    })
+}
+
+/// `section = "[" [section-spec] "]"`.
+pub(crate) fn section<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Section<'a>> {
+    let (r, _) = byte(i, b'[', "section")?;
+    if let Some((b']', rest)) = r.split_first() {
+        return Ok((rest, Section::Full));
+    }
+    let (r, s) = if r.first().is_some_and(u8::is_ascii_digit) {
+        let mut part = Vec::new();
+        let (mut r, n) = nz_number(r)?;
+        part.push(n);
+        let mut text = None;
+        while let Some((b'.', rest)) = r.split_first() {
+            if rest.first().is_some_and(u8::is_ascii_digit) {
+                if part.len() >= c.limits.max_depth {
+                    return fatal(rest, ErrKind::TooDeep("section-part", c.limits.max_depth));
+                }
+                let (r2, n) = nz_number(rest)?;
+                part.push(n);
+                r = r2;
+            } else if peek_kw(rest, "MIME") {
+                text = Some(PartText::Mime);
+                r = rest.get(4..).unwrap_or_default();
+                break;
+            } else {
+                let (r2, m) = msg_text(c, rest)?;
+                text = Some(PartText::Msg(m));
+                r = r2;
+                break;
+            }
+        }
+        (
+            r,
+            Section::Part {
+                part: Vec1(part),
+                text,
+            },
+        )
+    } else {
+        let (r, m) = msg_text(c, r)?;
+        (r, Section::Msg(m))
+    };
+    let (r, _) = byte(r, b']', "]")?;
+    Ok((r, s))
+}
+
+/// `section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"`.
+fn msg_text<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MsgText<'a>> {
+    let (r, w) = word(i).or_else(|_| fail(i, "section-msgtext"))?;
+    let (b, n) = upper(w);
+    match b.get(..n).unwrap_or_default() {
+        b"HEADER" => Ok((r, MsgText::Header)),
+        b"TEXT" => Ok((r, MsgText::Text)),
+        b"HEADER.FIELDS" | b"HEADER.FIELDS.NOT" => {
+            let (r, _) = sp(r)?;
+            let (r, fields) = paren_list(c, r, "header-list", false, |x| astring(c, x))?;
+            Ok((
+                r,
+                MsgText::HeaderFields {
+                    not: n == 17,
+                    fields: Vec1(fields),
+                },
+            ))
+        }
+        _ => fail(i, "section-msgtext"),
+    }
+}
+
+/// `store = "STORE" SP sequence-set SP store-att-flags`.
+fn store<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>> {
+    let (r, _) = sp(i)?;
+    let (r, sequence_set) = sequence_set(r)?;
+    let (r, _) = sp(r)?;
+    let (r, action) = match r.split_first() {
+        Some((b'+', rest)) => (rest, StoreAction::Add),
+        Some((b'-', rest)) => (rest, StoreAction::Remove),
+        _ => (r, StoreAction::Replace),
+    };
+    let (r, _) = kw(r, "FLAGS")?;
+    let (r, silent) = if peek_kw(r, ".SILENT") {
+        (r.get(7..).unwrap_or_default(), true)
+    } else {
+        (r, false)
+    };
+    let (r, _) = sp(r)?;
+    let (r, flags) = if r.first() == Some(&b'(') {
+        let (r, f) = flag_list(c, r, FlagCtx::Flag)?;
+        (r, StoreFlags::List(f))
+    } else {
+        let (r, f) = flag(c, r, FlagCtx::Flag)?;
+        let mut v = alloc::vec![f];
+        let (r, _) = super::core::sp_items(c, r, "flag", &mut v, |x| flag(c, x, FlagCtx::Flag))?;
+        (r, StoreFlags::Bare(Vec1(v)))
+    };
+    Ok((
+        r,
+        CommandBody::Store {
+            uid,
+            sequence_set,
+            action,
+            silent,
+            flags,
+        },
+    ))
+}
+
+/// `copy = "COPY" SP sequence-set SP mailbox`.
+fn copy<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>> {
+    let (r, _) = sp(i)?;
+    let (r, sequence_set) = sequence_set(r)?;
+    let (r, _) = sp(r)?;
+    let (r, mailbox) = mailbox(c, r)?;
+    Ok((
+        r,
+        CommandBody::Copy {
+            uid,
+            sequence_set,
+            mailbox,
+        },
+    ))
+}
+
+/// A client line of an AUTHENTICATE exchange: `base64 CRLF` or `"*" CRLF`.
+pub(crate) fn authenticate_data(i: &[u8]) -> PResult<'_, AuthenticateData<'_>> {
+    let end = memchr::memchr(b'\r', i).unwrap_or(i.len());
+    let (t, r) = i.split_at_checked(end).unwrap_or((i, &[]));
+    let (r, _) = crlf(r)?;
+    if t == b"*" {
+        return Ok((r, AuthenticateData::Cancel));
+    }
+    match base64_text(t) {
+        Some(d) => Ok((r, AuthenticateData::Response(Cow::Owned(d)))),
+        None => fail(i, "base64"),
+    }
+}

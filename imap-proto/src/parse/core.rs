@@ -1,0 +1,474 @@
+//! Lexical rules of RFC 3501 §9: SP, CRLF, number, atom, string, literal, date...
+
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+use core::num::NonZeroU32;
+
+use nom::bytes::complete::{tag_no_case, take, take_while, take_while1};
+
+use super::{ErrKind, PResult, fail, fatal, quirk};
+use crate::Quirk;
+use crate::config::Config;
+use crate::types::core::{
+    AString, Atom, AtomExt, IString, Literal, LiteralMode, NString, Quoted, Tag, Text,
+    is_astring_char, is_atom_char, is_tag_char, is_text_char,
+};
+use crate::types::datetime::{Date, DateTime, MONTHS};
+use crate::types::flag::{Flag, FlagExtension};
+use crate::types::mailbox::Mailbox;
+use crate::types::sequence::{SequenceSet, is_valid_sequence_set};
+
+/// `SP`.
+pub(crate) fn sp(i: &[u8]) -> PResult<'_, ()> {
+    match i.first() {
+        Some(b' ') => Ok((i.get(1..).unwrap_or_default(), ())),
+        _ => fail(i, "SP"),
+    }
+}
+
+/// `CRLF`.
+pub(crate) fn crlf(i: &[u8]) -> PResult<'_, ()> {
+    match i {
+        [b'\r', b'\n', rest @ ..] => Ok((rest, ())),
+        _ => fail(i, "CRLF"),
+    }
+}
+
+/// The end of a response: CRLF, or (quirk) SP... CRLF.
+pub(crate) fn crlf_end<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, ()> {
+    if i.first() == Some(&b' ') {
+        let (rest, _) = take_while(|b| b == b' ')(i)?;
+        if rest.starts_with(b"\r\n") {
+            quirk(c, i, Quirk::TrailingSpace)?;
+            return crlf(rest);
+        }
+    }
+    crlf(i)
+}
+
+/// One expected octet.
+pub(crate) fn byte<'a>(i: &'a [u8], b: u8, rule: &'static str) -> PResult<'a, ()> {
+    match i.split_first() {
+        Some((&x, rest)) if x == b => Ok((rest, ())),
+        _ => fail(i, rule),
+    }
+}
+
+/// A case-insensitive keyword.
+pub(crate) fn kw<'a>(i: &'a [u8], word: &'static str) -> PResult<'a, ()> {
+    match tag_no_case::<_, _, super::PErr<'a>>(word.as_bytes())(i) {
+        Ok((rest, _)) => Ok((rest, ())),
+        Err(_) => fail(i, word),
+    }
+}
+
+/// Whether `i` starts with `word` (case-insensitive).
+pub(crate) fn peek_kw(i: &[u8], word: &str) -> bool {
+    i.get(..word.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(word.as_bytes()))
+}
+
+/// `SP ")"` with the quirk check: a space before a closing parenthesis.
+pub(crate) fn space_before_paren<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, bool> {
+    if i.starts_with(b" )") {
+        quirk(c, i, Quirk::SpaceBeforeParen)?;
+        return Ok((i.get(1..).unwrap_or_default(), true));
+    }
+    Ok((i, false))
+}
+
+/// `number = 1*DIGIT` (unsigned 32-bit).
+pub(crate) fn number(i: &[u8]) -> PResult<'_, u32> {
+    let (rest, digits) = take_while1::<_, _, super::PErr<'_>>(|b: u8| b.is_ascii_digit())(i)
+        .or_else(|_| fail(i, "number"))?;
+    let mut n: u64 = 0;
+    for d in digits {
+        n = n * 10 + u64::from(d - b'0');
+        if n > u64::from(u32::MAX) {
+            return fail(i, "number");
+        }
+    }
+    Ok((rest, u32::try_from(n).unwrap_or(u32::MAX)))
+}
+
+/// `number`, or (quirk) a negative number read as 0.
+pub(crate) fn number_q<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, u32> {
+    if i.first() == Some(&b'-') && i.get(1).is_some_and(u8::is_ascii_digit) {
+        quirk(c, i, Quirk::NegativeNumber)?;
+        let (rest, _) = number(i.get(1..).unwrap_or_default())?;
+        return Ok((rest, 0));
+    }
+    number(i)
+}
+
+/// `nz-number = digit-nz *DIGIT`.
+pub(crate) fn nz_number(i: &[u8]) -> PResult<'_, NonZeroU32> {
+    if i.first() == Some(&b'0') {
+        return fail(i, "nz-number");
+    }
+    let (rest, n) = number(i).or_else(|_| fail(i, "nz-number"))?;
+    match NonZeroU32::new(n) {
+        Some(n) => Ok((rest, n)),
+        None => fail(i, "nz-number"),
+    }
+}
+
+fn str_of(b: &[u8]) -> &str {
+    core::str::from_utf8(b).unwrap_or_default()
+}
+
+/// `atom = 1*ATOM-CHAR`.
+pub(crate) fn atom(i: &[u8]) -> PResult<'_, Atom<'_>> {
+    match take_while1::<_, _, super::PErr<'_>>(is_atom_char)(i) {
+        Ok((rest, a)) => Ok((rest, Atom(Cow::Borrowed(str_of(a))))),
+        Err(_) => fail(i, "atom"),
+    }
+}
+
+/// `tag = 1*<any ASTRING-CHAR except "+">`.
+pub(crate) fn tag_(i: &[u8]) -> PResult<'_, Tag<'_>> {
+    match take_while1::<_, _, super::PErr<'_>>(is_tag_char)(i) {
+        Ok((rest, a)) => Ok((rest, Tag(Cow::Borrowed(str_of(a))))),
+        Err(_) => fail(i, "tag"),
+    }
+}
+
+/// `text = 1*TEXT-CHAR` up to CRLF; UTF-8 too when UTF8=ACCEPT is on.
+pub(crate) fn text<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Text<'a>> {
+    let end = memchr::memchr(b'\r', i).unwrap_or(i.len());
+    let (t, rest) = i.split_at_checked(end).unwrap_or((i, &[]));
+    if t.is_empty() {
+        return fail(i, "text");
+    }
+    if let Some(bad) = t.iter().position(|&b| !is_text_char(b)) {
+        if !c.utf8 || core::str::from_utf8(t).is_err() || t.contains(&b'\n') || t.contains(&0) {
+            return fail(i.get(bad..).unwrap_or_default(), "TEXT-CHAR");
+        }
+    }
+    Ok((rest, Text(Cow::Borrowed(str_of(t)))))
+}
+
+/// `quoted = DQUOTE *QUOTED-CHAR DQUOTE`; UTF-8 too when UTF8=ACCEPT is on.
+pub(crate) fn quoted<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Quoted<'a>> {
+    let (body, _) = byte(i, b'"', "quoted")?;
+    let mut owned: Option<Vec<u8>> = None;
+    let mut pos = 0;
+    let mut eight_bit = false;
+    loop {
+        let rest = body.get(pos..).unwrap_or_default();
+        let Some(k) = memchr::memchr3(b'"', b'\\', b'\n', rest) else {
+            return fail(body.get(body.len()..).unwrap_or_default(), "DQUOTE");
+        };
+        let chunk = rest.get(..k).unwrap_or_default();
+        if let Some(bad) = chunk.iter().position(|&b| !is_text_char(b)) {
+            let b = chunk.get(bad).copied().unwrap_or(0);
+            if !(c.utf8 && b >= 0x80) {
+                return fail(rest.get(bad..).unwrap_or_default(), "QUOTED-CHAR");
+            }
+            eight_bit = true;
+        }
+        if let Some(o) = owned.as_mut() {
+            o.extend_from_slice(chunk);
+        }
+        let at = rest.get(k..).unwrap_or_default();
+        match at.first() {
+            Some(b'"') => {
+                let value = match owned {
+                    Some(o) => Cow::Owned(o),
+                    None => Cow::Borrowed(body.get(..pos + k).unwrap_or_default()),
+                };
+                if eight_bit && core::str::from_utf8(&value).is_err() {
+                    return fail(i, "UTF-8 quoted");
+                }
+                return Ok((at.get(1..).unwrap_or_default(), Quoted(value)));
+            }
+            Some(b'\\') => match at.get(1) {
+                Some(&e @ (b'"' | b'\\')) => {
+                    let o = owned
+                        .get_or_insert_with(|| body.get(..pos + k).unwrap_or_default().to_vec());
+                    o.push(e);
+                    pos += k + 2;
+                }
+                _ => return fail(at, "quoted-specials"),
+            },
+            _ => return fail(at, "QUOTED-CHAR"),
+        }
+    }
+}
+
+/// `literal = "{" number ["+"] "}" CRLF *CHAR8` (RFC 3501 §9, RFC 7888 §8).
+pub(crate) fn literal(i: &[u8]) -> PResult<'_, Literal<'_>> {
+    let (r, _) = byte(i, b'{', "literal")?;
+    let (r, n) = number(r)?;
+    let (r, mode) = match r.first() {
+        Some(b'+') => (r.get(1..).unwrap_or_default(), LiteralMode::NonSync),
+        _ => (r, LiteralMode::Sync),
+    };
+    let (r, _) = byte(r, b'}', "}")?;
+    let (r, _) = crlf(r)?;
+    let (rest, data) =
+        take::<_, _, super::PErr<'_>>(n as usize)(r).or_else(|_| fail(r, "literal data"))?;
+    if let Some(z) = memchr::memchr(0, data) {
+        return fail(data.get(z..).unwrap_or_default(), "CHAR8");
+    }
+    Ok((
+        rest,
+        Literal {
+            data: Cow::Borrowed(data),
+            mode,
+        },
+    ))
+}
+
+/// `string = quoted / literal`.
+pub(crate) fn string<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, IString<'a>> {
+    match i.first() {
+        Some(b'"') => quoted(c, i).map(|(r, q)| (r, IString::Quoted(q))),
+        Some(b'{') => literal(i).map(|(r, l)| (r, IString::Literal(l))),
+        _ => fail(i, "string"),
+    }
+}
+
+/// `astring = 1*ASTRING-CHAR / string`.
+pub(crate) fn astring<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, AString<'a>> {
+    match i.first() {
+        Some(b'"' | b'{') => string(c, i).map(|(r, s)| (r, AString::String(s))),
+        _ => match take_while1::<_, _, super::PErr<'_>>(is_astring_char)(i) {
+            Ok((rest, a)) => Ok((rest, AString::Atom(AtomExt(Cow::Borrowed(str_of(a)))))),
+            Err(_) => fail(i, "astring"),
+        },
+    }
+}
+
+/// `nil = "NIL"`.
+pub(crate) fn nil(i: &[u8]) -> PResult<'_, ()> {
+    kw(i, "NIL")
+}
+
+/// `nstring = string / nil`.
+pub(crate) fn nstring<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, NString<'a>> {
+    match i.first() {
+        Some(b'"' | b'{') => string(c, i).map(|(r, s)| (r, Some(s))),
+        _ => match nil(i) {
+            Ok((r, ())) => Ok((r, None)),
+            Err(_) => fail(i, "nstring"),
+        },
+    }
+}
+
+/// `mailbox = "INBOX" / astring`.
+pub(crate) fn mailbox<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Mailbox<'a>> {
+    let (r, a) = astring(c, i).or_else(|_| fail(i, "mailbox"))?;
+    Ok((r, Mailbox::new(a)))
+}
+
+fn two_digits(i: &[u8]) -> PResult<'_, u8> {
+    match i {
+        [a @ b'0'..=b'9', b @ b'0'..=b'9', rest @ ..] => Ok((rest, (a - b'0') * 10 + (b - b'0'))),
+        _ => fail(i, "2DIGIT"),
+    }
+}
+
+fn date_month(i: &[u8]) -> PResult<'_, u8> {
+    for (m, name) in MONTHS.iter().enumerate() {
+        if peek_kw(i, str_of(name.as_slice())) {
+            return Ok((i.get(3..).unwrap_or_default(), m as u8 + 1));
+        }
+    }
+    fail(i, "date-month")
+}
+
+fn date_year(i: &[u8]) -> PResult<'_, u16> {
+    let (r, hi) = two_digits(i).or_else(|_| fail(i, "date-year"))?;
+    let (r, lo) = two_digits(r).or_else(|_| fail(i, "date-year"))?;
+    Ok((r, u16::from(hi) * 100 + u16::from(lo)))
+}
+
+/// `date-text = date-day "-" date-month "-" date-year`.
+fn date_text(i: &[u8]) -> PResult<'_, Date> {
+    let (r, day) = take_while_m_n_digits(i, 1, 2).or_else(|_| fail(i, "date-day"))?;
+    let (r, _) = byte(r, b'-', "-")?;
+    let (r, month) = date_month(r)?;
+    let (r, _) = byte(r, b'-', "-")?;
+    let (r, year) = date_year(r)?;
+    match Date::new(year, month, day) {
+        Ok(d) => Ok((r, d)),
+        Err(_) => fail(i, "date"),
+    }
+}
+
+fn take_while_m_n_digits(i: &[u8], m: usize, n: usize) -> PResult<'_, u8> {
+    let len = i.iter().take(n).take_while(|b| b.is_ascii_digit()).count();
+    if len < m {
+        return fail(i, "DIGIT");
+    }
+    let (d, rest) = i.split_at_checked(len).unwrap_or((i, &[]));
+    Ok((rest, d.iter().fold(0u8, |a, b| a * 10 + (b - b'0'))))
+}
+
+/// `date = date-text / DQUOTE date-text DQUOTE`.
+pub(crate) fn date(i: &[u8]) -> PResult<'_, Date> {
+    if i.first() == Some(&b'"') {
+        let (r, d) = date_text(i.get(1..).unwrap_or_default())?;
+        let (r, _) = byte(r, b'"', "DQUOTE")?;
+        return Ok((r, d));
+    }
+    date_text(i)
+}
+
+/// `date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE`.
+pub(crate) fn date_time(i: &[u8]) -> PResult<'_, DateTime> {
+    let (r, _) = byte(i, b'"', "date-time")?;
+    // date-day-fixed = (SP DIGIT) / 2DIGIT
+    let (r, day) = match r {
+        [b' ', d @ b'0'..=b'9', rest @ ..] => (rest, d - b'0'),
+        _ => two_digits(r).or_else(|_| fail(r, "date-day-fixed"))?,
+    };
+    let (r, _) = byte(r, b'-', "-")?;
+    let (r, month) = date_month(r)?;
+    let (r, _) = byte(r, b'-', "-")?;
+    let (r, year) = date_year(r)?;
+    let (r, _) = sp(r)?;
+    let (r, hour) = two_digits(r)?;
+    let (r, _) = byte(r, b':', ":")?;
+    let (r, minute) = two_digits(r)?;
+    let (r, _) = byte(r, b':', ":")?;
+    let (r, second) = two_digits(r)?;
+    let (r, _) = sp(r)?;
+    let (r, neg) = match r.split_first() {
+        Some((b'+', rest)) => (rest, false),
+        Some((b'-', rest)) => (rest, true),
+        _ => return fail(r, "zone"),
+    };
+    let (r, zh) = two_digits(r).or_else(|_| fail(r, "zone"))?;
+    let (r, zm) = two_digits(r).or_else(|_| fail(r, "zone"))?;
+    let (r, _) = byte(r, b'"', "DQUOTE")?;
+    if zm > 59 {
+        return fail(i, "zone");
+    }
+    let zone = (i16::from(zh) * 60 + i16::from(zm)) * if neg { -1 } else { 1 };
+    match Date::new(year, month, day).and_then(|d| DateTime::new(d, hour, minute, second, zone)) {
+        Ok(dt) => Ok((r, dt)),
+        Err(_) => fail(i, "date-time"),
+    }
+}
+
+/// `sequence-set`.
+pub(crate) fn sequence_set(i: &[u8]) -> PResult<'_, SequenceSet<'_>> {
+    let (rest, s) = take_while1::<_, _, super::PErr<'_>>(|b: u8| {
+        b.is_ascii_digit() || matches!(b, b'*' | b':' | b',')
+    })(i)
+    .or_else(|_| fail(i, "sequence-set"))?;
+    if is_valid_sequence_set(s) {
+        Ok((rest, SequenceSet(Cow::Borrowed(str_of(s)))))
+    } else {
+        fail(i, "sequence-set")
+    }
+}
+
+/// Which flags a context allows (RFC 3501 §9 `flag`, `flag-fetch`, `flag-perm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FlagCtx {
+    /// `flag`.
+    Flag,
+    /// `flag-fetch`: `\Recent` too.
+    Fetch,
+    /// `flag-perm`: `\*` too.
+    Perm,
+}
+
+/// `flag` / `flag-fetch` / `flag-perm`.
+pub(crate) fn flag<'a>(c: &Config, i: &'a [u8], ctx: FlagCtx) -> PResult<'a, Flag<'a>> {
+    let (r, system) = match i.first() {
+        Some(b'\\') => (i.get(1..).unwrap_or_default(), true),
+        _ => (i, false),
+    };
+    if system && r.first() == Some(&b'*') {
+        if ctx != FlagCtx::Perm {
+            quirk(c, i, Quirk::WildcardInFlags)?;
+        }
+        return Ok((r.get(1..).unwrap_or_default(), Flag::Wildcard));
+    }
+    let (mut r2, mut name) = atom(r).or_else(|_| fail(i, "flag"))?;
+    if r2.first() == Some(&b']') {
+        // A `]` inside a flag: read the rest as ASTRING-CHARs.
+        quirk(c, r2, Quirk::BracketInFlag)?;
+        let (r3, all) = take_while1::<_, _, super::PErr<'_>>(is_astring_char)(r)?;
+        r2 = r3;
+        name = Atom(Cow::Borrowed(str_of(all)));
+    }
+    if !system {
+        return Ok((r2, Flag::Keyword(name)));
+    }
+    match Flag::from_system_name(name.as_str()) {
+        Some(Flag::Recent) if ctx != FlagCtx::Fetch => fail(i, "flag"),
+        Some(Flag::Wildcard) => fail(i, "flag"),
+        Some(f) => Ok((r2, f)),
+        None => Ok((r2, Flag::Extension(FlagExtension(name.0)))),
+    }
+}
+
+/// `"(" [flag *(SP flag)] ")"` in the given context.
+pub(crate) fn flag_list<'a>(c: &Config, i: &'a [u8], ctx: FlagCtx) -> PResult<'a, Vec<Flag<'a>>> {
+    paren_list(c, i, "flag-list", true, |i| flag(c, i, ctx))
+}
+
+/// `"(" [item *(SP item)] ")"`, enforcing the item limit and the space-before-paren quirk.
+pub(crate) fn paren_list<'a, T>(
+    c: &Config,
+    i: &'a [u8],
+    rule: &'static str,
+    allow_empty: bool,
+    mut item: impl FnMut(&'a [u8]) -> PResult<'a, T>,
+) -> PResult<'a, Vec<T>> {
+    let (mut r, _) = byte(i, b'(', rule)?;
+    let mut v = Vec::new();
+    if let Some((b')', rest)) = r.split_first() {
+        if allow_empty {
+            return Ok((rest, v));
+        }
+        return fail(r, rule);
+    }
+    loop {
+        if v.len() >= c.limits.max_items {
+            return fatal(r, ErrKind::TooMany(rule, c.limits.max_items));
+        }
+        let (r2, x) = item(r)?;
+        v.push(x);
+        let (r2, _) = space_before_paren(c, r2)?;
+        match r2.split_first() {
+            Some((b')', rest)) => return Ok((rest, v)),
+            Some((b' ', rest)) => r = rest,
+            _ => return fail(r2, rule),
+        }
+    }
+}
+
+/// `SP` items until the next octet is not a space followed by an item (used for
+/// `*(SP x)` at the end of a line).
+pub(crate) fn sp_items<'a, T>(
+    c: &Config,
+    mut r: &'a [u8],
+    rule: &'static str,
+    v: &mut Vec<T>,
+    mut item: impl FnMut(&'a [u8]) -> PResult<'a, T>,
+) -> PResult<'a, ()> {
+    while let Some((b' ', rest)) = r.split_first() {
+        let Ok((r2, x)) = item(rest) else { break };
+        if v.len() >= c.limits.max_items {
+            return fatal(r, ErrKind::TooMany(rule, c.limits.max_items));
+        }
+        v.push(x);
+        r = r2;
+    }
+    Ok((r, ()))
+}
+
+/// base64 per RFC 3501 §9 (padding required), decoded.
+pub(crate) fn base64_text(i: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    if i.len() % 4 != 0 {
+        return None;
+    }
+    base64::engine::general_purpose::STANDARD.decode(i).ok()
+}

@@ -1,0 +1,443 @@
+//! Response rules of RFC 3501 §9 (`response` and everything under it but `body`).
+
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+
+use super::body::{body, envelope};
+use super::command::{section, upper};
+use super::core::{
+    FlagCtx, astring, atom, base64_text, byte, crlf, crlf_end, date_time, flag_list, mailbox,
+    nstring, number, number_q, nz_number, paren_list, quoted, sp, sp_items, tag_, text,
+};
+use super::{PResult, fail, quirk};
+use crate::Quirk;
+use crate::config::Config;
+use crate::types::core::{Text, Vec1, is_text_char};
+use crate::types::flag::NameAttribute;
+use crate::types::response::{
+    Capability, Code, Continue, Data, Greeting, MessageDataItem, Response, StatusItem, StatusKind,
+    StatusResponse,
+};
+
+fn word(i: &[u8]) -> PResult<'_, &[u8]> {
+    let n = i
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        .count();
+    if n == 0 {
+        return fail(i, "keyword");
+    }
+    let (w, r) = i.split_at_checked(n).unwrap_or((i, &[]));
+    Ok((r, w))
+}
+
+/// `response = continue-req / response-data / response-done` (one of them).
+pub(crate) fn response<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Response<'a>> {
+    match i.first() {
+        Some(b'+') => continue_req(c, i).map(|(r, x)| (r, Response::Continue(x))),
+        Some(b'*') => {
+            let (r, _) = byte(i, b'*', "*")?;
+            let (r, _) = sp(r)?;
+            untagged(c, r)
+        }
+        _ => {
+            let (r, tag) = tag_(i)?;
+            let (start, _) = sp(r)?;
+            let (r, w) = word(start)?;
+            let (b, n) = upper(w);
+            let kind = match b.get(..n).unwrap_or_default() {
+                b"OK" => StatusKind::Ok,
+                b"NO" => StatusKind::No,
+                b"BAD" => StatusKind::Bad,
+                _ => return fail(start, "OK / NO / BAD"),
+            };
+            let (r, (code, text)) = resp_text_after_cond(c, r)?;
+            let (r, _) = crlf(r)?;
+            Ok((
+                r,
+                Response::Status(StatusResponse {
+                    tag: Some(tag),
+                    kind,
+                    code,
+                    text,
+                }),
+            ))
+        }
+    }
+}
+
+/// `greeting = "*" SP (resp-cond-auth / resp-cond-bye) CRLF`.
+pub(crate) fn greeting<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Greeting<'a>> {
+    let (r, _) = byte(i, b'*', "greeting")?;
+    let (start, _) = sp(r)?;
+    let (r, w) = word(start)?;
+    let (b, n) = upper(w);
+    let kind = match b.get(..n).unwrap_or_default() {
+        b"OK" => StatusKind::Ok,
+        b"PREAUTH" => StatusKind::PreAuth,
+        b"BYE" => StatusKind::Bye,
+        _ => return fail(start, "OK / PREAUTH / BYE"),
+    };
+    let (r, (code, text)) = resp_text_after_cond(c, r)?;
+    let (r, _) = crlf(r)?;
+    Ok((r, Greeting { kind, code, text }))
+}
+
+/// `SP resp-text` after a condition, with the empty-text quirk.
+fn resp_text_after_cond<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, (Option<Code<'a>>, Text<'a>)> {
+    match i.split_first() {
+        Some((b' ', rest)) if !rest.starts_with(b"\r\n") => resp_text(c, rest),
+        _ => {
+            quirk(c, i, Quirk::EmptyText)?;
+            let r = if i.first() == Some(&b' ') {
+                i.get(1..).unwrap_or_default()
+            } else {
+                i
+            };
+            Ok((r, (None, Text::empty())))
+        }
+    }
+}
+
+/// `resp-text = ["[" resp-text-code "]" SP] text`.
+pub(crate) fn resp_text<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, (Option<Code<'a>>, Text<'a>)> {
+    if i.first() != Some(&b'[') {
+        let (r, t) = text(c, i)?;
+        return Ok((r, (None, t)));
+    }
+    let (r, code) = resp_text_code(c, i.get(1..).unwrap_or_default())?;
+    let (r, _) = byte(r, b']', "]")?;
+    match r.split_first() {
+        Some((b' ', rest)) if !rest.starts_with(b"\r\n") => {
+            let (r, t) = text(c, rest)?;
+            Ok((r, (Some(code), t)))
+        }
+        Some((b' ', rest)) => {
+            quirk(c, r, Quirk::EmptyText)?;
+            Ok((rest, (Some(code), Text::empty())))
+        }
+        Some((b'\r', _)) => {
+            quirk(c, r, Quirk::EmptyText)?;
+            Ok((r, (Some(code), Text::empty())))
+        }
+        _ => {
+            quirk(c, r, Quirk::MissingSpaceAfterCode)?;
+            let (r, t) = text(c, r)?;
+            Ok((r, (Some(code), t)))
+        }
+    }
+}
+
+/// `resp-text-code`.
+fn resp_text_code<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Code<'a>> {
+    let (r, name) = atom(i).or_else(|_| fail(i, "resp-text-code"))?;
+    let (b, n) = upper(name.as_str().as_bytes());
+    Ok(match b.get(..n).unwrap_or_default() {
+        b"ALERT" => (r, Code::Alert),
+        b"PARSE" => (r, Code::Parse),
+        b"READ-ONLY" => (r, Code::ReadOnly),
+        b"READ-WRITE" => (r, Code::ReadWrite),
+        b"TRYCREATE" => (r, Code::TryCreate),
+        b"BADCHARSET" => {
+            if r.starts_with(b" (") {
+                let (r, v) = paren_list(
+                    c,
+                    r.get(1..).unwrap_or_default(),
+                    "badcharset",
+                    false,
+                    |x| astring(c, x),
+                )?;
+                (r, Code::BadCharset(v))
+            } else {
+                (r, Code::BadCharset(Vec::new()))
+            }
+        }
+        b"CAPABILITY" => {
+            let (r, caps) = capabilities(c, r)?;
+            (r, Code::Capability(caps))
+        }
+        b"PERMANENTFLAGS" => {
+            let (r, _) = sp(r)?;
+            let (r, f) = flag_list(c, r, FlagCtx::Perm)?;
+            (r, Code::PermanentFlags(f))
+        }
+        b"UIDNEXT" | b"UIDVALIDITY" | b"UNSEEN" => {
+            let (r, _) = sp(r)?;
+            let (r, v) = nz_number(r)?;
+            let code = match n {
+                7 => Code::UidNext(v),
+                11 => Code::UidValidity(v),
+                _ => Code::Unseen(v),
+            };
+            (r, code)
+        }
+        _ => {
+            // atom [SP 1*<any TEXT-CHAR except "]">]
+            let (r, text) = match r.split_first() {
+                Some((b' ', rest)) => {
+                    let k = rest
+                        .iter()
+                        .take_while(|&&b| is_text_char(b) && b != b']')
+                        .count();
+                    if k == 0 {
+                        return fail(rest, "resp-text-code");
+                    }
+                    let (t, r) = rest.split_at_checked(k).unwrap_or((rest, &[]));
+                    (
+                        r,
+                        Some(Cow::Borrowed(core::str::from_utf8(t).unwrap_or_default())),
+                    )
+                }
+                _ => (r, None),
+            };
+            (r, Code::Other { name, text })
+        }
+    })
+}
+
+/// `*(SP capability)`, at least one (`capability-data`).
+fn capabilities<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Vec1<Capability<'a>>> {
+    let mut v = Vec::new();
+    let (r, _) = sp_items(c, i, "capability", &mut v, |x| {
+        atom(x).map(|(r, a)| (r, Capability::new(a)))
+    })?;
+    if v.is_empty() {
+        return fail(i, "capability");
+    }
+    Ok((r, Vec1(v)))
+}
+
+/// `continue-req = "+" SP (resp-text / base64) CRLF`.
+fn continue_req<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Continue<'a>> {
+    let (r, _) = byte(i, b'+', "+")?;
+    let r = match r.split_first() {
+        Some((b' ', rest)) => rest,
+        _ => {
+            quirk(c, r, Quirk::ContinuationWithoutSpace)?;
+            r
+        }
+    };
+    let end = memchr::memchr(b'\r', r).unwrap_or(r.len());
+    let line = r.get(..end).unwrap_or_default();
+    if let Some(data) = base64_text(line) {
+        let rest = r.get(end..).unwrap_or_default();
+        let (rest, _) = crlf(rest)?;
+        return Ok((rest, Continue::Base64(Cow::Owned(data))));
+    }
+    let (r, (code, text)) = resp_text(c, r)?;
+    let (r, _) = crlf(r)?;
+    Ok((r, Continue::Basic { code, text }))
+}
+
+/// Untagged responses after `"*" SP`.
+fn untagged<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Response<'a>> {
+    if i.first().is_some_and(u8::is_ascii_digit) {
+        let (r, n) = number(i)?;
+        let (r, _) = sp(r)?;
+        let (r2, w) = word(r)?;
+        let (b, k) = upper(w);
+        let data = match b.get(..k).unwrap_or_default() {
+            b"EXISTS" => (r2, Data::Exists(n)),
+            b"RECENT" => (r2, Data::Recent(n)),
+            b"EXPUNGE" | b"FETCH" => {
+                let Some(seq) = core::num::NonZeroU32::new(n) else {
+                    return fail(i, "nz-number");
+                };
+                if k == 7 {
+                    (r2, Data::Expunge(seq))
+                } else {
+                    let (r3, _) = sp(r2)?;
+                    let (r3, items) = paren_list(c, r3, "msg-att", false, |x| msg_att(c, x))?;
+                    (
+                        r3,
+                        Data::Fetch {
+                            seq,
+                            items: Vec1(items),
+                        },
+                    )
+                }
+            }
+            _ => return fail(r, "EXISTS / RECENT / EXPUNGE / FETCH"),
+        };
+        let (r, _) = crlf_end(c, data.0)?;
+        return Ok((r, Response::Data(data.1)));
+    }
+    let (r, w) = word(i)?;
+    let (b, k) = upper(w);
+    let up = b.get(..k).unwrap_or_default();
+    let kind = match up {
+        b"OK" => Some(StatusKind::Ok),
+        b"NO" => Some(StatusKind::No),
+        b"BAD" => Some(StatusKind::Bad),
+        b"PREAUTH" => Some(StatusKind::PreAuth),
+        b"BYE" => Some(StatusKind::Bye),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        let (r, (code, text)) = resp_text_after_cond(c, r)?;
+        let (r, _) = crlf(r)?;
+        return Ok((
+            r,
+            Response::Status(StatusResponse {
+                tag: None,
+                kind,
+                code,
+                text,
+            }),
+        ));
+    }
+    let (r, data) = match up {
+        b"CAPABILITY" => {
+            let (r, caps) = capabilities(c, r)?;
+            (r, Data::Capability(caps))
+        }
+        b"LIST" | b"LSUB" => {
+            let (r, _) = sp(r)?;
+            let (r, attributes) = paren_list(c, r, "mbx-list-flags", true, name_attribute)?;
+            let (r, _) = sp(r)?;
+            let (r, delimiter) = if r.first() == Some(&b'"') {
+                let (r2, q) = quoted(c, r)?;
+                match q.as_bytes() {
+                    [d] => (r2, Some(*d)),
+                    _ => return fail(r, "QUOTED-CHAR"),
+                }
+            } else {
+                let (r2, _) = super::core::nil(r).or_else(|_| fail(r, "delimiter"))?;
+                (r2, None)
+            };
+            let (r, _) = sp(r)?;
+            let (r, mailbox) = mailbox(c, r)?;
+            if up == b"LIST" {
+                (
+                    r,
+                    Data::List {
+                        attributes,
+                        delimiter,
+                        mailbox,
+                    },
+                )
+            } else {
+                (
+                    r,
+                    Data::Lsub {
+                        attributes,
+                        delimiter,
+                        mailbox,
+                    },
+                )
+            }
+        }
+        b"STATUS" => {
+            let (r, _) = sp(r)?;
+            let (r, mailbox) = mailbox(c, r)?;
+            let (r, _) = sp(r)?;
+            let (r, items) = paren_list(c, r, "status-att-list", true, |x| status_att_val(c, x))?;
+            (r, Data::Status { mailbox, items })
+        }
+        b"SEARCH" => {
+            let mut v = Vec::new();
+            let (r, _) = sp_items(c, r, "search", &mut v, nz_number)?;
+            (r, Data::Search(v))
+        }
+        b"FLAGS" => {
+            let (r, _) = sp(r)?;
+            let (r, f) = flag_list(c, r, FlagCtx::Flag)?;
+            (r, Data::Flags(f))
+        }
+        _ => {
+            let Ok((_, name)) = atom(i) else {
+                return fail(i, "response-data");
+            };
+            if name.as_str().len() != w.len() {
+                return fail(i, "response-data");
+            }
+            let body_len = r.len().saturating_sub(2);
+            let (all, rest) = r.split_at_checked(body_len).unwrap_or((r, &[]));
+            let raw = match all.split_first() {
+                Some((b' ', a)) => a,
+                None => all,
+                Some(_) => return fail(r, "SP"),
+            };
+            return crlf(rest).map(|(r, _)| {
+                (
+                    r,
+                    Response::Data(Data::Other {
+                        name,
+                        rest: Cow::Borrowed(raw),
+                    }),
+                )
+            });
+        }
+    };
+    let (r, _) = crlf_end(c, r)?;
+    Ok((r, Response::Data(data)))
+}
+
+/// `mbx-list-oflag / mbx-list-sflag` (`"\" atom`).
+fn name_attribute(i: &[u8]) -> PResult<'_, NameAttribute<'_>> {
+    let (r, _) = byte(i, b'\\', "mbx-list-flag")?;
+    let (r, a) = atom(r)?;
+    Ok((
+        r,
+        NameAttribute::from_name(a.as_str()).unwrap_or(NameAttribute::Extension(a)),
+    ))
+}
+
+/// `status-att SP number`.
+fn status_att_val<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, StatusItem> {
+    let (r, w) = word(i)?;
+    let (b, k) = upper(w);
+    let (r, _) = sp(r)?;
+    let (r, n) = number_q(c, r)?;
+    let item = match b.get(..k).unwrap_or_default() {
+        b"MESSAGES" => StatusItem::Messages(n),
+        b"RECENT" => StatusItem::Recent(n),
+        b"UIDNEXT" => StatusItem::UidNext(n),
+        b"UIDVALIDITY" => StatusItem::UidValidity(n),
+        b"UNSEEN" => StatusItem::Unseen(n),
+        _ => return fail(i, "status-att"),
+    };
+    Ok((r, item))
+}
+
+/// `msg-att-dynamic / msg-att-static`.
+fn msg_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MessageDataItem<'a>> {
+    let (r, w) = word(i).or_else(|_| fail(i, "msg-att"))?;
+    let (b, k) = upper(w);
+    use MessageDataItem as M;
+    let up = b.get(..k).unwrap_or_default();
+    if up == b"BODY" && r.first() == Some(&b'[') {
+        let (r, section) = section(c, r)?;
+        let (r, origin) = if r.first() == Some(&b'<') {
+            let (r, o) = number(r.get(1..).unwrap_or_default())?;
+            let (r, _) = byte(r, b'>', ">")?;
+            (r, Some(o))
+        } else {
+            (r, None)
+        };
+        let (r, _) = sp(r)?;
+        let (r, data) = nstring(c, r)?;
+        return Ok((
+            r,
+            M::BodySection {
+                section,
+                origin,
+                data,
+            },
+        ));
+    }
+    let (r, _) = sp(r)?;
+    Ok(match up {
+        b"FLAGS" => flag_list(c, r, FlagCtx::Fetch).map(|(r, f)| (r, M::Flags(f)))?,
+        b"ENVELOPE" => envelope(c, r).map(|(r, e)| (r, M::Envelope(e)))?,
+        b"INTERNALDATE" => date_time(r).map(|(r, d)| (r, M::InternalDate(d)))?,
+        b"RFC822" => nstring(c, r).map(|(r, s)| (r, M::Rfc822(s)))?,
+        b"RFC822.HEADER" => nstring(c, r).map(|(r, s)| (r, M::Rfc822Header(s)))?,
+        b"RFC822.TEXT" => nstring(c, r).map(|(r, s)| (r, M::Rfc822Text(s)))?,
+        b"RFC822.SIZE" => number_q(c, r).map(|(r, n)| (r, M::Rfc822Size(n)))?,
+        b"BODY" => body(c, r, 0).map(|(r, b)| (r, M::Body(b)))?,
+        b"BODYSTRUCTURE" => body(c, r, 0).map(|(r, b)| (r, M::BodyStructure(b)))?,
+        b"UID" => nz_number(r).map(|(r, n)| (r, M::Uid(n)))?,
+        _ => return fail(i, "msg-att"),
+    })
+}

@@ -1,0 +1,723 @@
+//! Commands (RFC 3501 §6 and §9 `command`).
+
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::num::NonZeroU32;
+
+use super::core::{AString, Atom, Charset, Literal, Tag, Vec1};
+use super::datetime::{Date, DateTime};
+use super::flag::Flag;
+use super::mailbox::{ListMailbox, Mailbox};
+use super::sequence::SequenceSet;
+
+/// A tagged command: `command = tag SP (command-any / command-auth / command-nonauth /
+/// command-select) CRLF` (RFC 3501 §9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command<'a> {
+    /// The tag the completion response will carry.
+    pub tag: Tag<'a>,
+    /// What the command asks for.
+    pub body: CommandBody<'a>,
+}
+
+impl<'a> Command<'a> {
+    /// A command with the given tag.
+    pub fn new(tag: Tag<'a>, body: CommandBody<'a>) -> Self {
+        Command { tag, body }
+    }
+
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> Command<'static> {
+        Command {
+            tag: self.tag.into_owned(),
+            body: self.body.into_owned(),
+        }
+    }
+}
+
+/// Every command of RFC 3501 §6, plus unknown commands kept raw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommandBody<'a> {
+    /// `CAPABILITY` (§6.1.1).
+    Capability,
+    /// `NOOP` (§6.1.2).
+    Noop,
+    /// `LOGOUT` (§6.1.3).
+    Logout,
+    /// `STARTTLS` (§6.2.1).
+    StartTls,
+    /// `AUTHENTICATE auth-type [SP initial-response]` (§6.2.2; initial response: SASL-IR,
+    /// RFC 4959 §3, `=` for an empty one). The exchange continues with
+    /// [`AuthenticateData`] lines.
+    Authenticate {
+        /// `auth-type = atom`: the SASL mechanism name.
+        mechanism: Atom<'a>,
+        /// The decoded initial response, if one was sent.
+        initial_response: Option<Cow<'a, [u8]>>,
+    },
+    /// `LOGIN userid password` (§6.2.3).
+    Login {
+        /// `userid = astring`.
+        username: AString<'a>,
+        /// `password = astring`.
+        password: AString<'a>,
+    },
+    /// `SELECT mailbox` (§6.3.1).
+    Select {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+    },
+    /// `EXAMINE mailbox` (§6.3.2).
+    Examine {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+    },
+    /// `CREATE mailbox` (§6.3.3).
+    Create {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+    },
+    /// `DELETE mailbox` (§6.3.4).
+    Delete {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+    },
+    /// `RENAME mailbox mailbox` (§6.3.5).
+    Rename {
+        /// The existing name.
+        from: Mailbox<'a>,
+        /// The new name.
+        to: Mailbox<'a>,
+    },
+    /// `SUBSCRIBE mailbox` (§6.3.6).
+    Subscribe {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+    },
+    /// `UNSUBSCRIBE mailbox` (§6.3.7).
+    Unsubscribe {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+    },
+    /// `LIST mailbox list-mailbox` (§6.3.8).
+    List {
+        /// The reference name.
+        reference: Mailbox<'a>,
+        /// The pattern, with `*` and `%`.
+        pattern: ListMailbox<'a>,
+    },
+    /// `LSUB mailbox list-mailbox` (§6.3.9).
+    Lsub {
+        /// The reference name.
+        reference: Mailbox<'a>,
+        /// The pattern.
+        pattern: ListMailbox<'a>,
+    },
+    /// `STATUS mailbox (status-att ...)` (§6.3.10).
+    Status {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// The requested attributes.
+        items: Vec1<StatusAttribute>,
+    },
+    /// `APPEND mailbox [flag-list] [date-time] literal` (§6.3.11).
+    Append {
+        /// The destination.
+        mailbox: Mailbox<'a>,
+        /// The flags; `Some(empty)` is `()`.
+        flags: Option<Vec<Flag<'a>>>,
+        /// The internal date.
+        date: Option<DateTime>,
+        /// The message.
+        message: Literal<'a>,
+    },
+    /// `CHECK` (§6.4.1).
+    Check,
+    /// `CLOSE` (§6.4.2).
+    Close,
+    /// `EXPUNGE` (§6.4.3).
+    Expunge,
+    /// `[UID] SEARCH [CHARSET charset] search-key ...` (§6.4.4, §6.4.8).
+    Search {
+        /// `UID SEARCH`.
+        uid: bool,
+        /// The charset of the strings.
+        charset: Option<Charset<'a>>,
+        /// The criteria, ANDed.
+        criteria: Vec1<SearchKey<'a>>,
+    },
+    /// `[UID] FETCH sequence-set items` (§6.4.5, §6.4.8).
+    Fetch {
+        /// `UID FETCH`.
+        uid: bool,
+        /// The messages.
+        sequence_set: SequenceSet<'a>,
+        /// What to fetch.
+        items: FetchItems<'a>,
+    },
+    /// `[UID] STORE sequence-set [+/-]FLAGS[.SILENT] flags` (§6.4.6, §6.4.8).
+    Store {
+        /// `UID STORE`.
+        uid: bool,
+        /// The messages.
+        sequence_set: SequenceSet<'a>,
+        /// Replace, add or remove.
+        action: StoreAction,
+        /// `.SILENT`: no untagged FETCH in reply.
+        silent: bool,
+        /// The flags.
+        flags: StoreFlags<'a>,
+    },
+    /// `[UID] COPY sequence-set mailbox` (§6.4.7, §6.4.8).
+    Copy {
+        /// `UID COPY`.
+        uid: bool,
+        /// The messages.
+        sequence_set: SequenceSet<'a>,
+        /// The destination.
+        mailbox: Mailbox<'a>,
+    },
+    /// Any other command (`x-command`, §6.5.1, or an extension this crate does not model),
+    /// kept with its raw argument bytes so that it re-encodes byte for byte. A server
+    /// answers it with BAD unless it knows it.
+    Other {
+        /// The command name.
+        name: Atom<'a>,
+        /// Everything between the name and the final CRLF (without the leading space),
+        /// literals included; empty when there are no arguments.
+        arguments: Cow<'a, [u8]>,
+    },
+}
+
+impl CommandBody<'_> {
+    /// The command name as sent.
+    pub fn name(&self) -> &str {
+        match self {
+            CommandBody::Capability => "CAPABILITY",
+            CommandBody::Noop => "NOOP",
+            CommandBody::Logout => "LOGOUT",
+            CommandBody::StartTls => "STARTTLS",
+            CommandBody::Authenticate { .. } => "AUTHENTICATE",
+            CommandBody::Login { .. } => "LOGIN",
+            CommandBody::Select { .. } => "SELECT",
+            CommandBody::Examine { .. } => "EXAMINE",
+            CommandBody::Create { .. } => "CREATE",
+            CommandBody::Delete { .. } => "DELETE",
+            CommandBody::Rename { .. } => "RENAME",
+            CommandBody::Subscribe { .. } => "SUBSCRIBE",
+            CommandBody::Unsubscribe { .. } => "UNSUBSCRIBE",
+            CommandBody::List { .. } => "LIST",
+            CommandBody::Lsub { .. } => "LSUB",
+            CommandBody::Status { .. } => "STATUS",
+            CommandBody::Append { .. } => "APPEND",
+            CommandBody::Check => "CHECK",
+            CommandBody::Close => "CLOSE",
+            CommandBody::Expunge => "EXPUNGE",
+            CommandBody::Search { .. } => "SEARCH",
+            CommandBody::Fetch { .. } => "FETCH",
+            CommandBody::Store { .. } => "STORE",
+            CommandBody::Copy { .. } => "COPY",
+            CommandBody::Other { name, .. } => name.as_str(),
+        }
+    }
+
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> CommandBody<'static> {
+        use CommandBody as C;
+        match self {
+            C::Capability => C::Capability,
+            C::Noop => C::Noop,
+            C::Logout => C::Logout,
+            C::StartTls => C::StartTls,
+            C::Authenticate {
+                mechanism,
+                initial_response,
+            } => C::Authenticate {
+                mechanism: mechanism.into_owned(),
+                initial_response: initial_response.map(|r| Cow::Owned(r.into_owned())),
+            },
+            C::Login { username, password } => C::Login {
+                username: username.into_owned(),
+                password: password.into_owned(),
+            },
+            C::Select { mailbox } => C::Select {
+                mailbox: mailbox.into_owned(),
+            },
+            C::Examine { mailbox } => C::Examine {
+                mailbox: mailbox.into_owned(),
+            },
+            C::Create { mailbox } => C::Create {
+                mailbox: mailbox.into_owned(),
+            },
+            C::Delete { mailbox } => C::Delete {
+                mailbox: mailbox.into_owned(),
+            },
+            C::Rename { from, to } => C::Rename {
+                from: from.into_owned(),
+                to: to.into_owned(),
+            },
+            C::Subscribe { mailbox } => C::Subscribe {
+                mailbox: mailbox.into_owned(),
+            },
+            C::Unsubscribe { mailbox } => C::Unsubscribe {
+                mailbox: mailbox.into_owned(),
+            },
+            C::List { reference, pattern } => C::List {
+                reference: reference.into_owned(),
+                pattern: pattern.into_owned(),
+            },
+            C::Lsub { reference, pattern } => C::Lsub {
+                reference: reference.into_owned(),
+                pattern: pattern.into_owned(),
+            },
+            C::Status { mailbox, items } => C::Status {
+                mailbox: mailbox.into_owned(),
+                items,
+            },
+            C::Append {
+                mailbox,
+                flags,
+                date,
+                message,
+            } => C::Append {
+                mailbox: mailbox.into_owned(),
+                flags: flags.map(|f| f.into_iter().map(Flag::into_owned).collect()),
+                date,
+                message: message.into_owned(),
+            },
+            C::Check => C::Check,
+            C::Close => C::Close,
+            C::Expunge => C::Expunge,
+            C::Search {
+                uid,
+                charset,
+                criteria,
+            } => C::Search {
+                uid,
+                charset: charset.map(Charset::into_owned),
+                criteria: criteria.map(SearchKey::into_owned),
+            },
+            C::Fetch {
+                uid,
+                sequence_set,
+                items,
+            } => C::Fetch {
+                uid,
+                sequence_set: sequence_set.into_owned(),
+                items: items.into_owned(),
+            },
+            C::Store {
+                uid,
+                sequence_set,
+                action,
+                silent,
+                flags,
+            } => C::Store {
+                uid,
+                sequence_set: sequence_set.into_owned(),
+                action,
+                silent,
+                flags: flags.into_owned(),
+            },
+            C::Copy {
+                uid,
+                sequence_set,
+                mailbox,
+            } => C::Copy {
+                uid,
+                sequence_set: sequence_set.into_owned(),
+                mailbox: mailbox.into_owned(),
+            },
+            C::Other { name, arguments } => C::Other {
+                name: name.into_owned(),
+                arguments: Cow::Owned(arguments.into_owned()),
+            },
+        }
+    }
+}
+
+/// One line of an AUTHENTICATE exchange sent by the client (RFC 3501 §6.2.2): base64 data,
+/// or `*` to cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthenticateData<'a> {
+    /// The decoded response (possibly empty).
+    Response(Cow<'a, [u8]>),
+    /// `*`: the client cancels the exchange.
+    Cancel,
+}
+
+/// `status-att` (RFC 3501 §6.3.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StatusAttribute {
+    /// `MESSAGES`.
+    Messages,
+    /// `RECENT`.
+    Recent,
+    /// `UIDNEXT`.
+    UidNext,
+    /// `UIDVALIDITY`.
+    UidValidity,
+    /// `UNSEEN`.
+    Unseen,
+}
+
+/// The `+`/`-` of `store-att-flags` (RFC 3501 §6.4.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StoreAction {
+    /// `FLAGS`: replace.
+    Replace,
+    /// `+FLAGS`: add.
+    Add,
+    /// `-FLAGS`: remove.
+    Remove,
+}
+
+/// The flags of a STORE: `flag-list / (flag *(SP flag))`, keeping which form was used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreFlags<'a> {
+    /// `(\Seen \Deleted)`; may be empty.
+    List(Vec<Flag<'a>>),
+    /// `\Seen \Deleted` without parentheses; at least one.
+    Bare(Vec1<Flag<'a>>),
+}
+
+impl StoreFlags<'_> {
+    /// The flags.
+    pub fn as_slice(&self) -> &[Flag<'_>] {
+        match self {
+            StoreFlags::List(v) => v,
+            StoreFlags::Bare(v) => v.as_slice(),
+        }
+    }
+
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> StoreFlags<'static> {
+        match self {
+            StoreFlags::List(v) => StoreFlags::List(v.into_iter().map(Flag::into_owned).collect()),
+            StoreFlags::Bare(v) => StoreFlags::Bare(v.map(Flag::into_owned)),
+        }
+    }
+}
+
+/// `search-key` (RFC 3501 §6.4.4, §9): every key, nested with `NOT`, `OR` and parentheses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SearchKey<'a> {
+    /// `ALL`.
+    All,
+    /// `ANSWERED`.
+    Answered,
+    /// `BCC astring`.
+    Bcc(AString<'a>),
+    /// `BEFORE date`.
+    Before(Date),
+    /// `BODY astring`.
+    Body(AString<'a>),
+    /// `CC astring`.
+    Cc(AString<'a>),
+    /// `DELETED`.
+    Deleted,
+    /// `FLAGGED`.
+    Flagged,
+    /// `FROM astring`.
+    From(AString<'a>),
+    /// `KEYWORD flag-keyword`.
+    Keyword(Atom<'a>),
+    /// `NEW`.
+    New,
+    /// `OLD`.
+    Old,
+    /// `ON date`.
+    On(Date),
+    /// `RECENT`.
+    Recent,
+    /// `SEEN`.
+    Seen,
+    /// `SINCE date`.
+    Since(Date),
+    /// `SUBJECT astring`.
+    Subject(AString<'a>),
+    /// `TEXT astring`.
+    Text(AString<'a>),
+    /// `TO astring`.
+    To(AString<'a>),
+    /// `UNANSWERED`.
+    Unanswered,
+    /// `UNDELETED`.
+    Undeleted,
+    /// `UNFLAGGED`.
+    Unflagged,
+    /// `UNKEYWORD flag-keyword`.
+    Unkeyword(Atom<'a>),
+    /// `UNSEEN`.
+    Unseen,
+    /// `DRAFT`.
+    Draft,
+    /// `HEADER header-fld-name astring`.
+    Header(AString<'a>, AString<'a>),
+    /// `LARGER number`.
+    Larger(u32),
+    /// `NOT search-key`.
+    Not(Box<SearchKey<'a>>),
+    /// `OR search-key search-key`.
+    Or(Box<SearchKey<'a>>, Box<SearchKey<'a>>),
+    /// `SENTBEFORE date`.
+    SentBefore(Date),
+    /// `SENTON date`.
+    SentOn(Date),
+    /// `SENTSINCE date`.
+    SentSince(Date),
+    /// `SMALLER number`.
+    Smaller(u32),
+    /// `UID sequence-set`.
+    Uid(SequenceSet<'a>),
+    /// `UNDRAFT`.
+    Undraft,
+    /// A bare `sequence-set`.
+    SequenceSet(SequenceSet<'a>),
+    /// `( search-key *(SP search-key) )`.
+    And(Vec1<SearchKey<'a>>),
+}
+
+impl SearchKey<'_> {
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> SearchKey<'static> {
+        use SearchKey as S;
+        match self {
+            S::All => S::All,
+            S::Answered => S::Answered,
+            S::Bcc(a) => S::Bcc(a.into_owned()),
+            S::Before(d) => S::Before(d),
+            S::Body(a) => S::Body(a.into_owned()),
+            S::Cc(a) => S::Cc(a.into_owned()),
+            S::Deleted => S::Deleted,
+            S::Flagged => S::Flagged,
+            S::From(a) => S::From(a.into_owned()),
+            S::Keyword(a) => S::Keyword(a.into_owned()),
+            S::New => S::New,
+            S::Old => S::Old,
+            S::On(d) => S::On(d),
+            S::Recent => S::Recent,
+            S::Seen => S::Seen,
+            S::Since(d) => S::Since(d),
+            S::Subject(a) => S::Subject(a.into_owned()),
+            S::Text(a) => S::Text(a.into_owned()),
+            S::To(a) => S::To(a.into_owned()),
+            S::Unanswered => S::Unanswered,
+            S::Undeleted => S::Undeleted,
+            S::Unflagged => S::Unflagged,
+            S::Unkeyword(a) => S::Unkeyword(a.into_owned()),
+            S::Unseen => S::Unseen,
+            S::Draft => S::Draft,
+            S::Header(a, b) => S::Header(a.into_owned(), b.into_owned()),
+            S::Larger(n) => S::Larger(n),
+            S::Not(k) => S::Not(Box::new(k.into_owned())),
+            S::Or(a, b) => S::Or(Box::new(a.into_owned()), Box::new(b.into_owned())),
+            S::SentBefore(d) => S::SentBefore(d),
+            S::SentOn(d) => S::SentOn(d),
+            S::SentSince(d) => S::SentSince(d),
+            S::Smaller(n) => S::Smaller(n),
+            S::Uid(s) => S::Uid(s.into_owned()),
+            S::Undraft => S::Undraft,
+            S::SequenceSet(s) => S::SequenceSet(s.into_owned()),
+            S::And(v) => S::And(v.map(SearchKey::into_owned)),
+        }
+    }
+}
+
+/// The fetch macros (RFC 3501 §6.4.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FetchMacro {
+    /// `ALL` = `(FLAGS INTERNALDATE RFC822.SIZE ENVELOPE)`.
+    All,
+    /// `FAST` = `(FLAGS INTERNALDATE RFC822.SIZE)`.
+    Fast,
+    /// `FULL` = `(FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY)`.
+    Full,
+}
+
+impl FetchMacro {
+    /// The attributes the macro stands for.
+    pub fn expand(self) -> Vec<FetchAttribute<'static>> {
+        use FetchAttribute as F;
+        let mut v = alloc::vec![F::Flags, F::InternalDate, F::Rfc822Size];
+        match self {
+            FetchMacro::Fast => {}
+            FetchMacro::All => v.push(F::Envelope),
+            FetchMacro::Full => {
+                v.push(F::Envelope);
+                v.push(F::Body);
+            }
+        }
+        v
+    }
+}
+
+/// What a FETCH asks for, keeping the form used (RFC 3501 §9 `fetch`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchItems<'a> {
+    /// `ALL` / `FAST` / `FULL`.
+    Macro(FetchMacro),
+    /// One `fetch-att` without parentheses.
+    Single(FetchAttribute<'a>),
+    /// `(fetch-att *(SP fetch-att))`.
+    List(Vec1<FetchAttribute<'a>>),
+}
+
+impl FetchItems<'_> {
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> FetchItems<'static> {
+        match self {
+            FetchItems::Macro(m) => FetchItems::Macro(m),
+            FetchItems::Single(a) => FetchItems::Single(a.into_owned()),
+            FetchItems::List(v) => FetchItems::List(v.map(FetchAttribute::into_owned)),
+        }
+    }
+}
+
+/// `fetch-att` (RFC 3501 §6.4.5, §9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FetchAttribute<'a> {
+    /// `ENVELOPE`.
+    Envelope,
+    /// `FLAGS`.
+    Flags,
+    /// `INTERNALDATE`.
+    InternalDate,
+    /// `RFC822`.
+    Rfc822,
+    /// `RFC822.HEADER`.
+    Rfc822Header,
+    /// `RFC822.SIZE`.
+    Rfc822Size,
+    /// `RFC822.TEXT`.
+    Rfc822Text,
+    /// `BODY` (non-extensible structure).
+    Body,
+    /// `BODYSTRUCTURE`.
+    BodyStructure,
+    /// `UID`.
+    Uid,
+    /// `BODY[section]<partial>` or `BODY.PEEK[section]<partial>`.
+    BodySection {
+        /// `BODY.PEEK`: do not set `\Seen`.
+        peek: bool,
+        /// The section.
+        section: Section<'a>,
+        /// `<offset.length>`.
+        partial: Option<Partial>,
+    },
+}
+
+impl FetchAttribute<'_> {
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> FetchAttribute<'static> {
+        use FetchAttribute as F;
+        match self {
+            F::Envelope => F::Envelope,
+            F::Flags => F::Flags,
+            F::InternalDate => F::InternalDate,
+            F::Rfc822 => F::Rfc822,
+            F::Rfc822Header => F::Rfc822Header,
+            F::Rfc822Size => F::Rfc822Size,
+            F::Rfc822Text => F::Rfc822Text,
+            F::Body => F::Body,
+            F::BodyStructure => F::BodyStructure,
+            F::Uid => F::Uid,
+            F::BodySection {
+                peek,
+                section,
+                partial,
+            } => F::BodySection {
+                peek,
+                section: section.into_owned(),
+                partial,
+            },
+        }
+    }
+}
+
+/// `"<" number "." nz-number ">"`: a byte range of a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Partial {
+    /// First octet.
+    pub offset: u32,
+    /// Number of octets.
+    pub length: NonZeroU32,
+}
+
+/// `section = "[" [section-spec] "]"` (RFC 3501 §6.4.5, §9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Section<'a> {
+    /// `[]`: the whole message.
+    Full,
+    /// `[HEADER]`, `[HEADER.FIELDS (...)]`, `[TEXT]` of the top-level message.
+    Msg(MsgText<'a>),
+    /// `[1.2]`, `[1.2.HEADER]`, `[1.2.MIME]`...
+    Part {
+        /// The part number, `section-part = nz-number *("." nz-number)`.
+        part: Vec1<NonZeroU32>,
+        /// `section-text` after the part number.
+        text: Option<PartText<'a>>,
+    },
+}
+
+impl Section<'_> {
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> Section<'static> {
+        match self {
+            Section::Full => Section::Full,
+            Section::Msg(m) => Section::Msg(m.into_owned()),
+            Section::Part { part, text } => Section::Part {
+                part,
+                text: text.map(|t| match t {
+                    PartText::Msg(m) => PartText::Msg(m.into_owned()),
+                    PartText::Mime => PartText::Mime,
+                }),
+            },
+        }
+    }
+}
+
+/// `section-msgtext` (RFC 3501 §9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MsgText<'a> {
+    /// `HEADER`.
+    Header,
+    /// `HEADER.FIELDS (...)` or `HEADER.FIELDS.NOT (...)`.
+    HeaderFields {
+        /// `.NOT`.
+        not: bool,
+        /// `header-list = "(" header-fld-name *(SP header-fld-name) ")"`.
+        fields: Vec1<AString<'a>>,
+    },
+    /// `TEXT`.
+    Text,
+}
+
+impl MsgText<'_> {
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> MsgText<'static> {
+        match self {
+            MsgText::Header => MsgText::Header,
+            MsgText::HeaderFields { not, fields } => MsgText::HeaderFields {
+                not,
+                fields: fields.map(AString::into_owned),
+            },
+            MsgText::Text => MsgText::Text,
+        }
+    }
+}
+
+/// `section-text = section-msgtext / "MIME"` after a part number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartText<'a> {
+    /// `HEADER`, `HEADER.FIELDS`, `TEXT`.
+    Msg(MsgText<'a>),
+    /// `MIME`.
+    Mime,
+}

@@ -1,0 +1,154 @@
+//! Flags (RFC 3501 §2.3.2, §9 `flag`, `flag-fetch`, `flag-perm`, `mbx-list-flags`).
+
+use super::core::{Atom, is_atom_char};
+use crate::Error;
+use alloc::borrow::Cow;
+
+/// An extension flag name `\atom` other than the system flags (the atom without the `\`).
+/// Its constructor refuses the names of the system flags so every flag has one form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FlagExtension<'a>(pub(crate) Cow<'a, str>);
+
+const SYSTEM: [&str; 7] = [
+    "Answered", "Flagged", "Deleted", "Seen", "Draft", "Recent", "*",
+];
+
+impl<'a> FlagExtension<'a> {
+    /// Validates `name` (an atom, not a system flag name).
+    pub fn new(name: impl Into<Cow<'a, str>>) -> Result<Self, Error> {
+        let name = name.into();
+        if name.is_empty() || !name.bytes().all(is_atom_char) {
+            return Err(Error::invalid("flag-extension", "not an atom"));
+        }
+        if SYSTEM.iter().any(|s| s.eq_ignore_ascii_case(&name)) {
+            return Err(Error::invalid("flag-extension", "a system flag"));
+        }
+        Ok(FlagExtension(name))
+    }
+
+    /// The name without `\`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> FlagExtension<'static> {
+        FlagExtension(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+/// A message flag (RFC 3501 §2.3.2). One type for the three contexts of the grammar:
+/// `flag` (STORE, APPEND, FLAGS), `flag-fetch` (adds `\Recent`) and `flag-perm` (adds
+/// `\*`); each parser accepts only its context's variants.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Flag<'a> {
+    /// `\Answered`.
+    Answered,
+    /// `\Flagged`.
+    Flagged,
+    /// `\Deleted`.
+    Deleted,
+    /// `\Seen`.
+    Seen,
+    /// `\Draft`.
+    Draft,
+    /// `\Recent` (only in `flag-fetch`).
+    Recent,
+    /// `\*` (only in `flag-perm`: new keywords may be created).
+    Wildcard,
+    /// `\atom`: a future system flag.
+    Extension(FlagExtension<'a>),
+    /// `atom`: a keyword such as `$Forwarded`.
+    Keyword(Atom<'a>),
+}
+
+impl<'a> Flag<'a> {
+    /// A keyword flag.
+    pub fn keyword(name: &'a str) -> Result<Self, Error> {
+        Atom::new(name).map(Flag::Keyword)
+    }
+
+    /// `\name`, mapping the system flags (case-insensitively) to their variants.
+    pub fn system(name: &'a str) -> Result<Self, Error> {
+        Ok(Self::from_system_name(name).unwrap_or(Flag::Extension(FlagExtension::new(name)?)))
+    }
+
+    pub(crate) fn from_system_name(name: &str) -> Option<Flag<'static>> {
+        let b = name.as_bytes();
+        Some(if b.eq_ignore_ascii_case(b"Answered") {
+            Flag::Answered
+        } else if b.eq_ignore_ascii_case(b"Flagged") {
+            Flag::Flagged
+        } else if b.eq_ignore_ascii_case(b"Deleted") {
+            Flag::Deleted
+        } else if b.eq_ignore_ascii_case(b"Seen") {
+            Flag::Seen
+        } else if b.eq_ignore_ascii_case(b"Draft") {
+            Flag::Draft
+        } else if b.eq_ignore_ascii_case(b"Recent") {
+            Flag::Recent
+        } else if b == b"*" {
+            Flag::Wildcard
+        } else {
+            return None;
+        })
+    }
+
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> Flag<'static> {
+        match self {
+            Flag::Answered => Flag::Answered,
+            Flag::Flagged => Flag::Flagged,
+            Flag::Deleted => Flag::Deleted,
+            Flag::Seen => Flag::Seen,
+            Flag::Draft => Flag::Draft,
+            Flag::Recent => Flag::Recent,
+            Flag::Wildcard => Flag::Wildcard,
+            Flag::Extension(e) => Flag::Extension(e.into_owned()),
+            Flag::Keyword(k) => Flag::Keyword(k.into_owned()),
+        }
+    }
+}
+
+/// A mailbox name attribute of a LIST/LSUB response (RFC 3501 §7.2.2 `mbx-list-flags`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NameAttribute<'a> {
+    /// `\Noinferiors`.
+    NoInferiors,
+    /// `\Noselect`.
+    NoSelect,
+    /// `\Marked`.
+    Marked,
+    /// `\Unmarked`.
+    Unmarked,
+    /// Any other `\atom` (RFC 3348 `\HasChildren`, RFC 6154 `\Sent`, ...), kept as sent.
+    Extension(Atom<'a>),
+}
+
+impl NameAttribute<'_> {
+    pub(crate) fn from_name(name: &str) -> Option<NameAttribute<'static>> {
+        let b = name.as_bytes();
+        Some(if b.eq_ignore_ascii_case(b"Noinferiors") {
+            NameAttribute::NoInferiors
+        } else if b.eq_ignore_ascii_case(b"Noselect") {
+            NameAttribute::NoSelect
+        } else if b.eq_ignore_ascii_case(b"Marked") {
+            NameAttribute::Marked
+        } else if b.eq_ignore_ascii_case(b"Unmarked") {
+            NameAttribute::Unmarked
+        } else {
+            return None;
+        })
+    }
+
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> NameAttribute<'static> {
+        match self {
+            NameAttribute::NoInferiors => NameAttribute::NoInferiors,
+            NameAttribute::NoSelect => NameAttribute::NoSelect,
+            NameAttribute::Marked => NameAttribute::Marked,
+            NameAttribute::Unmarked => NameAttribute::Unmarked,
+            NameAttribute::Extension(a) => NameAttribute::Extension(a.into_owned()),
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Sequence sets (RFC 3501 §9 `sequence-set`): `1:4,7,9:*`, reversed ranges allowed.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use core::fmt::Write as _;
+use core::num::NonZeroU32;
+
+use crate::Error;
+
+/// `seq-number = nz-number / "*"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SeqNumber {
+    /// A message sequence number or UID.
+    Value(NonZeroU32),
+    /// `*`: the largest number in use.
+    Last,
+}
+
+impl SeqNumber {
+    /// The number, with `*` standing for `largest`.
+    pub fn resolve(self, largest: u32) -> u32 {
+        match self {
+            SeqNumber::Value(v) => v.get(),
+            SeqNumber::Last => largest,
+        }
+    }
+}
+
+/// One element of a sequence set: a number or a range (`seq-range`, either order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SeqItem {
+    /// `seq-number`.
+    Single(SeqNumber),
+    /// `seq-number ":" seq-number`, as written (a range may be reversed: `5:2`).
+    Range(SeqNumber, SeqNumber),
+}
+
+impl SeqItem {
+    /// Whether `n` is in this item when the largest number in use is `largest`.
+    pub fn contains(self, n: u32, largest: u32) -> bool {
+        match self {
+            SeqItem::Single(a) => a.resolve(largest) == n,
+            SeqItem::Range(a, b) => {
+                let (a, b) = (a.resolve(largest), b.resolve(largest));
+                a.min(b) <= n && n <= a.max(b)
+            }
+        }
+    }
+}
+
+fn parse_seq_number(b: &[u8]) -> Option<SeqNumber> {
+    if b == b"*" {
+        return Some(SeqNumber::Last);
+    }
+    // nz-number = digit-nz *DIGIT
+    if b.first().is_none_or(|d| !(b'1'..=b'9').contains(d)) || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let s = core::str::from_utf8(b).ok()?;
+    s.parse::<u32>()
+        .ok()
+        .and_then(NonZeroU32::new)
+        .map(SeqNumber::Value)
+}
+
+fn parse_item(b: &[u8]) -> Option<SeqItem> {
+    match memchr::memchr(b':', b) {
+        None => parse_seq_number(b).map(SeqItem::Single),
+        Some(i) => {
+            let (a, rest) = b.split_at_checked(i)?;
+            let rest = rest.get(1..)?;
+            Some(SeqItem::Range(
+                parse_seq_number(a)?,
+                parse_seq_number(rest)?,
+            ))
+        }
+    }
+}
+
+pub(crate) fn is_valid_sequence_set(b: &[u8]) -> bool {
+    !b.is_empty()
+        && b.split(|&c| c == b',')
+            .all(|item| parse_item(item).is_some())
+}
+
+/// `sequence-set = (seq-number / seq-range) *("," sequence-set)` (RFC 3501 §9).
+///
+/// Kept in its validated wire form (no allocation when parsed); iterate with
+/// [`SequenceSet::iter`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SequenceSet<'a>(pub(crate) Cow<'a, str>);
+
+impl<'a> SequenceSet<'a> {
+    /// Validates a wire form such as `1:4,7,9:*`.
+    pub fn new(s: impl Into<Cow<'a, str>>) -> Result<Self, Error> {
+        let s = s.into();
+        if is_valid_sequence_set(s.as_bytes()) {
+            Ok(SequenceSet(s))
+        } else {
+            Err(Error::invalid("sequence-set", "not a sequence set"))
+        }
+    }
+
+    /// Builds the wire form of the given items (at least one).
+    pub fn from_items(items: &[SeqItem]) -> Result<SequenceSet<'static>, Error> {
+        if items.is_empty() {
+            return Err(Error::invalid("sequence-set", "empty"));
+        }
+        let mut s = String::new();
+        let num = |s: &mut String, n: SeqNumber| match n {
+            SeqNumber::Value(v) => {
+                let _ = write!(s, "{v}");
+            }
+            SeqNumber::Last => s.push('*'),
+        };
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            match *item {
+                SeqItem::Single(n) => num(&mut s, n),
+                SeqItem::Range(a, b) => {
+                    num(&mut s, a);
+                    s.push(':');
+                    num(&mut s, b);
+                }
+            }
+        }
+        Ok(SequenceSet(Cow::Owned(s)))
+    }
+
+    /// A single number.
+    pub fn single(n: NonZeroU32) -> SequenceSet<'static> {
+        SequenceSet(Cow::Owned(alloc::format!("{n}")))
+    }
+
+    /// The wire form.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The items in order, as written.
+    pub fn iter(&self) -> impl Iterator<Item = SeqItem> + '_ {
+        self.0
+            .as_bytes()
+            .split(|&c| c == b',')
+            .filter_map(parse_item)
+    }
+
+    /// Whether `n` is in the set when the largest number in use is `largest`.
+    pub fn contains(&self, n: u32, largest: u32) -> bool {
+        self.iter().any(|item| item.contains(n, largest))
+    }
+
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> SequenceSet<'static> {
+        SequenceSet(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl<'a> TryFrom<&'a str> for SequenceSet<'a> {
+    type Error = Error;
+    fn try_from(s: &'a str) -> Result<Self, Error> {
+        Self::new(s)
+    }
+}
