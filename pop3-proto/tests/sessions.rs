@@ -811,3 +811,278 @@ fn in_use_code_reaches_the_client() {
         other => panic!("{other:?}"),
     }
 }
+
+#[derive(Debug, Clone)]
+enum Op {
+    Stat,
+    List(Option<u32>),
+    Uidl(Option<u32>),
+    Retr(u32),
+    Top(u32, u32),
+    Dele(u32),
+    Rset,
+    Noop,
+}
+
+fn apply(c: &mut Client, op: &Op) {
+    match op {
+        Op::Stat => c.stat(),
+        Op::List(m) => c.list(m.map(n)),
+        Op::Uidl(m) => c.uidl(m.map(n)),
+        Op::Retr(m) => c.retr(n(*m)),
+        Op::Top(m, l) => c.top(n(*m), *l),
+        Op::Dele(m) => c.dele(n(*m)),
+        Op::Rset => c.rset(),
+        Op::Noop => c.noop(),
+    }
+    .unwrap()
+}
+
+/// A session of `ops` after an APOP login, one command at a time or all pipelined.
+fn random_session(
+    ops: &[Op],
+    messages: &[Vec<u8>],
+    chunk: usize,
+    pipelined: bool,
+) -> (Vec<String>, Vec<E>, Vec<u32>) {
+    let mut app = App {
+        messages: messages.to_vec(),
+        uids: ["a", "b", "c", "d"][..messages.len()].to_vec(),
+        ..rfc1939_app()
+    };
+    let mut next = 0;
+    let (transcript, events) = run(
+        rfc1939_server(true),
+        plain_client(),
+        &mut app,
+        |c, ev| match ev {
+            E::Greeting(true) => c.login("mrose", "tanstaaf").unwrap(),
+            E::LoggedIn(_) if pipelined => {
+                for op in ops {
+                    apply(c, op);
+                }
+                c.quit().unwrap();
+            }
+            E::Start(_) | E::Ok("QUIT") | E::Err("QUIT", _) => {}
+            _ if pipelined => {}
+            _ => {
+                if next < ops.len() {
+                    apply(c, &ops[next]);
+                    next += 1;
+                } else if next == ops.len() {
+                    next += 1;
+                    c.quit().unwrap();
+                }
+            }
+        },
+        chunk,
+    );
+    (transcript, events, app.removed)
+}
+
+fn server_lines(t: &[String]) -> Vec<&String> {
+    t.iter().filter(|l| l.starts_with("S:")).collect()
+}
+
+mod chunking {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn op() -> impl Strategy<Value = Op> {
+        let m = 1u32..6;
+        prop_oneof![
+            Just(Op::Stat),
+            proptest::option::of(m.clone()).prop_map(Op::List),
+            proptest::option::of(m.clone()).prop_map(Op::Uidl),
+            m.clone().prop_map(Op::Retr),
+            (m.clone(), 0u32..4).prop_map(|(a, b)| Op::Top(a, b)),
+            m.prop_map(Op::Dele),
+            Just(Op::Rset),
+            Just(Op::Noop),
+        ]
+    }
+
+    fn msg() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec("(\\.|[a-z .:]){0,12}", 0..6).prop_map(|lines| {
+            let mut m = b"Subject: t\r\n\r\n".to_vec();
+            for l in lines {
+                m.extend_from_slice(l.as_bytes());
+                m.extend_from_slice(b"\r\n");
+            }
+            m
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Both machines give the same bytes and events whatever the chunking, one byte
+        /// at a time included; pipelined commands get the same answers in the same order.
+        #[test]
+        fn sessions_are_chunking_invariant_and_pipelining_keeps_order(
+            ops in proptest::collection::vec(op(), 0..12),
+            messages in proptest::collection::vec(msg(), 1..4),
+            chunk in 2usize..9,
+        ) {
+            let whole = random_session(&ops, &messages, 1 << 20, false);
+            // The session ran to its end.
+            prop_assert!(whole.0.last().is_some_and(|l| l.starts_with("S: +OK dewey POP3 server signing off")), "{:?}", whole.0);
+            prop_assert!(whole.0.len() >= 2 * ops.len() + 4);
+            let one = random_session(&ops, &messages, 1, false);
+            let some = random_session(&ops, &messages, chunk, false);
+            prop_assert_eq!(&one, &whole);
+            prop_assert_eq!(&some, &whole);
+            let piped = random_session(&ops, &messages, chunk, true);
+            prop_assert_eq!(server_lines(&piped.0), server_lines(&whole.0));
+            prop_assert_eq!(&piped.1, &whole.1);
+            prop_assert_eq!(&piped.2, &whole.2);
+        }
+    }
+}
+
+/// RFC 2595 §4 and the STARTTLS injection class: commands pipelined after STLS in the
+/// clear are dropped and reported, never executed under TLS.
+#[test]
+fn stls_discards_pipelined_plaintext() {
+    let config = ServerConfig {
+        allow_plaintext_without_tls: true,
+        ..ServerConfig::default()
+    };
+    let mut server = Server::new(config, "1", false).unwrap();
+    server.take_output();
+    server.receive(b"STLS\r\nUSER evil\r\nPASS injected\r\n");
+    match server.next_event().unwrap() {
+        Some(Event::StartTls { discarded }) => assert_eq!(discarded, 26),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.take_output(), b"+OK Begin TLS negotiation\r\n");
+    // Bytes arriving before the handshake completes are dropped too.
+    server.receive(b"NOOP\r\n");
+    server.tls_established().unwrap();
+    assert!(server.next_event().unwrap().is_none());
+    assert_eq!(server.discarded_plaintext(), 32);
+    assert!(server.take_output().is_empty());
+    server.receive(b"CAPA\r\n");
+    assert!(server.next_event().unwrap().is_none());
+    let caps = String::from_utf8(server.take_output()).unwrap();
+    assert!(!caps.contains("STLS"), "{caps}");
+    assert!(caps.contains("USER"), "{caps}");
+}
+
+/// RFC 2595 §2.4 / RFC 5034 §4: no USER/PASS or PLAIN on a clear transport by default,
+/// on either side.
+#[test]
+fn plaintext_credentials_are_refused_without_tls() {
+    let config = ServerConfig {
+        apop: false,
+        capabilities: vec![
+            Capability::User,
+            Capability::Sasl(Params::new("PLAIN").unwrap()),
+        ],
+        ..ServerConfig::default()
+    };
+    let mut server = Server::new(config, "1", false).unwrap();
+    let mut client = Client::new(ClientConfig::default(), false);
+    client.receive(&server.take_output());
+    assert!(matches!(
+        client.next_event().unwrap(),
+        Some(ClientEvent::Greeting(_))
+    ));
+    client.login("u", "p").unwrap();
+    server.receive(&client.take_output());
+    assert!(server.next_event().unwrap().is_none());
+    let out = server.take_output();
+    // Neither USER nor PLAIN is announced before TLS.
+    assert_eq!(out, b"+OK Capability list follows\r\n.\r\n");
+    client.receive(&out);
+    match client.next_event().unwrap() {
+        Some(ClientEvent::LoginImpossible(e)) => assert_eq!(e, Error::NoAuthMethod),
+        other => panic!("{other:?}"),
+    }
+    assert!(client.take_output().is_empty(), "no credentials were sent");
+    // The server refuses USER too, even if a client tries.
+    server.receive(b"USER u\r\n");
+    assert!(server.next_event().unwrap().is_none());
+    assert_eq!(
+        server.take_output(),
+        b"-ERR [AUTH] USER/PASS not allowed without TLS\r\n"
+    );
+
+    // A server that announces USER over a clear channel: the client still refuses.
+    let config = ServerConfig {
+        apop: false,
+        allow_plaintext_without_tls: true,
+        capabilities: vec![Capability::User],
+        ..ServerConfig::default()
+    };
+    let mut server = Server::new(config, "1", false).unwrap();
+    let mut client = Client::new(ClientConfig::default(), false);
+    client.receive(&server.take_output());
+    let _ = client.next_event().unwrap();
+    client.login("u", "p").unwrap();
+    server.receive(&client.take_output());
+    assert!(server.next_event().unwrap().is_none());
+    client.receive(&server.take_output());
+    match client.next_event().unwrap() {
+        Some(ClientEvent::LoginImpossible(e)) => assert_eq!(e, Error::PlaintextRefused),
+        other => panic!("{other:?}"),
+    }
+    assert!(client.take_output().is_empty());
+}
+
+#[test]
+fn deleted_messages_are_refused_and_rset_restores_them() {
+    let mut app = rfc1939_app();
+    let mut step = 0;
+    let (_, events) = run(
+        rfc1939_server(true),
+        plain_client(),
+        &mut app,
+        |c, ev| {
+            step += 1;
+            match step {
+                1 => c.login("mrose", "tanstaaf").unwrap(),
+                2 => c.dele(n(1)).unwrap(),
+                3 => c.retr(n(1)).unwrap(),
+                4 => c.top(n(1), 0).unwrap(),
+                5 => c.list(Some(n(1))).unwrap(),
+                6 => c.uidl(None).unwrap(),
+                7 => c.rset().unwrap(),
+                8 => c.retr(n(1)).unwrap(),
+                9 | 10 => {}
+                11 => c.quit().unwrap(),
+                _ => {}
+            }
+            let _ = ev;
+        },
+        4096,
+    );
+    assert_eq!(events[2], E::Ok("DELE"));
+    assert_eq!(events[3], E::Err("RETR", "no such message".into()));
+    assert_eq!(events[4], E::Err("RETR", "no such message".into()));
+    assert!(matches!(&events[5], E::Err("LIST", _)));
+    assert_eq!(
+        events[6],
+        E::UidList(vec![(2, "QhdPYR:00WBw1Ph7x7".into())])
+    );
+    assert_eq!(events[7], E::Ok("RSET"));
+    assert_eq!(events[8], E::Start(1));
+    assert!(app.removed.is_empty());
+}
+
+#[test]
+fn leave_on_server_with_uidl() {
+    use pop3_proto::client::new_messages;
+    let listing = vec![
+        UniqueIdListing {
+            msg: n(1),
+            uid: UniqueId::new("whqtswO00WBw418f9t5JxYwZ").unwrap(),
+        },
+        UniqueIdListing {
+            msg: n(2),
+            uid: UniqueId::new("QhdPYR:00WBw1Ph7x7").unwrap(),
+        },
+    ];
+    let seen = ["whqtswO00WBw418f9t5JxYwZ"];
+    assert_eq!(new_messages(&listing, |u| seen.contains(&u)), vec![n(2)]);
+}
