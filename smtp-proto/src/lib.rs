@@ -15,6 +15,7 @@
 
 extern crate alloc;
 
+pub mod client;
 pub mod error;
 pub mod parse;
 pub mod serialize;

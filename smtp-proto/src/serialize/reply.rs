@@ -13,7 +13,8 @@ impl Encode for Reply<'_> {
             put_fmt(out, format_args!("{}", self.code.get()));
             let last = i + 1 == n;
             match (self.enhanced, line.is_empty(), last) {
-                (None, true, true) => {}
+                // RFC 4954 §4: `continue-req = "334" SP [base64] CRLF` keeps the SP.
+                (None, true, true) if self.code.get() != 334 => {}
                 (None, _, _) => {
                     out.put_u8(if last { b' ' } else { b'-' });
                     out.put_slice(line.as_bytes());

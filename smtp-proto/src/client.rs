@@ -1,0 +1,930 @@
+//! The client (sender) session machine: RFC 5321 §3 and §4.3, with PIPELINING
+//! (RFC 2920), CHUNKING (RFC 3030), STARTTLS (RFC 3207), AUTH (RFC 4954) and LMTP
+//! (RFC 2033).
+//!
+//! # Call order
+//!
+//! 1. [`Client::new`] with a [`ClientConfig`] and the current time. The machine waits for
+//!    the greeting and then sends EHLO (LHLO for LMTP) by itself, falling back to HELO on
+//!    500/502 (RFC 5321 §3.2).
+//! 2. Whenever bytes arrive: [`Client::receive`], then [`Client::next_event`] until `None`.
+//!    [`ClientEvent::Ready`] carries the server's capabilities.
+//! 3. When ready: [`Client::start_tls`], [`Client::authenticate`], [`Client::send_envelope`]
+//!    (then [`Client::data`] and [`Client::send_body`] / [`Client::finish_body`], or
+//!    [`Client::send_chunk`] for BDAT), [`Client::rset`], [`Client::noop`],
+//!    [`Client::quit`].
+//! 4. Write [`Client::transmit`] and report it with [`Client::consumed`]; arm a timer for
+//!    [`Client::poll_timeout`] (RFC 5321 §4.5.3.2) and call [`Client::handle_timeout`].
+//!
+//! With PIPELINING the envelope (MAIL and every RCPT) goes out at once and the replies
+//! are matched to the commands in order (RFC 2920 §3.1); without it, one command at a time.
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use mail_common::buffer::InputBuffer;
+use mail_common::decode::Decoded;
+use mail_common::dot::DotStuffer;
+use mail_common::sasl::{SaslClient, decode_base64};
+
+use crate::error::Error;
+use crate::parse::{ReplyConfig, reply_lines};
+use crate::serialize::Encode;
+use crate::types::{
+    AuthMechanism, Base64, Capability, Command, EhloResponse, ForwardPath, Host, InitialResponse,
+    MailFrom, RcptTo, Reply,
+};
+
+/// RFC 5321 §4.5.3.2 timeouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// §4.5.3.2.1 Initial 220 message: 5 minutes.
+    pub greeting: Duration,
+    /// §4.5.3.2.2 MAIL command: 5 minutes (used for other commands too).
+    pub mail: Duration,
+    /// §4.5.3.2.3 RCPT command: 5 minutes.
+    pub rcpt: Duration,
+    /// §4.5.3.2.4 DATA initiation: 2 minutes.
+    pub data_init: Duration,
+    /// §4.5.3.2.5 Data block: 3 minutes (between body writes).
+    pub data_block: Duration,
+    /// §4.5.3.2.6 DATA termination: 10 minutes.
+    pub data_term: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            greeting: Duration::from_secs(300),
+            mail: Duration::from_secs(300),
+            rcpt: Duration::from_secs(300),
+            data_init: Duration::from_secs(120),
+            data_block: Duration::from_secs(180),
+            data_term: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Client settings.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The EHLO/HELO/LHLO argument.
+    pub hostname: Host<'static>,
+    /// Speak LMTP (RFC 2033).
+    pub lmtp: bool,
+    /// The connection is already encrypted (implicit TLS).
+    pub tls: bool,
+    /// Allow plaintext SASL mechanisms (PLAIN, LOGIN, ...) without TLS.
+    pub allow_plaintext_auth: bool,
+    /// Reply decoding limits.
+    pub reply: ReplyConfig,
+    /// Most unread input bytes held.
+    pub max_buffered_input: usize,
+    /// Timeouts.
+    pub timeouts: Timeouts,
+    /// With PIPELINING, send DATA as the last command of the envelope group (RFC 2920
+    /// §3.1) instead of waiting for the RCPT replies.
+    pub pipeline_data: bool,
+}
+
+impl ClientConfig {
+    /// Defaults for `hostname`: SMTP, no plaintext AUTH without TLS, RFC timeouts.
+    pub fn new(hostname: Host<'static>) -> Self {
+        ClientConfig {
+            hostname,
+            lmtp: false,
+            tls: false,
+            allow_plaintext_auth: false,
+            reply: ReplyConfig::default(),
+            max_buffered_input: 256 * 1024,
+            timeouts: Timeouts::default(),
+            pipeline_data: false,
+        }
+    }
+}
+
+/// The outcome for one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientOutcome {
+    /// The recipient.
+    pub recipient: ForwardPath<'static>,
+    /// The server's reply for it.
+    pub reply: Reply<'static>,
+}
+
+/// What the server did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// The greeting (220). EHLO has been sent.
+    Greeting(Reply<'static>),
+    /// The server refused the session (554 greeting) or is closing (421): QUIT was sent
+    /// if appropriate; close the connection once [`Client::transmit`] is written.
+    Refused(Reply<'static>),
+    /// EHLO/LHLO (or the HELO fallback) succeeded: the capabilities (empty after HELO).
+    Ready(EhloResponse<'static>),
+    /// EHLO and HELO both failed.
+    HelloFailed(Reply<'static>),
+    /// The server accepted STARTTLS: do the TLS handshake now and call
+    /// [`Client::tls_established`].
+    TlsReady,
+    /// The server refused STARTTLS.
+    TlsRefused(Reply<'static>),
+    /// AUTH succeeded (235).
+    Authenticated,
+    /// AUTH failed.
+    AuthFailed(Reply<'static>),
+    /// All envelope replies are in. If `mail` is positive and some recipient was accepted,
+    /// call [`Client::data`] or [`Client::send_chunk`]; otherwise [`Client::rset`].
+    Envelope {
+        /// The MAIL reply.
+        mail: Reply<'static>,
+        /// One outcome per RCPT, in order.
+        recipients: Vec<RecipientOutcome>,
+    },
+    /// 354: send the body with [`Client::send_body`] and [`Client::finish_body`].
+    DataReady,
+    /// DATA was refused.
+    DataRefused(Reply<'static>),
+    /// A non-last BDAT chunk was answered.
+    ChunkReply(Reply<'static>),
+    /// The message's final outcome per accepted recipient (SMTP: the one reply, for each
+    /// recipient; LMTP: each recipient's own reply, RFC 2033 §4.2).
+    Delivered(Vec<RecipientOutcome>),
+    /// The reply to RSET, NOOP or another simple command.
+    Reply(Reply<'static>),
+    /// QUIT was answered: close the connection.
+    Closed(Reply<'static>),
+}
+
+#[derive(Debug)]
+enum Expect {
+    Greeting,
+    Ehlo,
+    Helo,
+    StartTls,
+    Auth,
+    Mail,
+    Rcpt(ForwardPath<'static>),
+    Data,
+    Message {
+        left: usize,
+    },
+    /// The empty message sent after a 354 when no recipient was accepted (RFC 2920 §3.1).
+    Abandoned,
+    Bdat {
+        last: bool,
+    },
+    Simple,
+    Quit,
+}
+
+impl Expect {
+    fn timeout(&self, t: &Timeouts) -> Duration {
+        match self {
+            Expect::Greeting => t.greeting,
+            Expect::Rcpt(_) => t.rcpt,
+            Expect::Data => t.data_init,
+            Expect::Message { .. } | Expect::Bdat { .. } | Expect::Abandoned => t.data_term,
+            _ => t.mail,
+        }
+    }
+    fn what(&self) -> &'static str {
+        match self {
+            Expect::Greeting => "the greeting",
+            Expect::Rcpt(_) => "the RCPT reply",
+            Expect::Data => "the DATA reply",
+            Expect::Message { .. } | Expect::Bdat { .. } => "the end-of-data reply",
+            Expect::Mail => "the MAIL reply",
+            _ => "a reply",
+        }
+    }
+}
+
+/// Where the session stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for greeting / EHLO.
+    Opening,
+    /// Idle: commands may be issued.
+    Ready,
+    /// STARTTLS accepted; waiting for `tls_established`.
+    Tls,
+    /// AUTH exchange in progress.
+    Auth,
+    /// Envelope sent; replies pending.
+    Envelope,
+    /// Envelope done; DATA/BDAT may follow.
+    EnvelopeDone,
+    /// Sending the body (after 354).
+    Body,
+    /// BDAT chunks being sent.
+    Chunks,
+    /// Waiting for the end-of-message reply.
+    MessageSent,
+    /// Waiting for some other reply (RSET, NOOP, STARTTLS, DATA).
+    Waiting,
+    /// Closed.
+    Closed,
+}
+
+/// The client session machine. See the [module docs](self).
+#[derive(Debug)]
+#[must_use]
+pub struct Client {
+    config: ClientConfig,
+    phase: Phase,
+    input: InputBuffer,
+    out: Vec<u8>,
+    events: VecDeque<ClientEvent>,
+    in_flight: VecDeque<Expect>,
+    /// Commands held back until the previous reply (no PIPELINING).
+    held: VecDeque<(Command<'static>, Expect)>,
+    caps: Option<EhloResponse<'static>>,
+    tls: bool,
+    sasl: Option<SaslClient>,
+    mail_reply: Option<Reply<'static>>,
+    outcomes: Vec<RecipientOutcome>,
+    /// LMTP replies after the data, collected until all are in.
+    delivered: Vec<RecipientOutcome>,
+    stuffer: DotStuffer,
+    last_activity: Duration,
+    fatal: Option<Error>,
+}
+
+impl Client {
+    /// A new session, waiting for the greeting.
+    pub fn new(config: ClientConfig, now: Duration) -> Self {
+        let tls = config.tls;
+        let mut in_flight = VecDeque::new();
+        in_flight.push_back(Expect::Greeting);
+        Client {
+            config,
+            phase: Phase::Opening,
+            input: InputBuffer::new(),
+            out: Vec::new(),
+            events: VecDeque::new(),
+            in_flight,
+            held: VecDeque::new(),
+            caps: None,
+            tls,
+            sasl: None,
+            mail_reply: None,
+            outcomes: Vec::new(),
+            delivered: Vec::new(),
+            stuffer: DotStuffer::new(),
+            last_activity: now,
+            fatal: None,
+        }
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        match &self.fatal {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    fn fail(&mut self, e: Error) -> Error {
+        self.fatal = Some(e.clone());
+        self.phase = Phase::Closed;
+        e
+    }
+
+    /// Feeds bytes from the server and decodes every complete reply.
+    ///
+    /// # Errors
+    /// A malformed reply, a reply nobody asked for, or too much input: fatal (sticky).
+    pub fn receive(&mut self, data: &[u8], now: Duration) -> Result<(), Error> {
+        self.check()?;
+        if self.input.len() + data.len() > self.config.max_buffered_input {
+            return Err(self.fail(Error::LimitExceeded {
+                what: "buffered input",
+                limit: self.config.max_buffered_input,
+            }));
+        }
+        self.input.extend(data);
+        self.last_activity = now;
+        loop {
+            let decoded = reply_lines(self.input.as_slice(), &self.config.reply)
+                .map(|d| d.map(Reply::into_owned));
+            match decoded {
+                Ok(Decoded::Complete { value, consumed }) => {
+                    self.input.consume(consumed);
+                    if let Err(e) = self.on_reply(value) {
+                        return Err(self.fail(e));
+                    }
+                }
+                Ok(Decoded::Incomplete { .. }) => return Ok(()),
+                Err(e) => return Err(self.fail(e)),
+            }
+        }
+    }
+
+    /// The next event.
+    ///
+    /// # Errors
+    /// The sticky fatal error, once the queued events are drained.
+    pub fn next_event(&mut self) -> Result<Option<ClientEvent>, Error> {
+        match self.events.pop_front() {
+            Some(e) => Ok(Some(e)),
+            None => self.check().map(|()| None),
+        }
+    }
+
+    fn send(&mut self, cmd: &Command<'_>, expect: Expect) {
+        cmd.encode(&mut self.out);
+        self.in_flight.push_back(expect);
+    }
+
+    fn pipelining(&self) -> bool {
+        self.caps
+            .as_ref()
+            .is_some_and(|c| c.has(&Capability::Pipelining))
+    }
+
+    fn hello(&mut self) {
+        let h = self.config.hostname.clone();
+        let (cmd, e) = if self.config.lmtp {
+            (Command::Lhlo(h), Expect::Ehlo)
+        } else {
+            (Command::Ehlo(h), Expect::Ehlo)
+        };
+        self.send(&cmd, e);
+    }
+
+    fn on_reply(&mut self, reply: Reply<'static>) -> Result<(), Error> {
+        let Some(expect) = self.in_flight.pop_front() else {
+            // RFC 5321 §3.8: a server may send 421 at any time before closing.
+            if reply.code().get() == 421 {
+                self.phase = Phase::Closed;
+                self.events.push_back(ClientEvent::Refused(reply));
+                return Ok(());
+            }
+            return Err(Error::UnexpectedReply {
+                code: reply.code().get(),
+            });
+        };
+        let code = reply.code().get();
+        let ok = reply.code().is_positive();
+        if code == 421 && !matches!(expect, Expect::Quit) {
+            self.in_flight.clear();
+            self.held.clear();
+            self.phase = Phase::Closed;
+            self.events.push_back(ClientEvent::Refused(reply));
+            return Ok(());
+        }
+        match expect {
+            Expect::Greeting => {
+                if code == 220 {
+                    self.events.push_back(ClientEvent::Greeting(reply));
+                    self.hello();
+                } else {
+                    // RFC 5321 §3.1: after 554 the client should QUIT.
+                    self.events.push_back(ClientEvent::Refused(reply));
+                    self.send(&Command::Quit, Expect::Quit);
+                }
+            }
+            Expect::Ehlo => {
+                if ok {
+                    let ehlo = EhloResponse::from_reply(reply)?.into_owned();
+                    self.caps = Some(ehlo.clone());
+                    self.phase = Phase::Ready;
+                    self.events.push_back(ClientEvent::Ready(ehlo));
+                } else if (code == 500 || code == 502) && !self.config.lmtp {
+                    let h = self.config.hostname.clone();
+                    self.send(&Command::Helo(h), Expect::Helo);
+                } else {
+                    self.events.push_back(ClientEvent::HelloFailed(reply));
+                }
+            }
+            Expect::Helo => {
+                if ok {
+                    let domain = reply.text().split(' ').next().unwrap_or_default();
+                    let ehlo = EhloResponse::new(
+                        alloc::string::String::from(if domain.is_empty() {
+                            "unknown"
+                        } else {
+                            domain
+                        }),
+                        None,
+                        Vec::new(),
+                    )
+                    .unwrap_or_else(|_| EhloResponse {
+                        domain: "unknown".into(),
+                        greeting: None,
+                        capabilities: Vec::new(),
+                    });
+                    self.caps = Some(ehlo.clone());
+                    self.phase = Phase::Ready;
+                    self.events.push_back(ClientEvent::Ready(ehlo));
+                } else {
+                    self.events.push_back(ClientEvent::HelloFailed(reply));
+                }
+            }
+            Expect::StartTls => {
+                if code == 220 {
+                    self.phase = Phase::Tls;
+                    // Anything the server sent after 220 is not trusted (RFC 3207 §4.2).
+                    self.input.clear();
+                    self.events.push_back(ClientEvent::TlsReady);
+                } else {
+                    self.phase = Phase::Ready;
+                    self.events.push_back(ClientEvent::TlsRefused(reply));
+                }
+            }
+            Expect::Auth => self.on_auth_reply(reply)?,
+            Expect::Mail => {
+                if !ok {
+                    // A refused MAIL ends the transaction: RCPTs still held are not sent,
+                    // and pipelined ones will be answered 503; keep collecting.
+                    self.held.retain(|(c, _)| !matches!(c, Command::RcptTo(_)));
+                }
+                self.mail_reply = Some(reply);
+                if self.held.is_empty()
+                    && !self.in_flight.iter().any(|e| matches!(e, Expect::Rcpt(_)))
+                {
+                    self.envelope_done();
+                }
+            }
+            Expect::Rcpt(recipient) => {
+                self.outcomes.push(RecipientOutcome { recipient, reply });
+                if !self.in_flight.iter().any(|e| matches!(e, Expect::Rcpt(_)))
+                    && !self
+                        .held
+                        .iter()
+                        .any(|(c, _)| matches!(c, Command::RcptTo(_)))
+                {
+                    self.envelope_done();
+                }
+            }
+            Expect::Data if code == 354 && self.accepted_count() == 0 => {
+                // DATA was pipelined and every recipient failed: end the empty message.
+                self.out.extend_from_slice(b".\r\n");
+                self.in_flight.push_front(Expect::Abandoned);
+            }
+            Expect::Abandoned => {
+                self.phase = Phase::Ready;
+                self.outcomes.clear();
+                self.events.push_back(ClientEvent::DataRefused(reply));
+            }
+            Expect::Data => {
+                if code == 354 {
+                    self.phase = Phase::Body;
+                    self.stuffer = DotStuffer::new();
+                    self.events.push_back(ClientEvent::DataReady);
+                } else {
+                    self.phase = Phase::Ready;
+                    self.events.push_back(ClientEvent::DataRefused(reply));
+                }
+            }
+            Expect::Message { left } => self.on_message_reply(reply, left),
+            Expect::Bdat { last } => {
+                if last {
+                    let accepted = self.accepted_count();
+                    let left = if self.config.lmtp { accepted.max(1) } else { 1 };
+                    self.on_message_reply(reply, left);
+                } else {
+                    if !ok {
+                        self.phase = Phase::Ready;
+                    }
+                    self.events.push_back(ClientEvent::ChunkReply(reply));
+                }
+            }
+            Expect::Simple => {
+                if self.phase == Phase::Waiting {
+                    self.phase = Phase::Ready;
+                }
+                self.events.push_back(ClientEvent::Reply(reply));
+            }
+            Expect::Quit => {
+                self.phase = Phase::Closed;
+                self.events.push_back(ClientEvent::Closed(reply));
+            }
+        }
+        // Without PIPELINING, the next held command goes out once this reply is in.
+        if self.in_flight.is_empty() {
+            if let Some((cmd, expect)) = self.held.pop_front() {
+                self.send(&cmd, expect);
+            }
+        }
+        Ok(())
+    }
+
+    fn accepted_count(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| o.reply.code().is_positive())
+            .count()
+    }
+
+    fn envelope_done(&mut self) {
+        let mail = self
+            .mail_reply
+            .take()
+            .unwrap_or_else(|| Reply::fixed(554, (5, 5, 0), "no MAIL reply"));
+        let recipients = self.outcomes.clone();
+        self.phase = if self.in_flight.iter().any(|e| matches!(e, Expect::Data)) {
+            Phase::Waiting
+        } else if mail.code().is_positive() && self.accepted_count() > 0 {
+            Phase::EnvelopeDone
+        } else {
+            Phase::Ready
+        };
+        self.events
+            .push_back(ClientEvent::Envelope { mail, recipients });
+    }
+
+    fn on_message_reply(&mut self, reply: Reply<'static>, left: usize) {
+        // SMTP: one reply for all accepted recipients. LMTP: one each, in RCPT order.
+        let accepted: Vec<ForwardPath<'static>> = self
+            .outcomes
+            .iter()
+            .filter(|o| o.reply.code().is_positive())
+            .map(|o| o.recipient.clone())
+            .collect();
+        if !self.config.lmtp {
+            let out = accepted
+                .into_iter()
+                .map(|recipient| RecipientOutcome {
+                    recipient,
+                    reply: reply.clone(),
+                })
+                .collect();
+            self.finish_message(out);
+            return;
+        }
+        let done = self.delivered.len();
+        let recipient = accepted
+            .get(done)
+            .cloned()
+            .unwrap_or(ForwardPath::Postmaster);
+        self.delivered.push(RecipientOutcome { recipient, reply });
+        if left > 1 {
+            self.in_flight
+                .push_front(Expect::Message { left: left - 1 });
+        } else {
+            let out = core::mem::take(&mut self.delivered);
+            self.finish_message(out);
+        }
+    }
+
+    fn finish_message(&mut self, outcomes: Vec<RecipientOutcome>) {
+        self.outcomes.clear();
+        self.phase = Phase::Ready;
+        self.events.push_back(ClientEvent::Delivered(outcomes));
+    }
+
+    fn on_auth_reply(&mut self, reply: Reply<'static>) -> Result<(), Error> {
+        match reply.code().get() {
+            334 => {
+                let challenge = decode_base64(reply.text().as_bytes())?;
+                let line = match self.sasl.as_mut().map(|s| s.step(&challenge)) {
+                    Some(Ok(resp)) => Base64::encode(&resp).as_str().as_bytes().to_vec(),
+                    // RFC 4954 §4: the client cancels with "*".
+                    _ => b"*".to_vec(),
+                };
+                self.out.extend_from_slice(&line);
+                self.out.extend_from_slice(b"\r\n");
+                self.in_flight.push_front(Expect::Auth);
+            }
+            235 => {
+                self.sasl = None;
+                self.phase = Phase::Ready;
+                self.events.push_back(ClientEvent::Authenticated);
+            }
+            _ => {
+                self.sasl = None;
+                self.phase = Phase::Ready;
+                self.events.push_back(ClientEvent::AuthFailed(reply));
+            }
+        }
+        Ok(())
+    }
+
+    fn ready(&self, what: &'static str) -> Result<(), Error> {
+        self.check()?;
+        if self.phase != Phase::Ready {
+            return Err(Error::Misuse(what));
+        }
+        Ok(())
+    }
+
+    /// The server's capabilities, once known.
+    pub fn capabilities(&self) -> Option<&EhloResponse<'static>> {
+        self.caps.as_ref()
+    }
+
+    /// Sends STARTTLS.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] if not ready, already encrypted, or not offered.
+    pub fn start_tls(&mut self, now: Duration) -> Result<(), Error> {
+        self.ready("start_tls needs a ready session")?;
+        if self.tls
+            || !self
+                .caps
+                .as_ref()
+                .is_some_and(|c| c.has(&Capability::StartTls))
+        {
+            return Err(Error::Misuse("STARTTLS not offered"));
+        }
+        self.phase = Phase::Waiting;
+        self.last_activity = now;
+        self.send(&Command::StartTls, Expect::StartTls);
+        Ok(())
+    }
+
+    /// The TLS handshake completed: EHLO is sent again (RFC 3207 §4.2).
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] unless [`ClientEvent::TlsReady`] came first.
+    pub fn tls_established(&mut self, now: Duration) -> Result<(), Error> {
+        self.check()?;
+        if self.phase != Phase::Tls {
+            return Err(Error::Misuse("no STARTTLS was accepted"));
+        }
+        self.tls = true;
+        self.caps = None;
+        self.phase = Phase::Opening;
+        self.input.clear();
+        self.last_activity = now;
+        self.hello();
+        Ok(())
+    }
+
+    /// Starts AUTH with a SASL client (RFC 4954 §4), sending the initial response on the
+    /// command line when the mechanism has one.
+    ///
+    /// # Errors
+    /// [`Error::PlaintextAuthRefused`] for a plaintext mechanism without TLS (unless
+    /// allowed); [`Error::Misuse`] if not ready or the mechanism is not offered.
+    pub fn authenticate(&mut self, sasl: SaslClient, now: Duration) -> Result<(), Error> {
+        self.auth(sasl, true, now)
+    }
+
+    /// As [`authenticate`](Self::authenticate), but never sends an initial response: the
+    /// client's first message answers the server's first (empty) `334` challenge.
+    ///
+    /// # Errors
+    /// As [`authenticate`](Self::authenticate).
+    pub fn authenticate_without_initial_response(
+        &mut self,
+        sasl: SaslClient,
+        now: Duration,
+    ) -> Result<(), Error> {
+        self.auth(sasl, false, now)
+    }
+
+    fn auth(&mut self, mut sasl: SaslClient, initial: bool, now: Duration) -> Result<(), Error> {
+        self.ready("authenticate needs a ready session")?;
+        let mech = sasl.mechanism();
+        if mech.is_plaintext() && !self.tls && !self.config.allow_plaintext_auth {
+            return Err(Error::PlaintextAuthRefused);
+        }
+        let name = AuthMechanism::new(alloc::string::String::from(mech.as_str()))?;
+        let offered = self
+            .caps
+            .as_ref()
+            .is_some_and(|c| c.auth_mechanisms().contains(&name));
+        if !offered {
+            return Err(Error::Misuse("mechanism not offered by the server"));
+        }
+        let ir = if initial {
+            sasl.initial_response()
+        } else {
+            None
+        };
+        let initial_response = ir.map(|ir| {
+            if ir.is_empty() {
+                InitialResponse::Empty
+            } else {
+                InitialResponse::Data(Base64::encode(&ir))
+            }
+        });
+        let cmd = Command::Auth {
+            mechanism: name,
+            initial_response,
+        };
+        self.sasl = Some(sasl);
+        self.phase = Phase::Auth;
+        self.last_activity = now;
+        self.send(&cmd, Expect::Auth);
+        Ok(())
+    }
+
+    /// Sends MAIL and the RCPTs: all at once with PIPELINING, one by one otherwise.
+    /// [`ClientEvent::Envelope`] reports the replies.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] if not ready or without recipients.
+    pub fn send_envelope(
+        &mut self,
+        mail: MailFrom<'_>,
+        rcpts: Vec<RcptTo<'_>>,
+        now: Duration,
+    ) -> Result<(), Error> {
+        self.ready("send_envelope needs a ready session")?;
+        if rcpts.is_empty() {
+            return Err(Error::Misuse("an envelope needs at least one recipient"));
+        }
+        self.outcomes.clear();
+        self.mail_reply = None;
+        self.phase = Phase::Envelope;
+        self.last_activity = now;
+        let pipelining = self.pipelining();
+        self.send(&Command::MailFrom(mail), Expect::Mail);
+        for r in rcpts {
+            let path = r.path.clone().into_owned();
+            let cmd = Command::RcptTo(r).into_owned();
+            if pipelining {
+                self.send(&cmd, Expect::Rcpt(path));
+            } else {
+                self.held.push_back((cmd, Expect::Rcpt(path)));
+            }
+        }
+        if pipelining && self.config.pipeline_data {
+            self.send(&Command::Data, Expect::Data);
+        }
+        Ok(())
+    }
+
+    /// Sends DATA (after an accepted envelope).
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] before an envelope with an accepted recipient.
+    pub fn data(&mut self, now: Duration) -> Result<(), Error> {
+        self.check()?;
+        if self.phase != Phase::EnvelopeDone {
+            return Err(Error::Misuse("DATA needs an accepted envelope"));
+        }
+        self.phase = Phase::Waiting;
+        self.last_activity = now;
+        self.send(&Command::Data, Expect::Data);
+        Ok(())
+    }
+
+    /// Sends message content (dot-stuffed, line endings made CRLF).
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] unless [`ClientEvent::DataReady`] came.
+    pub fn send_body(&mut self, content: &[u8], now: Duration) -> Result<(), Error> {
+        self.check()?;
+        if self.phase != Phase::Body {
+            return Err(Error::Misuse("send_body needs a 354"));
+        }
+        self.last_activity = now;
+        self.stuffer.encode(content, &mut self.out);
+        Ok(())
+    }
+
+    /// Ends the message with CRLF.CRLF.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] unless sending a body.
+    pub fn finish_body(&mut self, now: Duration) -> Result<(), Error> {
+        self.check()?;
+        if self.phase != Phase::Body {
+            return Err(Error::Misuse("finish_body needs a 354"));
+        }
+        self.stuffer.finish(&mut self.out);
+        self.phase = Phase::MessageSent;
+        self.last_activity = now;
+        let left = if self.config.lmtp {
+            self.accepted_count().max(1)
+        } else {
+            1
+        };
+        self.in_flight.push_back(Expect::Message { left });
+        Ok(())
+    }
+
+    /// Sends one BDAT chunk (RFC 3030), exactly as given.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] without CHUNKING or an accepted envelope.
+    pub fn send_chunk(&mut self, chunk: &[u8], last: bool, now: Duration) -> Result<(), Error> {
+        self.check()?;
+        if !matches!(self.phase, Phase::EnvelopeDone | Phase::Chunks) {
+            return Err(Error::Misuse("BDAT needs an accepted envelope"));
+        }
+        if !self
+            .caps
+            .as_ref()
+            .is_some_and(|c| c.has(&Capability::Chunking))
+        {
+            return Err(Error::Misuse("CHUNKING not offered"));
+        }
+        let cmd = Command::Bdat {
+            size: chunk.len() as u64,
+            last,
+        };
+        self.send(&cmd, Expect::Bdat { last });
+        self.out.extend_from_slice(chunk);
+        self.phase = if last {
+            Phase::MessageSent
+        } else {
+            Phase::Chunks
+        };
+        self.last_activity = now;
+        Ok(())
+    }
+
+    /// Sends RSET (RFC 5321 §4.1.1.5).
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] while a reply or body is outstanding.
+    pub fn rset(&mut self, now: Duration) -> Result<(), Error> {
+        self.check()?;
+        if !matches!(self.phase, Phase::Ready | Phase::EnvelopeDone) {
+            return Err(Error::Misuse("RSET needs an idle session"));
+        }
+        self.outcomes.clear();
+        self.phase = Phase::Waiting;
+        self.last_activity = now;
+        self.send(&Command::Rset, Expect::Simple);
+        Ok(())
+    }
+
+    /// Sends NOOP.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] unless ready.
+    pub fn noop(&mut self, now: Duration) -> Result<(), Error> {
+        self.ready("NOOP needs a ready session")?;
+        self.phase = Phase::Waiting;
+        self.last_activity = now;
+        self.send(&Command::Noop(None), Expect::Simple);
+        Ok(())
+    }
+
+    /// Sends QUIT.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] while a body is being sent.
+    pub fn quit(&mut self, now: Duration) -> Result<(), Error> {
+        self.check()?;
+        if matches!(self.phase, Phase::Body | Phase::Chunks | Phase::Closed) {
+            return Err(Error::Misuse("QUIT not possible now"));
+        }
+        self.last_activity = now;
+        let pipelining = self.pipelining();
+        if pipelining || self.in_flight.is_empty() {
+            self.send(&Command::Quit, Expect::Quit);
+        } else {
+            self.held.push_back((Command::Quit, Expect::Quit));
+        }
+        Ok(())
+    }
+
+    /// Bytes to send.
+    #[must_use]
+    pub fn transmit(&self) -> &[u8] {
+        &self.out
+    }
+
+    /// Reports that `n` bytes of [`transmit`](Self::transmit) were sent.
+    pub fn consumed(&mut self, n: usize) {
+        let n = n.min(self.out.len());
+        self.out.drain(..n);
+    }
+
+    /// When the RFC 5321 §4.5.3.2 timeout for the awaited reply (or the data block) is due.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        if self.phase == Phase::Closed {
+            return None;
+        }
+        if matches!(self.phase, Phase::Body | Phase::Chunks) && self.in_flight.is_empty() {
+            return self
+                .last_activity
+                .checked_add(self.config.timeouts.data_block);
+        }
+        let t = self.in_flight.front()?.timeout(&self.config.timeouts);
+        self.last_activity.checked_add(t)
+    }
+
+    /// Checks the timeout; when expired the session fails with [`Error::Timeout`].
+    pub fn handle_timeout(&mut self, now: Duration) -> Option<Error> {
+        match self.poll_timeout() {
+            Some(deadline) if now >= deadline => {
+                let what = self
+                    .in_flight
+                    .front()
+                    .map_or("the data block", Expect::what);
+                Some(self.fail(Error::Timeout(what)))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the session is over.
+    pub fn is_closed(&self) -> bool {
+        self.phase == Phase::Closed
+    }
+
+    /// Whether the connection is encrypted.
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+}
