@@ -17,14 +17,14 @@ use crate::types::command::{
 use crate::types::core::{Charset, Vec1, is_list_char};
 use crate::types::mailbox::ListMailbox;
 
-/// Upper-cases up to 16 octets of a keyword into a stack buffer for matching.
-pub(crate) fn upper(word: &[u8]) -> ([u8; 16], usize) {
-    let mut buf = [0u8; 16];
-    let n = word.len().min(16);
+/// Upper-cases up to 24 octets of a keyword into a stack buffer for matching (longer words
+/// match nothing).
+pub(crate) fn upper(word: &[u8]) -> ([u8; 24], usize) {
+    let mut buf = [0u8; 24];
     for (d, s) in buf.iter_mut().zip(word.iter()) {
         *d = s.to_ascii_uppercase();
     }
-    (buf, if word.len() > 16 { 0 } else { n })
+    (buf, if word.len() > 24 { 0 } else { word.len() })
 }
 
 /// The name of a command or keyword: letters, digits, `.`, `-`...

@@ -70,7 +70,10 @@ impl<'a> Flag<'a> {
 
     /// `\name`, mapping the system flags (case-insensitively) to their variants.
     pub fn system(name: &'a str) -> Result<Self, Error> {
-        Ok(Self::from_system_name(name).unwrap_or(Flag::Extension(FlagExtension::new(name)?)))
+        match Self::from_system_name(name) {
+            Some(f) => Ok(f),
+            None => FlagExtension::new(name).map(Flag::Extension),
+        }
     }
 
     pub(crate) fn from_system_name(name: &str) -> Option<Flag<'static>> {
