@@ -262,14 +262,14 @@ pub fn parse_server(text: &str) -> Result<ServerAddr, String> {
         });
     }
     let (host, port) = match text.rsplit_once(':') {
+        Some((host, _)) if host.contains(':') => {
+            return Err("put an IPv6 address in brackets: [::1]:143".into());
+        }
         Some((host, p)) => (host, Some(port(p)?)),
         None => (text, None),
     };
     if host.is_empty() {
         return Err("the host is empty".into());
-    }
-    if host.contains(':') {
-        return Err("put an IPv6 address in brackets: [::1]:143".into());
     }
     if host
         .chars()

@@ -161,7 +161,7 @@ impl Maildir {
             .unwrap_or_default();
         let seq = self.inner.seq.fetch_add(1, Ordering::Relaxed);
         format!(
-            "{}.M{}P{}Q{}.{},S={size}",
+            "{}.M{:06}P{}Q{}.{},S={size}",
             now.as_secs(),
             now.subsec_micros(),
             std::process::id(),
