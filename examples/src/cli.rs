@@ -168,6 +168,14 @@ impl ServerArgs {
         self.listen.unwrap_or(default)
     }
 
+    /// Binds the listening socket: `--listen`, or `default`.
+    pub async fn bind(&self, default: SocketAddr) -> Result<tokio::net::TcpListener> {
+        let addr = self.listen_or(default);
+        tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| crate::Error::io("listen on", addr.to_string(), e))
+    }
+
     /// The password of `--user name:...`, if given (names compare exactly).
     #[must_use]
     pub fn password_for(&self, name: &str) -> Option<&Secret> {

@@ -576,3 +576,52 @@ fn crlf_conversion_counts_and_converts_only_bare_lf() {
     assert!(matches!(to_crlf(b"a\r\n"), std::borrow::Cow::Borrowed(_)));
     assert_eq!(to_crlf(b"\n\n").as_ref(), b"\r\n\r\n");
 }
+
+#[test]
+fn the_change_counter_moves_on_every_change_for_idle_sessions() {
+    let (_dir, store) = store();
+    let mut watcher = store.watch();
+    watcher.borrow_and_update();
+    let mut inbox = store.open_folder("INBOX").unwrap();
+    assert!(
+        !watcher.has_changed().unwrap(),
+        "an empty open changes nothing"
+    );
+    store.deliver("INBOX", b"new mail").unwrap();
+    assert!(watcher.has_changed().unwrap());
+    watcher.borrow_and_update();
+    // Picking up the delivery assigns a UID: that is a change for other sessions too.
+    assert_eq!(inbox.refresh().unwrap().added, [1]);
+    assert!(watcher.has_changed().unwrap());
+    watcher.borrow_and_update();
+    assert!(inbox.refresh().unwrap().is_empty());
+    assert!(
+        !watcher.has_changed().unwrap(),
+        "a quiet refresh does not wake anyone"
+    );
+    inbox.add_flags(1, &[Flag::Seen]).unwrap();
+    assert!(watcher.has_changed().unwrap());
+    watcher.borrow_and_update();
+    // Files dropped into new/ by other software are noticed when some snapshot refreshes.
+    fs::write(store.root().join("new").join("1.ext.other"), b"x").unwrap();
+    assert!(!watcher.has_changed().unwrap());
+    assert_eq!(inbox.refresh().unwrap().added, [2]);
+    assert!(watcher.has_changed().unwrap());
+}
+
+#[test]
+fn stale_debris_in_tmp_is_cleaned_up_but_fresh_files_stay() {
+    let (_dir, store) = store();
+    let tmp = store.root().join("tmp");
+    fs::write(tmp.join("old"), b"left by a crashed delivery").unwrap();
+    fs::write(tmp.join("fresh"), b"being delivered right now").unwrap();
+    let two_days_ago = SystemTime::now() - Duration::from_secs(48 * 3600);
+    fs::File::options()
+        .write(true)
+        .open(tmp.join("old"))
+        .unwrap()
+        .set_modified(two_days_ago)
+        .unwrap();
+    store.open_folder("INBOX").unwrap();
+    assert_eq!(names_in(&tmp), ["fresh"]);
+}

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use super::Maildir;
 use super::flags::{self, Flag, Flags, split_file_name};
@@ -187,8 +187,33 @@ fn read_dir_names(dir: &Path) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// Files in `tmp/` older than this are debris of failed deliveries and are removed when
+/// the folder is scanned (the Maildir specification suggests 36 hours).
+pub const TMP_MAX_AGE: Duration = Duration::from_secs(36 * 60 * 60);
+
+/// Removes stale files from `tmp/` (best effort: a failure only leaves debris).
+fn clean_tmp(dir: &Path) {
+    let tmp = dir.join("tmp");
+    let Ok(names) = read_dir_names(&tmp) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for name in names {
+        let path = tmp.join(name);
+        let stale = fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > TMP_MAX_AGE);
+        if stale {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
 /// Moves everything in `new/` to `cur/` and lists `cur/`.
 fn scan(dir: &Path) -> Result<Vec<Found>> {
+    clean_tmp(dir);
     let (new, cur) = (dir.join("new"), dir.join("cur"));
     let mut picked = HashSet::new();
     for name in read_dir_names(&new)? {
@@ -241,11 +266,17 @@ fn sync(store: &Maildir, name: &str, dir: &Path) -> Result<(UidList, Vec<Message
     let found = scan(dir)?;
     let mut list = UidList::load_or_create(store.root(), dir)?;
     let present: HashSet<&str> = found.iter().map(|f| f.base.as_str()).collect();
-    list.retain(|b| present.contains(b));
+    let mut changed = false;
+    list.retain(|b| {
+        let keep = present.contains(b);
+        changed |= !keep;
+        keep
+    });
     let mut unassigned: Vec<&Found> = found
         .iter()
         .filter(|f| list.uid_of(&f.base).is_none())
         .collect();
+    changed |= !unassigned.is_empty();
     unassigned.sort_by(|a, b| (a.mtime, &a.base).cmp(&(b.mtime, &b.base)));
     for f in unassigned {
         if list.assign(&f.base).is_none() {
@@ -253,6 +284,10 @@ fn sync(store: &Maildir, name: &str, dir: &Path) -> Result<(UidList, Vec<Message
         }
     }
     list.save(dir)?;
+    // Creating the UID file of an empty folder is not news; messages coming or going are.
+    if changed {
+        store.notify();
+    }
     let mut messages: Vec<Message> = found
         .into_iter()
         .filter_map(|f| {
@@ -441,6 +476,7 @@ impl Mailbox {
             let to = cur.join(&name);
             fs::rename(&from, &to).map_err(|e| Error::io("rename", from, e))?;
             msg.file_name = name;
+            store.notify();
         }
         msg.flags = flags;
         Ok(msg.flags.clone())
@@ -525,6 +561,7 @@ impl Mailbox {
                 list.remove(base);
             }
             list.save(&self.dir)?;
+            self.store.notify();
         }
         Ok(self.drop_from_snapshot(&gone_uids))
     }
@@ -607,6 +644,7 @@ impl Mailbox {
             pairs.push((uid, new_uid));
         }
         list.save(&target_dir)?;
+        store.notify();
         let copied = CopyUids {
             uidvalidity: list.uidvalidity,
             uids: pairs,

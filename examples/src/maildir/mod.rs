@@ -61,8 +61,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use tokio::sync::watch;
+
 pub use flags::{Flag, Flags};
-pub use mailbox::{Appended, Changes, CopyUids, Expunged, Mailbox, Message, Status};
+pub use mailbox::{Appended, Changes, CopyUids, Expunged, Mailbox, Message, Status, TMP_MAX_AGE};
 pub use pop3::{Pop3Message, Pop3View};
 
 use crate::error::{Error, Result};
@@ -89,6 +91,7 @@ struct Inner {
     host: String,
     seq: AtomicU64,
     lock: Mutex<()>,
+    changes: watch::Sender<u64>,
 }
 
 impl Maildir {
@@ -103,6 +106,7 @@ impl Maildir {
                 host: host_name(),
                 seq: AtomicU64::new(0),
                 lock: Mutex::new(()),
+                changes: watch::Sender::new(0),
             }),
         })
     }
@@ -111,6 +115,20 @@ impl Maildir {
     #[must_use]
     pub fn root(&self) -> &Path {
         &self.inner.root
+    }
+
+    /// A counter that goes up whenever a message or folder is changed through any handle
+    /// on this store, or a scan finds messages that other software delivered. An IMAP IDLE
+    /// session waits on it (`changed().await`) and then [refreshes](Mailbox::refresh) its
+    /// snapshot; deliveries by other processes are seen only when some snapshot is
+    /// refreshed, so IDLE should also refresh on a timer.
+    #[must_use]
+    pub fn watch(&self) -> watch::Receiver<u64> {
+        self.inner.changes.subscribe()
+    }
+
+    pub(crate) fn notify(&self) {
+        self.inner.changes.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, ()> {
@@ -217,6 +235,7 @@ impl Maildir {
             let _ = fs::remove_file(&tmp);
             return Err(Error::io("rename", new, e));
         }
+        self.notify();
         Ok(base)
     }
 
@@ -243,6 +262,7 @@ impl Maildir {
             return Err(Error::UidsExhausted(name));
         };
         list.save(&dir)?;
+        self.notify();
         Ok(Appended {
             uidvalidity: list.uidvalidity,
             uid,
@@ -290,6 +310,7 @@ impl Maildir {
         make_maildir_dirs(&dir)?;
         let marker = dir.join(FOLDER_MARKER);
         fs::File::create(&marker).map_err(|e| Error::io("create", marker, e))?;
+        self.notify();
         Ok(())
     }
 
@@ -301,7 +322,9 @@ impl Maildir {
             return Err(Error::Inbox);
         }
         let _guard = self.lock();
-        fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", dir, e))
+        fs::remove_dir_all(&dir).map_err(|e| Error::io("remove", dir, e))?;
+        self.notify();
+        Ok(())
     }
 
     /// Renames a folder and every folder below it (RFC 3501 §6.3.5): `A` to `B` also moves
@@ -347,6 +370,7 @@ impl Maildir {
             let (old, new) = (self.dir_of(&old), self.dir_of(&new));
             fs::rename(&old, &new).map_err(|e| Error::io("rename", old, e))?;
         }
+        self.notify();
         Ok(())
     }
 

@@ -111,14 +111,14 @@ impl UidList {
         out
     }
 
-    /// Writes the list if it changed since it was loaded.
-    pub(crate) fn save(&mut self, folder_dir: &Path) -> Result<()> {
+    /// Writes the list if it changed since it was loaded; says whether it did.
+    pub(crate) fn save(&mut self, folder_dir: &Path) -> Result<bool> {
         if !self.dirty {
-            return Ok(());
+            return Ok(false);
         }
         write_atomically(folder_dir, UID_FILE, self.serialize().as_bytes())?;
         self.dirty = false;
-        Ok(())
+        Ok(true)
     }
 
     pub(crate) fn uid_of(&self, base: &str) -> Option<u32> {
