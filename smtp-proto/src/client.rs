@@ -157,7 +157,7 @@ pub enum ClientEvent {
     Closed(Reply<'static>),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Expect {
     Greeting,
     Ehlo,
@@ -229,7 +229,7 @@ enum Phase {
 }
 
 /// The client session machine. See the [module docs](self).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[must_use]
 pub struct Client {
     config: ClientConfig,

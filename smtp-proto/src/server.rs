@@ -205,7 +205,7 @@ enum Pending {
     },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum State {
     /// Not greeted yet.
     Start,
@@ -259,7 +259,7 @@ struct Txn {
     size: u64,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Core {
     config: ServerConfig,
     state: State,
@@ -276,7 +276,9 @@ struct Core {
 }
 
 /// The server session machine. See the [module docs](self) for the call order.
-#[derive(Debug)]
+///
+/// `Clone` copies the whole session (handy for tests and for forking a prepared state).
+#[derive(Debug, Clone)]
 #[must_use]
 pub struct Server {
     input: InputBuffer,
