@@ -308,7 +308,7 @@ fn parse_secret(text: &str) -> Result<Secret, String> {
 /// The flags every client shares.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ClientArgs {
-    /// The server: HOST[:PORT] (the port defaults to the protocol's and security's).
+    /// The server: HOST:PORT, or HOST alone for the protocol's usual port.
     #[arg(long, value_name = "HOST:PORT", value_parser = parse_server)]
     pub server: ServerAddr,
     /// The user to log in as.

@@ -75,6 +75,14 @@ pub enum Error {
     /// rcgen could not generate a certificate.
     #[error("generate certificate: {0}")]
     CertificateGeneration(#[from] rcgen::Error),
+    /// A transcript file line that is not `C: ...` or `S: ...`.
+    #[error("transcript line {line}: {reason}")]
+    Transcript {
+        /// The line number, from 1.
+        line: usize,
+        /// What was wrong.
+        reason: &'static str,
+    },
     /// A host name that is neither a DNS name nor an IP address.
     #[error("invalid server name {0:?}")]
     InvalidServerName(String),

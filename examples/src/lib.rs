@@ -8,6 +8,8 @@
 //! * [`net`]: a tokio accept loop and connection type with STARTTLS upgrade for the
 //!   servers; a blocking `std::net` connection with the same upgrade for the clients.
 //! * [`cli`]: the command-line flags the binaries share.
+//! * [`transcript`]: recording sessions as RFC-style `C:`/`S:` transcripts and reading
+//!   such transcripts back.
 //!
 //! The binaries (`demo`, and the servers and clients as the protocol crates land) use these
 //! modules; the protocol logic stays in the sans-IO crates.
@@ -28,5 +30,6 @@ mod error;
 pub mod maildir;
 pub mod net;
 pub mod tls;
+pub mod transcript;
 
 pub use error::{Error, Result};
