@@ -1,6 +1,89 @@
 //! IMAP4rev1 (RFC 3501) for both sides, sans-IO: the complete grammar as borrowed values,
 //! streaming decoders with literal handling a real client and a real server can drive, and
 //! encoders that split commands at synchronizing literals.
+//!
+//! * [`types`]: the vocabulary as data ([`Command`], [`Response`], [`BodyStructure`],
+//!   [`SequenceSet`], [`Mailbox`] with modified UTF-7...), borrowed from the input, with
+//!   `into_owned()`. Constructors validate, so every value serializes to valid IMAP.
+//! * [`codec`]: [`CommandDecoder`] (server side) reports a synchronizing literal as
+//!   [`CommandDecoded::ContinuationNeeded`] after checking its size against the limit and
+//!   before its data arrives; [`ResponseDecoder`] (client side) can stream large literals
+//!   as borrowed chunks. Both keep a cursor: feeding a message in small pieces costs
+//!   O(total bytes).
+//! * [`serialize`]: [`Encode`] for every message; [`Command::fragments`] splits a command
+//!   into the [`Fragment`]s to send, waiting for a continuation at each synchronizing
+//!   literal.
+//! * [`config`]: [`Limits`] (line, literal, nesting, items) and the lenient client mode's
+//!   [`Quirks`]; strict by default.
+//!
+//! Errors ([`Error`]) carry the offset, the line of the message and the ABNF rule that
+//! failed. nom does the parsing but stays out of the API.
+//!
+//! # Server side
+//!
+//! ```
+//! use imap_proto::*;
+//!
+//! let mut decoder = CommandDecoder::default();
+//! let mut input = b"A1 LOGIN joe {6}\r\n".to_vec();
+//! // The client waits for a continuation before it sends the literal; the size was
+//! // already checked against `Limits::max_literal`.
+//! assert_eq!(decoder.decode(&input)?, CommandDecoded::ContinuationNeeded { size: 6 });
+//! let go_ahead = Response::Continue(Continue::Basic { code: None, text: Text::new("Ready")? });
+//! assert_eq!(go_ahead.to_vec(), b"+ Ready\r\n");
+//! input.extend_from_slice(b"secret\r\n");
+//! let CommandDecoded::Complete { command, consumed } = decoder.decode(&input)? else {
+//!     panic!("the whole command is there")
+//! };
+//! assert_eq!(consumed, input.len());
+//! let CommandBody::Login { username, password } = &command.body else { panic!() };
+//! assert_eq!((username.as_bytes(), password.as_bytes()), (&b"joe"[..], &b"secret"[..]));
+//!
+//! let done = Response::Status(StatusResponse {
+//!     tag: Some(command.tag.clone()),
+//!     kind: StatusKind::Ok,
+//!     code: None,
+//!     text: Text::new("LOGIN completed")?,
+//! });
+//! assert_eq!(done.to_vec(), b"A1 OK LOGIN completed\r\n");
+//! # Ok::<(), imap_proto::Error>(())
+//! ```
+//!
+//! # Client side
+//!
+//! ```
+//! use imap_proto::*;
+//!
+//! // A command with a literal goes out in fragments: send the line, wait for `+`, send
+//! // the data, send the rest.
+//! let append = Command::new(
+//!     Tag::new("A2")?,
+//!     CommandBody::Append {
+//!         mailbox: Mailbox::from_utf8("Entwürfe")?,
+//!         flags: Some(vec![Flag::Seen]),
+//!         date: None,
+//!         message: Literal::new(&b"Subject: hi\r\n\r\nhello\r\n"[..])?,
+//!     },
+//! );
+//! let fragments = append.fragments();
+//! assert_eq!(fragments[0], Fragment::Line(b"A2 APPEND Entw&APw-rfe (\\Seen) {22}\r\n".to_vec()));
+//! assert!(matches!(fragments[1], Fragment::Literal { sync: true, .. }));
+//!
+//! // Responses decode from whatever has arrived; drop `consumed` bytes after each one.
+//! let mut decoder = ResponseDecoder::default();
+//! let input = b"+ Ready\r\n* 3 EXISTS\r\nA2 OK [APPENDUID 38505 3955] APPEND completed\r\n";
+//! let mut rest = &input[..];
+//! let mut responses = Vec::new();
+//! while let Decoded::Complete { value, consumed } = decoder.decode(rest)? {
+//!     responses.push(value);
+//!     rest = &rest[consumed..];
+//! }
+//! assert_eq!(responses[1], Response::Data(Data::Exists(3)));
+//! let Response::Status(done) = &responses[2] else { panic!() };
+//! // Unknown response codes are kept as sent.
+//! assert!(matches!(&done.code, Some(Code::Other { name, .. }) if name.as_str() == "APPENDUID"));
+//! # Ok::<(), imap_proto::Error>(())
+//! ```
 #![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
