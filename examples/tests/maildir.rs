@@ -625,3 +625,85 @@ fn stale_debris_in_tmp_is_cleaned_up_but_fresh_files_stay() {
     store.open_folder("INBOX").unwrap();
     assert_eq!(names_in(&tmp), ["fresh"]);
 }
+
+#[test]
+fn store_handles_and_snapshots_can_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Maildir>();
+    send_sync::<mail_examples::maildir::Mailbox>();
+    send_sync::<mail_examples::maildir::Pop3View>();
+}
+
+#[test]
+fn inbox_is_canonical_as_the_first_level_of_longer_names() {
+    let (_dir, store) = store();
+    store.create_folder("inbox.Sub").unwrap();
+    assert_eq!(store.folders().unwrap(), ["INBOX", "INBOX.Sub"]);
+    assert!(store.root().join(".INBOX.Sub").is_dir());
+    assert!(store.folder_exists("Inbox.Sub"));
+    assert!(matches!(
+        store.rename_folder("INBOX.Sub", "INBOX.Sub.Deeper"),
+        Err(Error::InvalidFolderName { .. })
+    ));
+}
+
+#[test]
+fn copying_into_the_same_folder_adds_new_uids_seen_on_refresh() {
+    let (_dir, store) = store();
+    store.deliver("INBOX", b"x").unwrap();
+    let mut inbox = store.open_folder("INBOX").unwrap();
+    let copied = inbox.copy_to(&[1], "INBOX").unwrap();
+    assert_eq!(copied.uids, [(1, 2)]);
+    assert_eq!(inbox.uidnext(), 3);
+    let changes = inbox.refresh().unwrap();
+    assert_eq!(changes.added, [2]);
+    assert_eq!(inbox.read(2).unwrap(), b"x");
+}
+
+#[test]
+fn a_message_without_info_gets_one_when_flagged() {
+    let (_dir, store) = store();
+    fs::write(store.root().join("cur").join("1.noinfo.host"), b"m").unwrap();
+    let mut inbox = store.open_folder("INBOX").unwrap();
+    assert_eq!(inbox.messages()[0].id(), "1.noinfo.host");
+    inbox.add_flags(1, &[Flag::Seen]).unwrap();
+    assert_eq!(names_in(&store.root().join("cur")), ["1.noinfo.host:2,S"]);
+}
+
+#[test]
+fn names_that_are_not_valid_uidls_get_a_stable_substitute() {
+    let (_dir, store) = store();
+    fs::write(store.root().join("cur").join("1 with space.host:2,"), b"m").unwrap();
+    let long = format!("1.{}.host", "x".repeat(80));
+    fs::write(store.root().join("cur").join(&long), b"n").unwrap();
+    let pop = store.pop3().unwrap();
+    let uidvalidity = store.open_folder("INBOX").unwrap().uidvalidity();
+    let mut uidls: Vec<String> = pop.list().map(|m| m.uidl().to_owned()).collect();
+    uidls.sort();
+    assert_eq!(
+        uidls,
+        [format!("{uidvalidity}.1"), format!("{uidvalidity}.2")]
+    );
+    let again: Vec<String> = store
+        .pop3()
+        .unwrap()
+        .list()
+        .map(|m| m.uidl().to_owned())
+        .collect();
+    let mut again = again;
+    again.sort();
+    assert_eq!(again, uidls);
+}
+
+#[test]
+fn a_message_deleted_behind_a_pop3_session_is_reported_not_panicked_on() {
+    let (_dir, store) = store();
+    store.deliver("INBOX", b"x").unwrap();
+    let mut pop = store.pop3().unwrap();
+    for name in names_in(&store.root().join("cur")) {
+        fs::remove_file(store.root().join("cur").join(name)).unwrap();
+    }
+    assert!(matches!(pop.read(1), Err(Error::Vanished { .. })));
+    pop.delete(1).unwrap();
+    assert_eq!(pop.commit().unwrap().len(), 1);
+}
