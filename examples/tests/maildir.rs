@@ -382,12 +382,13 @@ fn copy_keeps_flags_and_date_and_reports_uid_pairs() {
         .append("INBOX", b"second", &Flags::new(), None)
         .unwrap();
     let mut inbox = store.open_folder("INBOX").unwrap();
-    let copied = inbox.copy_to(&[2, 1], "Archive").unwrap();
+    let copied = inbox.copy_to(&[2, 1, 2], "Archive").unwrap();
     assert_eq!(copied.uids, [(2, 2), (1, 3)]);
     // The source is untouched.
     assert_eq!(inbox.len(), 2);
     assert_eq!(store.open_folder("INBOX").unwrap().len(), 2);
     let mut archive = store.open_folder("Archive").unwrap();
+    assert_eq!(archive.len(), 3, "UID 2, named twice, is copied once");
     assert_eq!(copied.uidvalidity, archive.uidvalidity());
     assert_eq!(archive.read(3).unwrap(), b"first");
     assert_eq!(archive.read(2).unwrap(), b"second");

@@ -602,17 +602,19 @@ impl Mailbox {
         let store = self.store.clone();
         let (_, target_dir) = store.existing_folder(target)?;
         let _guard = store.lock();
+        // A UID named twice (an IMAP set like `1,1:2`) is transferred once.
         let mut indexes = Vec::new();
+        let mut named = HashSet::new();
         for &uid in uids {
-            indexes.push((uid, self.index_of(uid)?));
+            let idx = self.index_of(uid)?;
+            if named.insert(uid) {
+                indexes.push((uid, idx));
+            }
         }
         let mut placed = Vec::new();
         let mut moved = HashSet::new();
         let mut moved_bases = Vec::new();
         for (uid, idx) in indexes {
-            if moved.contains(&uid) {
-                continue;
-            }
             let from = self.relocate(idx)?;
             let Some(msg) = self.messages.get(idx) else {
                 continue;
