@@ -282,3 +282,13 @@ fn client_connect_reports_the_server_it_could_not_reach() {
         .to_string();
     assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
 }
+
+#[test]
+fn without_ca_or_insecure_the_system_trust_store_is_used() {
+    let c = client(&["--server", "localhost", "--tls"]).unwrap();
+    match c.tls_config() {
+        Ok(config) => assert!(config.is_some()),
+        // A machine without CA certificates installed: the error says where it looked.
+        Err(e) => assert!(e.to_string().contains("system trust store"), "{e}"),
+    }
+}
