@@ -5,6 +5,10 @@
 //! keeping a cursor, so that feeding a message in small chunks costs O(total bytes): each
 //! call scans only the bytes that arrived since the last one and skips literal data without
 //! looking at it. Only when the whole message is there is it parsed, once.
+//!
+//! Like every IMAP implementation that frames before parsing, the framer takes a line that
+//! ends in `{n}` or `{n+}` as announcing a literal (RFC 3501 §4.3), even inside free text
+//! such as a response's `text`; servers do not end text that way.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -120,7 +124,10 @@ impl Framer {
                 self.pos = buf.len();
                 if self.pos - self.line_start > max {
                     let offset = self.line_start + max;
-                    return Err((Error::LineTooLong { offset, limit: max }, Recover::NextLine));
+                    return Err((
+                        Error::LineTooLong { offset, limit: max },
+                        Recover::LineFrom(self.line_start),
+                    ));
                 }
                 return Ok(Frame::Incomplete(None));
             };
@@ -207,8 +214,8 @@ impl Framer {
 enum Recover {
     /// Drop this many more bytes.
     Known(usize),
-    /// Drop up to and including the next LF.
-    NextLine,
+    /// Drop this many bytes, then up to and including the next LF.
+    LineFrom(usize),
 }
 
 fn discard(recover: &mut Option<Recover>, buf: &[u8]) -> Discard {
@@ -229,19 +236,33 @@ fn discard(recover: &mut Option<Recover>, buf: &[u8]) -> Discard {
                 done: k == n,
             }
         }
-        Some(Recover::NextLine) => match memchr::memchr(b'\n', buf) {
-            Some(k) => {
-                *recover = None;
-                Discard {
-                    consumed: k + 1,
-                    done: true,
+        Some(Recover::LineFrom(skip)) => {
+            let k = skip.min(buf.len());
+            if k < skip {
+                *recover = Some(Recover::LineFrom(skip - k));
+                return Discard {
+                    consumed: k,
+                    done: false,
+                };
+            }
+            let rest = buf.get(k..).unwrap_or_default();
+            match memchr::memchr(b'\n', rest) {
+                Some(lf) => {
+                    *recover = None;
+                    Discard {
+                        consumed: k + lf + 1,
+                        done: true,
+                    }
+                }
+                None => {
+                    *recover = Some(Recover::LineFrom(0));
+                    Discard {
+                        consumed: buf.len(),
+                        done: false,
+                    }
                 }
             }
-            None => Discard {
-                consumed: buf.len(),
-                done: false,
-            },
-        },
+        }
     }
 }
 
@@ -400,7 +421,7 @@ impl CommandDecoder {
                     line: 1,
                     rule: "base64",
                 };
-                Err(self.fail(e, Recover::NextLine))
+                Err(self.fail(e, Recover::LineFrom(0)))
             }
         }
     }

@@ -171,7 +171,13 @@ fn mailbox_names_in_modified_utf7_both_ways() {
     let CommandDecoded::Complete { command, .. } = dec.decode(&bytes).unwrap() else {
         panic!()
     };
-    assert_eq!(command.body, CommandBody::Select { mailbox: raw });
+    assert_eq!(
+        command.body,
+        CommandBody::Select {
+            mailbox: raw.clone()
+        }
+    );
+    assert_eq!(raw.to_utf8().unwrap(), "Entwürfe");
 }
 
 #[test]

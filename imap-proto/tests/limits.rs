@@ -261,6 +261,28 @@ fn long_lines_are_refused_without_waiting_for_the_end() {
 }
 
 #[test]
+fn a_long_second_line_is_skipped_from_its_own_start() {
+    let mut dec = server(Limits {
+        max_line: 16,
+        ..Limits::SERVER
+    });
+    // The literal holds a LF; resynchronising must not stop there.
+    let input = b"A1 LOGIN {4}\r\na\nbc xxxxxxxxxxxxxxxxxxxxxxxx";
+    assert!(matches!(
+        dec.decode(input).unwrap(),
+        CommandDecoded::ContinuationNeeded { .. }
+    ));
+    assert!(matches!(
+        dec.decode(input).unwrap_err(),
+        Error::LineTooLong { offset: 34, .. }
+    ));
+    let d = dec.discard(input);
+    assert_eq!((d.consumed, d.done), (input.len(), false));
+    let d = dec.discard(b"yy\r\nA2 NOOP\r\n");
+    assert_eq!((d.consumed, d.done), (4, true));
+}
+
+#[test]
 fn syntax_errors_name_offset_line_and_rule() {
     let err = CommandDecoder::default()
         .decode(b"A1 LOGIN\r\n")

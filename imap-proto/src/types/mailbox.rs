@@ -66,10 +66,16 @@ impl<'a> Mailbox<'a> {
         }
     }
 
-    /// The Unicode name, decoding modified UTF-7 (strictly).
+    /// The Unicode name, decoding modified UTF-7 (strictly). A name with 8-bit octets can
+    /// only be raw UTF-8 (UTF8=ACCEPT, RFC 6855 §3) and is returned as it is if valid.
     pub fn to_utf8(&self) -> Result<Cow<'_, str>, Error> {
         let raw = self.as_bytes();
-        if !raw.contains(&b'&') && raw.is_ascii() {
+        if !raw.is_ascii() {
+            return core::str::from_utf8(raw)
+                .map(Cow::Borrowed)
+                .map_err(|_| Error::invalid("mailbox", "8-bit name that is not UTF-8"));
+        }
+        if !raw.contains(&b'&') {
             return Ok(Cow::Borrowed(core::str::from_utf8(raw).unwrap_or_default()));
         }
         utf7::decode(raw).map(Cow::Owned)
