@@ -708,3 +708,33 @@ fn a_message_deleted_behind_a_pop3_session_is_reported_not_panicked_on() {
     pop.delete(1).unwrap();
     assert_eq!(pop.commit().unwrap().len(), 1);
 }
+
+/// A second, obviously correct formulation: split at LF and end every piece but the last
+/// with CRLF.
+fn crlf_reference(bytes: &[u8]) -> Vec<u8> {
+    let pieces: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    let mut out = Vec::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        out.extend_from_slice(piece);
+        if i + 1 < pieces.len() {
+            if !piece.ends_with(b"\r") {
+                out.push(b'\r');
+            }
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+proptest::proptest! {
+    #[test]
+    fn crlf_conversion_matches_a_reference(bytes in proptest::collection::vec(
+        proptest::sample::select(vec![b'a', b'\r', b'\n', b'.']), 0..64)
+    ) {
+        let converted = to_crlf(&bytes).into_owned();
+        proptest::prop_assert_eq!(&converted, &crlf_reference(&bytes));
+        proptest::prop_assert_eq!(converted.len() as u64, crlf_len(&bytes));
+        let again = to_crlf(&converted).into_owned();
+        proptest::prop_assert_eq!(again, converted);
+    }
+}

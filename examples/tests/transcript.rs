@@ -159,3 +159,32 @@ async fn a_recorded_async_connection_logs_both_directions() {
     assert_eq!(mapped.get_ref().1, "upgraded");
     assert_eq!(mapped.transcript().stream(Side::Client), b"a1 LOGOUT\r\n");
 }
+
+proptest::proptest! {
+    /// Whatever lines either side sends, rendering and parsing back gives each side's byte
+    /// stream, and segment offsets tile it.
+    #[test]
+    fn render_then_parse_recovers_both_streams(
+        exchange in proptest::collection::vec(
+            (proptest::bool::ANY, proptest::collection::vec("[ -~]{0,40}", 1..4)),
+            0..20,
+        ),
+    ) {
+        let t = Transcript::new();
+        for (client, lines) in &exchange {
+            let side = if *client { Side::Client } else { Side::Server };
+            for line in lines {
+                t.record(side, format!("{line}\r\n").as_bytes());
+            }
+        }
+        let segments = parse_rfc(t.render().as_bytes()).unwrap();
+        for side in [Side::Client, Side::Server] {
+            let mut stream = Vec::new();
+            for s in segments.iter().filter(|s| s.side == side) {
+                proptest::prop_assert_eq!(s.offset, stream.len());
+                stream.extend_from_slice(&s.bytes);
+            }
+            proptest::prop_assert_eq!(stream, t.stream(side));
+        }
+    }
+}

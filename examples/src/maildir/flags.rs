@@ -232,6 +232,28 @@ mod tests {
         assert!(flags.is_empty());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn letters_and_file_names_round_trip(
+            known in proptest::collection::vec(proptest::sample::select(Flag::ALL.to_vec()), 0..8),
+            other in "[a-zA-Z]{0,6}",
+            base in "[!-9;-~]{1,40}",
+        ) {
+            let mut flags = Flags::from_letters(&other);
+            for f in &known {
+                flags.insert(*f);
+            }
+            proptest::prop_assert_eq!(Flags::from_letters(&flags.letters()), flags.clone());
+            let name = file_name(&base, &flags);
+            let (b, f) = split_file_name(&name);
+            proptest::prop_assert_eq!(b, base.as_str());
+            proptest::prop_assert_eq!(f, flags.clone());
+            // Letters are in ASCII order, without duplicates.
+            let letters: Vec<char> = flags.letters().chars().collect();
+            proptest::prop_assert!(letters.windows(2).all(|w| w[0] < w[1]));
+        }
+    }
+
     #[test]
     fn imap_names_round_trip() {
         for f in Flag::ALL {

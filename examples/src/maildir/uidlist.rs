@@ -211,6 +211,26 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_list_survives_its_file(
+            uidvalidity in 1u32..,
+            ops in proptest::collection::vec((proptest::bool::ANY, "[!-~][ -~]{0,30}"), 0..40),
+        ) {
+            let mut list = UidList::new(uidvalidity);
+            for (add, base) in &ops {
+                if *add {
+                    list.assign(base);
+                } else {
+                    list.remove(base);
+                }
+            }
+            let mut parsed = UidList::parse(&list.serialize()).unwrap();
+            parsed.dirty = list.dirty;
+            proptest::prop_assert_eq!(parsed, list);
+        }
+    }
+
     #[test]
     fn uid_space_exhaustion_is_reported() {
         let mut list = UidList::new(1);
