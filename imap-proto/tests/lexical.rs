@@ -355,3 +355,41 @@ fn every_other_command_form() {
         command_golden(bytes, canonical);
     }
 }
+
+#[test]
+fn unknown_fetch_items_are_kept_raw_both_ways() {
+    let c = command_golden(
+        b"A1 UID FETCH 1:* (UID X-GM-LABELS MODSEQ BINARY.PEEK[1]<0.100>)\r\n",
+        true,
+    );
+    let CommandBody::Fetch {
+        items: FetchItems::List(items),
+        ..
+    } = c.body
+    else {
+        panic!()
+    };
+    assert_eq!(
+        items.as_slice()[3],
+        FetchAttribute::Other("BINARY.PEEK[1]<0.100>".into())
+    );
+    let r = response_golden(
+        b"* 1 FETCH (UID 5 MODSEQ (12345) X-GM-LABELS (\\Inbox \"a b\" {3}\r\nxyz) X-GM-MSGID 1278455344230334865 BINARY[1] ~{3}\r\nabc FLAGS ())\r\n",
+        true,
+    );
+    let Response::Data(Data::Fetch { items, .. }) = r else {
+        panic!()
+    };
+    let items = items.as_slice();
+    assert_eq!(items.len(), 6);
+    assert_eq!(
+        items[1],
+        MessageDataItem::Other {
+            name: "MODSEQ".into(),
+            value: (&b"(12345)"[..]).into()
+        }
+    );
+    assert!(
+        matches!(&items[4], MessageDataItem::Other { name, value } if name == "BINARY[1]" && value.as_ref() == b"~{3}\r\nabc")
+    );
+}

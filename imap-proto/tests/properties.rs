@@ -245,6 +245,7 @@ fn fetch_attribute() -> impl Strategy<Value = FetchAttribute<'static>> {
                 section,
                 partial
             }),
+        "X-[A-Z]{1,6}(\\[[0-9]\\])?".prop_map(|s| F::Other(Cow::Owned(s))),
     ]
 }
 
@@ -589,6 +590,19 @@ fn message_data_item() -> impl Strategy<Value = MessageDataItem<'static>> {
             }
         ),
         nz().prop_map(M::Uid),
+        (
+            "X-[A-Z]{1,6}",
+            prop_oneof![
+                any::<u32>().prop_map(|n| n.to_string()),
+                "\"[a-z ]{0,5}\"",
+                "\\([0-9]{1,3}( [a-z]{1,3}){0,3}\\)",
+                Just("NIL".to_string()),
+            ]
+        )
+            .prop_map(|(name, v)| M::Other {
+                name: Cow::Owned(name),
+                value: Cow::Owned(v.into_bytes())
+            }),
     ]
 }
 

@@ -453,7 +453,10 @@ fn fetch_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, FetchAttribute<'a>> {
                 },
             )
         }
-        _ => return fail(i, "fetch-att"),
+        _ => {
+            let (r, t) = super::core::raw_token(i).or_else(|_| fail(i, "fetch-att"))?;
+            (r, F::Other(Cow::Borrowed(t)))
+        }
     })
 }
 

@@ -472,3 +472,57 @@ pub(crate) fn base64_text(i: &[u8]) -> Option<Vec<u8>> {
     }
     base64::engine::general_purpose::STANDARD.decode(i).ok()
 }
+
+/// An extension item's name: up to SP or `)` outside brackets (`BINARY.PEEK[1]<0.10>`).
+pub(crate) fn raw_token(i: &[u8]) -> PResult<'_, &str> {
+    let mut depth = 0usize;
+    let mut n = 0;
+    for &b in i {
+        match b {
+            b'[' => depth += 1,
+            b']' if depth > 0 => depth -= 1,
+            b' ' | b')' | b'(' if depth == 0 => break,
+            b'\r' | b'\n' | b'"' | b'{' | 0 => break,
+            b if b >= 0x80 => break,
+            _ => {}
+        }
+        n += 1;
+    }
+    if n == 0 || depth != 0 {
+        return fail(i, "extension item");
+    }
+    let (t, rest) = i.split_at_checked(n).unwrap_or((i, &[]));
+    Ok((rest, str_of(t)))
+}
+
+/// One raw extension value: a string, a literal8 (`~{n}`), a parenthesized list or a token.
+pub(crate) fn raw_value<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, &'a [u8]> {
+    if depth >= c.limits.max_depth {
+        return fatal(i, ErrKind::TooDeep("extension value", c.limits.max_depth));
+    }
+    let rest = match i.first() {
+        Some(b'"') => quoted(c, i)?.0,
+        Some(b'{') => literal(i)?.0,
+        Some(b'~') if i.get(1) == Some(&b'{') => literal(i.get(1..).unwrap_or_default())?.0,
+        Some(b'(') => {
+            let mut r = i.get(1..).unwrap_or_default();
+            let mut items = 0;
+            loop {
+                if let Some((b')', rest)) = r.split_first() {
+                    break rest;
+                }
+                if items > 0 {
+                    r = sp(r)?.0;
+                }
+                if items >= c.limits.max_items {
+                    return fatal(r, ErrKind::TooMany("extension value", c.limits.max_items));
+                }
+                r = raw_value(c, r, depth + 1)?.0;
+                items += 1;
+            }
+        }
+        _ => raw_token(i)?.0,
+    };
+    let n = i.len() - rest.len();
+    Ok((rest, i.get(..n).unwrap_or_default()))
+}

@@ -406,6 +406,32 @@ fn msg_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MessageDataItem<'a>> {
     let (b, k) = upper(w);
     use MessageDataItem as M;
     let up = b.get(..k).unwrap_or_default();
+    let known = matches!(
+        up,
+        b"FLAGS"
+            | b"ENVELOPE"
+            | b"INTERNALDATE"
+            | b"RFC822"
+            | b"RFC822.HEADER"
+            | b"RFC822.TEXT"
+            | b"RFC822.SIZE"
+            | b"BODY"
+            | b"BODYSTRUCTURE"
+            | b"UID"
+    );
+    if !known || (up != b"BODY" && r.first() == Some(&b'[')) {
+        // An extension item: keep its name and value as sent.
+        let (r, name) = super::core::raw_token(i).or_else(|_| fail(i, "msg-att"))?;
+        let (r, _) = sp(r)?;
+        let (r, value) = super::core::raw_value(c, r, 0)?;
+        return Ok((
+            r,
+            M::Other {
+                name: Cow::Borrowed(name),
+                value: Cow::Borrowed(value),
+            },
+        ));
+    }
     if up == b"BODY" && r.first() == Some(&b'[') {
         let (r, section) = section(c, r)?;
         let (r, origin) = if r.first() == Some(&b'<') {

@@ -339,6 +339,7 @@ impl Enc for FetchAttribute<'_> {
             F::Body => o.put(b"BODY"),
             F::BodyStructure => o.put(b"BODYSTRUCTURE"),
             F::Uid => o.put(b"UID"),
+            F::Other(t) => o.put(t.as_bytes()),
             F::BodySection {
                 peek,
                 section,

@@ -322,6 +322,11 @@ impl Enc for MessageDataItem<'_> {
                 o.put(b"UID ");
                 o.num(u64::from(n.get()));
             }
+            M::Other { name, value } => {
+                o.put(name.as_bytes());
+                o.sp();
+                o.put(value);
+            }
         }
     }
 }

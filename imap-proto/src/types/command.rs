@@ -611,6 +611,9 @@ pub enum FetchAttribute<'a> {
         /// `<offset.length>`.
         partial: Option<Partial>,
     },
+    /// Any other fetch attribute (an extension such as `MODSEQ`, `X-GM-LABELS` or
+    /// `BINARY[1]`), kept as sent.
+    Other(Cow<'a, str>),
 }
 
 impl FetchAttribute<'_> {
@@ -637,6 +640,7 @@ impl FetchAttribute<'_> {
                 section: section.into_owned(),
                 partial,
             },
+            F::Other(s) => F::Other(Cow::Owned(s.into_owned())),
         }
     }
 }

@@ -370,6 +370,14 @@ pub enum MessageDataItem<'a> {
     },
     /// `UID uniqueid`.
     Uid(NonZeroU32),
+    /// Any other item (an extension such as `MODSEQ (5)`, `X-GM-MSGID 1` or `BINARY[1] ~{3}`),
+    /// kept as sent so that it re-encodes byte for byte.
+    Other {
+        /// The item name as sent (`X-GM-LABELS`, `BINARY[1]<0>`).
+        name: Cow<'a, str>,
+        /// The raw value: one string, number, atom or parenthesized list.
+        value: Cow<'a, [u8]>,
+    },
 }
 
 impl MessageDataItem<'_> {
@@ -396,6 +404,10 @@ impl MessageDataItem<'_> {
                 data: nstring_into_owned(data),
             },
             M::Uid(u) => M::Uid(u),
+            M::Other { name, value } => M::Other {
+                name: Cow::Owned(name.into_owned()),
+                value: Cow::Owned(value.into_owned()),
+            },
         }
     }
 }
