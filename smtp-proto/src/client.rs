@@ -291,12 +291,19 @@ impl Client {
         e
     }
 
-    /// Feeds bytes from the server and decodes every complete reply.
+    /// Feeds bytes from the server. Replies are decoded by
+    /// [`next_event`](Self::next_event), one at a time, so that what the caller does in
+    /// between happens in the same order whatever the chunking.
     ///
     /// # Errors
-    /// A malformed reply, a reply nobody asked for, or too much input: fatal (sticky).
+    /// The sticky fatal error, or too much unread input (fatal).
     pub fn receive(&mut self, data: &[u8], now: Duration) -> Result<(), Error> {
         self.check()?;
+        if matches!(self.phase, Phase::Tls | Phase::Closed) {
+            // Between the 220 to STARTTLS and the handshake nothing in plaintext counts;
+            // after the session closed nothing does.
+            return Ok(());
+        }
         if self.input.len() + data.len() > self.config.max_buffered_input {
             return Err(self.fail(Error::LimitExceeded {
                 what: "buffered input",
@@ -305,7 +312,23 @@ impl Client {
         }
         self.input.extend(data);
         self.last_activity = now;
+        Ok(())
+    }
+
+    /// The next event, decoding replies as needed.
+    ///
+    /// # Errors
+    /// A malformed reply or a reply nobody asked for: fatal (sticky), reported once the
+    /// events before it are drained.
+    pub fn next_event(&mut self) -> Result<Option<ClientEvent>, Error> {
         loop {
+            if let Some(e) = self.events.pop_front() {
+                return Ok(Some(e));
+            }
+            self.check()?;
+            if matches!(self.phase, Phase::Tls | Phase::Closed) {
+                return Ok(None);
+            }
             let decoded = reply_lines(self.input.as_slice(), &self.config.reply)
                 .map(|d| d.map(Reply::into_owned));
             match decoded {
@@ -315,20 +338,9 @@ impl Client {
                         return Err(self.fail(e));
                     }
                 }
-                Ok(Decoded::Incomplete { .. }) => return Ok(()),
+                Ok(Decoded::Incomplete { .. }) => return Ok(None),
                 Err(e) => return Err(self.fail(e)),
             }
-        }
-    }
-
-    /// The next event.
-    ///
-    /// # Errors
-    /// The sticky fatal error, once the queued events are drained.
-    pub fn next_event(&mut self) -> Result<Option<ClientEvent>, Error> {
-        match self.events.pop_front() {
-            Some(e) => Ok(Some(e)),
-            None => self.check().map(|()| None),
         }
     }
 

@@ -731,3 +731,21 @@ fn ehlo_response_needs_250() {
         Err(Error::UnexpectedReply { code: 502 })
     );
 }
+
+#[test]
+fn enhanced_code_missing_on_a_line_is_kept_as_text() {
+    // RFC 2034 §4 puts the code on every line; when one lacks it, the code stays text on
+    // all lines so that the reply re-encodes to the same bytes (found by fuzzing).
+    let input = b"250-2.0.0 first\r\n250 second has none\r\n";
+    let (r, used) = Reply::decode(input).unwrap().complete().unwrap();
+    assert_eq!(used, input.len());
+    assert_eq!(r.enhanced(), None);
+    assert_eq!(r.lines(), ["2.0.0 first", "second has none"]);
+    assert_eq!(r.to_bytes(), input);
+    let (r, _) = Reply::decode(b"250-2.0.0 a\r\n250 2.0.0 b\r\n")
+        .unwrap()
+        .complete()
+        .unwrap();
+    assert_eq!(r.enhanced(), EnhancedCode::new(2, 0, 0).ok());
+    assert_eq!(r.lines(), ["a", "b"]);
+}

@@ -86,8 +86,8 @@ fn textstring(t: &[u8], offset: usize) -> Result<&str, Error> {
 pub fn reply_lines<'a>(input: &'a [u8], config: &ReplyConfig) -> Result<Decoded<Reply<'a>>, Error> {
     let lc = LineConfig::new(config.max_line_len);
     let mut pos = 0;
-    let mut first: Option<(ReplyCode, Option<EnhancedCode>)> = None;
-    let mut lines: Vec<Cow<'a, str>> = Vec::new();
+    let mut first: Option<(ReplyCode, Option<(EnhancedCode, usize)>)> = None;
+    let mut texts: Vec<(&'a [u8], usize)> = Vec::new();
     loop {
         let rest = input.get(pos..).unwrap_or_default();
         let (line, used) = match decode_line(rest, lc) {
@@ -98,7 +98,7 @@ pub fn reply_lines<'a>(input: &'a [u8], config: &ReplyConfig) -> Result<Decoded<
             }
             Err(e) => return Err(e.into()),
         };
-        if lines.len() >= config.max_lines {
+        if texts.len() >= config.max_lines {
             return Err(Error::LimitExceeded {
                 what: "reply lines",
                 limit: config.max_lines,
@@ -133,8 +133,7 @@ pub fn reply_lines<'a>(input: &'a [u8], config: &ReplyConfig) -> Result<Decoded<
                 });
             }
         };
-        let mut text = line.get(text_at..).unwrap_or_default();
-        let mut text_off = pos + text_at;
+        let text = line.get(text_at..).unwrap_or_default();
         match first {
             None => {
                 let rc = ReplyCode::new(code).map_err(|_| Error::Syntax {
@@ -145,18 +144,18 @@ pub fn reply_lines<'a>(input: &'a [u8], config: &ReplyConfig) -> Result<Decoded<
                 if let Some((class, subject, detail, len)) = enhanced_prefix(text) {
                     if class != rc.class() {
                         return Err(Error::EnhancedClassMismatch {
-                            offset: text_off,
+                            offset: pos + text_at,
                             code,
                             class,
                         });
                     }
-                    enh = EnhancedCode::new(class, subject, detail).ok();
-                    text = text.get(len..).unwrap_or_default();
-                    text_off += len;
+                    enh = EnhancedCode::new(class, subject, detail)
+                        .ok()
+                        .map(|e| (e, len));
                 }
                 first = Some((rc, enh));
             }
-            Some((rc, enh)) => {
+            Some((rc, ref mut enh)) => {
                 if rc.get() != code {
                     return Err(Error::ReplyCodeMismatch {
                         offset: pos,
@@ -164,16 +163,20 @@ pub fn reply_lines<'a>(input: &'a [u8], config: &ReplyConfig) -> Result<Decoded<
                         found: code,
                     });
                 }
-                if let (Some(e), Some((class, subject, detail, len))) = (enh, enhanced_prefix(text))
-                {
-                    if (class, subject, detail) == (e.class(), e.subject(), e.detail()) {
-                        text = text.get(len..).unwrap_or_default();
-                        text_off += len;
+                // RFC 2034 §4: every line carries the code. If one does not, the code is
+                // kept as text everywhere (so the reply re-encodes to the same bytes).
+                if let Some((e, _)) = *enh {
+                    let same = enhanced_prefix(text).is_some_and(|(c, s, d, _)| {
+                        (c, s, d) == (e.class(), e.subject(), e.detail())
+                    });
+                    if !same {
+                        *enh = None;
                     }
                 }
             }
         }
-        lines.push(Cow::Borrowed(textstring(text, text_off)?));
+        textstring(text, pos + text_at)?;
+        texts.push((text, pos + text_at));
         pos += used;
         if !more {
             break;
@@ -182,10 +185,21 @@ pub fn reply_lines<'a>(input: &'a [u8], config: &ReplyConfig) -> Result<Decoded<
     let Some((code, enhanced)) = first else {
         return Ok(Decoded::INCOMPLETE);
     };
+    let mut lines: Vec<Cow<'a, str>> = Vec::with_capacity(texts.len());
+    for (text, off) in texts {
+        let t = match enhanced {
+            Some((_, _)) => match enhanced_prefix(text) {
+                Some((_, _, _, len)) => text.get(len..).unwrap_or_default(),
+                None => text,
+            },
+            None => text,
+        };
+        lines.push(Cow::Borrowed(textstring(t, off)?));
+    }
     Ok(Decoded::Complete {
         value: Reply {
             code,
-            enhanced,
+            enhanced: enhanced.map(|(e, _)| e),
             lines,
         },
         consumed: pos,
