@@ -377,7 +377,7 @@ impl CommandDecoder {
             }
             Ok(Frame::Complete(end)) => {
                 let msg = buf.get(..end).unwrap_or_default();
-                match parse::command::command(&self.config, msg) {
+                match parse::all(parse::command::command(&self.config, msg)) {
                     Ok((_, command)) => Ok(CommandDecoded::Complete {
                         command,
                         consumed: end,
@@ -403,7 +403,7 @@ impl CommandDecoder {
             Err((e, r)) => Err(self.fail(e, r)),
             Ok(Frame::Complete(end)) => {
                 let msg = buf.get(..end).unwrap_or_default();
-                match parse::command::authenticate_data(msg) {
+                match parse::all(parse::command::authenticate_data(msg)) {
                     Ok((_, d)) => Ok(Decoded::Complete {
                         value: d,
                         consumed: end,
@@ -552,7 +552,7 @@ impl ResponseDecoder {
             });
         };
         let msg = buf.get(..end).unwrap_or_default();
-        match parse::response::response(&self.config, msg) {
+        match parse::all(parse::response::response(&self.config, msg)) {
             Ok((_, r)) => Ok(Decoded::Complete {
                 value: r,
                 consumed: end,
@@ -572,7 +572,7 @@ impl ResponseDecoder {
             });
         };
         let msg = buf.get(..end).unwrap_or_default();
-        match parse::response::greeting(&self.config, msg) {
+        match parse::all(parse::response::greeting(&self.config, msg)) {
             Ok((_, g)) => Ok(Decoded::Complete {
                 value: g,
                 consumed: end,
@@ -632,7 +632,7 @@ impl ResponseDecoder {
             Ok(Frame::Complete(end)) => {
                 let msg = buf.get(..end).unwrap_or_default();
                 if self.skeleton.is_empty() {
-                    return match parse::response::response(&self.config, msg) {
+                    return match parse::all(parse::response::response(&self.config, msg)) {
                         Ok((_, r)) => Ok(Decoded::Complete {
                             value: Streamed::Response(r),
                             consumed: end,
@@ -645,7 +645,7 @@ impl ResponseDecoder {
                 }
                 let mut whole = core::mem::take(&mut self.skeleton);
                 whole.extend_from_slice(msg);
-                let parsed = parse::response::response(&self.config, &whole)
+                let parsed = parse::all(parse::response::response(&self.config, &whole))
                     .map(|(_, r)| r.into_owned())
                     .map_err(|e| to_error(&whole, e));
                 match parsed {
@@ -694,7 +694,7 @@ macro_rules! stateless {
                     return Ok(Decoded::INCOMPLETE);
                 };
                 let msg = input.get(..end).unwrap_or_default();
-                match $parser(&config, msg) {
+                match parse::all($parser(&config, msg)) {
                     Ok((_, v)) => Ok(Decoded::Complete {
                         value: v,
                         consumed: end,

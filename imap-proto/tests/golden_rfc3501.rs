@@ -463,6 +463,17 @@ fn greetings_decode() {
     }
     let g = greeting_golden(b"* PREAUTH IMAP4rev1 server logged in as Smith\r\n");
     assert_eq!(g.kind, StatusKind::PreAuth);
+    // A greeting whose text ends like a literal announcement: the framer reads a literal,
+    // and the grammar has no room for one there.
+    let mut dec = client_decoder(client_config());
+    assert!(matches!(
+        dec.decode_greeting(b"* OK hi {3}\r\nabc\r\n"),
+        Err(Error::Syntax {
+            offset: 13,
+            line: 2,
+            rule: "end of message"
+        })
+    ));
     // NO is not a greeting.
     let mut dec = client_decoder(client_config());
     assert!(matches!(

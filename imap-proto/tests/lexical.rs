@@ -52,6 +52,8 @@ fn validating_constructors_refuse_what_the_grammar_forbids() {
     assert!(Text::new("fine text").is_ok());
     assert!(Text::new("[looks like a code").is_err());
     assert!(Text::new("no\r\n").is_err());
+    assert!(Text::new("looks like a literal {7}").is_err());
+    assert!(Text::new("not a literal {x}").is_ok());
     assert!(Quoted::new(&b"8bit \xff"[..]).is_err());
     assert!(Quoted::new_utf8("ünïcode").is_ok());
     assert!(FlagExtension::new("seen").is_err());

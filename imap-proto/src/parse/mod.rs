@@ -80,6 +80,16 @@ pub(crate) fn quirk<'a>(c: &Config, i: &'a [u8], q: Quirk) -> Result<(), nom::Er
     }
 }
 
+/// Requires that a top-level rule used the whole framed message: text cannot hide a
+/// literal, so bytes after the first CRLF mean the framer saw a `{n}` the grammar does not
+/// allow there.
+pub(crate) fn all<T>(r: PResult<'_, T>) -> PResult<'_, T> {
+    match r {
+        Ok((rest, _)) if !rest.is_empty() => fail(rest, "end of message"),
+        other => other,
+    }
+}
+
 /// Maps a parser error to the crate error, relative to `base` (the whole message).
 pub(crate) fn to_error(base: &[u8], e: nom::Err<PErr<'_>>) -> Error {
     let (input, kind) = match e {

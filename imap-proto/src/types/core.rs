@@ -129,11 +129,25 @@ validated_str!(
 
 validated_str!(
     /// Human-readable text: `text = 1*TEXT-CHAR` (RFC 3501 §9). It may not start with `[`,
-    /// which would read as a response code.
+    /// which would read as a response code, nor end like a literal announcement (`{5}`),
+    /// which every framer reads as one.
     Text,
     "text",
-    |b| !b.is_empty() && b.first() != Some(&b'[') && b.iter().all(|&c| is_text_char(c))
+    |b| !b.is_empty()
+        && b.first() != Some(&b'[')
+        && b.iter().all(|&c| is_text_char(c))
+        && !ends_like_literal(b)
 );
+
+/// Whether `b` ends in `{digits}` or `{digits+}`.
+pub(crate) fn ends_like_literal(b: &[u8]) -> bool {
+    let Some(rest) = b.strip_suffix(b"}") else {
+        return false;
+    };
+    let rest = rest.strip_suffix(b"+").unwrap_or(rest);
+    let digits = rest.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    digits > 0 && rest.len() > digits && rest.get(rest.len() - digits - 1) == Some(&b'{')
+}
 
 impl Text<'_> {
     /// An empty text, only produced by the lenient decoder ([`crate::Quirk::EmptyText`]).
