@@ -373,6 +373,19 @@ impl CommandDecoder {
             Err((e, r)) => Err(self.fail(e, r)),
             Ok(Frame::Incomplete(needed)) => Ok(CommandDecoded::Incomplete { needed }),
             Ok(Frame::Announce { size }) | Ok(Frame::Stream { size, .. }) => {
+                // Check the command so far before inviting the literal: a server answers
+                // BAD at once instead of reading data for a command it will refuse. The
+                // parse can only stop where the literal's data starts.
+                let prefix = buf.get(..self.framer.pos).unwrap_or_default();
+                if let Err(e) = parse::command::command(&self.config, prefix) {
+                    let e = to_error(prefix, e);
+                    // The prefix ends where the literal's data starts: an error there only
+                    // means "more input", anything earlier is a real error.
+                    let waits_for_data = e.offset().is_some_and(|o| o >= prefix.len());
+                    if !waits_for_data {
+                        return Err(self.fail(e, Recover::Known(prefix.len())));
+                    }
+                }
                 Ok(CommandDecoded::ContinuationNeeded { size })
             }
             Ok(Frame::Complete(end)) => {

@@ -358,3 +358,29 @@ fn decoding_continues_after_a_bad_command() {
     };
     assert_eq!((command.tag.as_str(), consumed), ("A2", 9));
 }
+
+#[test]
+fn a_bad_command_is_refused_before_its_literal_is_invited() {
+    let mut dec = CommandDecoder::default();
+    // APPEND with a bad date: BAD before the client sends 100 octets.
+    let line = b"A1 APPEND INBOX \"32-Jan-2024 00:00:00 +0000\" {100}\r\n";
+    let err = dec.decode(line).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Syntax {
+                offset: 16,
+                line: 1,
+                rule: "date-time"
+            }
+        ),
+        "{err:?}"
+    );
+    let d = dec.discard(line);
+    assert_eq!((d.consumed, d.done), (line.len(), true));
+    // Unknown commands are values, so their literals are invited.
+    assert_eq!(
+        dec.decode(b"A2 XFOO {2}\r\n").unwrap(),
+        CommandDecoded::ContinuationNeeded { size: 2 }
+    );
+}

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use super::core::{
     byte, nil, nstring, number, number_q, paren_list, sp, space_before_paren, string,
 };
-use super::{ErrKind, PResult, fail, fatal, quirk};
+use super::{ErrKind, PResult, fatal, quirk, refail};
 use crate::Quirk;
 use crate::config::Config;
 use crate::types::body::{
@@ -61,7 +61,7 @@ pub(crate) fn envelope<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Envelope<'a>>
 /// `"(" 1*address ")" / nil`.
 fn addresses<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Vec<Address<'a>>> {
     if i.first() != Some(&b'(') {
-        let (r, _) = nil(i).or_else(|_| fail(i, "address list"))?;
+        let (r, _) = nil(i).or_else(|e| refail(e, i, "address list"))?;
         return Ok((r, Vec::new()));
     }
     let mut r = i.get(1..).unwrap_or_default();
@@ -232,7 +232,7 @@ fn body_fields<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, BodyFields<'a>> {
 /// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`.
 fn body_fld_param<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, BodyParams<'a>> {
     if i.first() != Some(&b'(') {
-        let (r, _) = nil(i).or_else(|_| fail(i, "body-fld-param"))?;
+        let (r, _) = nil(i).or_else(|e| refail(e, i, "body-fld-param"))?;
         return Ok((r, Vec::new()));
     }
     paren_list(c, i, "body-fld-param", false, |x| {
@@ -267,7 +267,7 @@ fn dsp_ext<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Option<Disp
         let (r, _) = byte(r, b')', ")")?;
         (r, Some((d, p)))
     } else {
-        let (r, _) = nil(r).or_else(|_| fail(r, "body-fld-dsp"))?;
+        let (r, _) = nil(r).or_else(|e| refail(e, r, "body-fld-dsp"))?;
         (r, None)
     };
     let (r, tail) = lang_ext(c, r, depth)?;

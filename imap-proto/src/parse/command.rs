@@ -8,7 +8,7 @@ use super::core::{
     FlagCtx, astring, atom, base64_text, byte, crlf, date, date_time, flag, flag_list, kw, mailbox,
     number, nz_number, paren_list, peek_kw, quoted, sequence_set, sp, string, tag_,
 };
-use super::{ErrKind, PResult, fail, fatal};
+use super::{ErrKind, PResult, fail, fatal, refail};
 use crate::config::Config;
 use crate::types::command::{
     AuthenticateData, Command, CommandBody, FetchAttribute, FetchItems, FetchMacro, MsgText,
@@ -44,7 +44,7 @@ fn word(i: &[u8]) -> PResult<'_, &[u8]> {
 pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
     let (r, tag) = tag_(i)?;
     let (r, _) = sp(r)?;
-    let (after_name, name) = atom(r).or_else(|_| fail(r, "command"))?;
+    let (after_name, name) = atom(r).or_else(|e| refail(e, r, "command"))?;
     let (buf, n) = upper(name.as_str().as_bytes());
     let up = buf.get(..n).unwrap_or_default();
     let s = after_name;
@@ -292,7 +292,7 @@ pub(crate) fn search_key<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'
         }
         _ => {}
     }
-    let (r, w) = word(i).or_else(|_| fail(i, "search-key"))?;
+    let (r, w) = word(i).or_else(|e| refail(e, i, "search-key"))?;
     let (b, n) = upper(w);
     let a = |r| -> PResult<'a, _> {
         let (r, _) = sp(r)?;
@@ -413,7 +413,7 @@ fn fetch<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>>
 
 /// `fetch-att`.
 fn fetch_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, FetchAttribute<'a>> {
-    let (r, w) = word(i).or_else(|_| fail(i, "fetch-att"))?;
+    let (r, w) = word(i).or_else(|e| refail(e, i, "fetch-att"))?;
     let (b, n) = upper(w);
     use FetchAttribute as F;
     Ok(match b.get(..n).unwrap_or_default() {
@@ -454,7 +454,7 @@ fn fetch_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, FetchAttribute<'a>> {
             )
         }
         _ => {
-            let (r, t) = super::core::raw_token(i).or_else(|_| fail(i, "fetch-att"))?;
+            let (r, t) = super::core::raw_token(i).or_else(|e| refail(e, i, "fetch-att"))?;
             (r, F::Other(Cow::Borrowed(t)))
         }
     })
@@ -507,7 +507,7 @@ pub(crate) fn section<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Section<'a>> {
 
 /// `section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"`.
 fn msg_text<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MsgText<'a>> {
-    let (r, w) = word(i).or_else(|_| fail(i, "section-msgtext"))?;
+    let (r, w) = word(i).or_else(|e| refail(e, i, "section-msgtext"))?;
     let (b, n) = upper(w);
     match b.get(..n).unwrap_or_default() {
         b"HEADER" => Ok((r, MsgText::Header)),

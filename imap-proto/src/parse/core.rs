@@ -6,7 +6,7 @@ use core::num::NonZeroU32;
 
 use nom::bytes::complete::{tag_no_case, take, take_while, take_while1};
 
-use super::{ErrKind, PResult, fail, fatal, quirk};
+use super::{ErrKind, PResult, fail, fatal, quirk, refail};
 use crate::Quirk;
 use crate::config::Config;
 use crate::types::core::{
@@ -80,7 +80,7 @@ pub(crate) fn space_before_paren<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, boo
 /// `number = 1*DIGIT` (unsigned 32-bit).
 pub(crate) fn number(i: &[u8]) -> PResult<'_, u32> {
     let (rest, digits) = take_while1::<_, _, super::PErr<'_>>(|b: u8| b.is_ascii_digit())(i)
-        .or_else(|_| fail(i, "number"))?;
+        .or_else(|e| refail(e, i, "number"))?;
     let mut n: u64 = 0;
     for d in digits {
         n = n * 10 + u64::from(d - b'0');
@@ -106,7 +106,7 @@ pub(crate) fn nz_number(i: &[u8]) -> PResult<'_, NonZeroU32> {
     if i.first() == Some(&b'0') {
         return fail(i, "nz-number");
     }
-    let (rest, n) = number(i).or_else(|_| fail(i, "nz-number"))?;
+    let (rest, n) = number(i).or_else(|e| refail(e, i, "nz-number"))?;
     match NonZeroU32::new(n) {
         Some(n) => Ok((rest, n)),
         None => fail(i, "nz-number"),
@@ -196,6 +196,9 @@ pub(crate) fn quoted<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Quoted<'a>> {
     }
 }
 
+/// The rule named when a literal's data is not there.
+pub(crate) const LITERAL_DATA: &str = "literal data";
+
 /// `literal = "{" number ["+"] "}" CRLF *CHAR8` (RFC 3501 §9, RFC 7888 §8).
 pub(crate) fn literal(i: &[u8]) -> PResult<'_, Literal<'_>> {
     let (r, _) = byte(i, b'{', "literal")?;
@@ -206,8 +209,11 @@ pub(crate) fn literal(i: &[u8]) -> PResult<'_, Literal<'_>> {
     };
     let (r, _) = byte(r, b'}', "}")?;
     let (r, _) = crlf(r)?;
-    let (rest, data) =
-        take::<_, _, super::PErr<'_>>(n as usize)(r).or_else(|_| fail(r, "literal data"))?;
+    // Missing data only happens when the command before a literal is checked on its own
+    // (the framer otherwise hands over whole messages): say so without backtracking.
+    let Ok((rest, data)) = take::<_, _, super::PErr<'_>>(n as usize)(r) else {
+        return fatal(r, ErrKind::Rule(LITERAL_DATA));
+    };
     if let Some(z) = memchr::memchr(0, data) {
         return fail(data.get(z..).unwrap_or_default(), "CHAR8");
     }
@@ -258,7 +264,7 @@ pub(crate) fn nstring<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, NString<'a>> {
 
 /// `mailbox = "INBOX" / astring`.
 pub(crate) fn mailbox<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Mailbox<'a>> {
-    let (r, a) = astring(c, i).or_else(|_| fail(i, "mailbox"))?;
+    let (r, a) = astring(c, i).or_else(|e| refail(e, i, "mailbox"))?;
     Ok((r, Mailbox::new(a)))
 }
 
@@ -279,14 +285,14 @@ fn date_month(i: &[u8]) -> PResult<'_, u8> {
 }
 
 fn date_year(i: &[u8]) -> PResult<'_, u16> {
-    let (r, hi) = two_digits(i).or_else(|_| fail(i, "date-year"))?;
-    let (r, lo) = two_digits(r).or_else(|_| fail(i, "date-year"))?;
+    let (r, hi) = two_digits(i).or_else(|e| refail(e, i, "date-year"))?;
+    let (r, lo) = two_digits(r).or_else(|e| refail(e, i, "date-year"))?;
     Ok((r, u16::from(hi) * 100 + u16::from(lo)))
 }
 
 /// `date-text = date-day "-" date-month "-" date-year`.
 fn date_text(i: &[u8]) -> PResult<'_, Date> {
-    let (r, day) = take_while_m_n_digits(i, 1, 2).or_else(|_| fail(i, "date-day"))?;
+    let (r, day) = take_while_m_n_digits(i, 1, 2).or_else(|e| refail(e, i, "date-day"))?;
     let (r, _) = byte(r, b'-', "-")?;
     let (r, month) = date_month(r)?;
     let (r, _) = byte(r, b'-', "-")?;
@@ -322,7 +328,7 @@ pub(crate) fn date_time(i: &[u8]) -> PResult<'_, DateTime> {
     // date-day-fixed = (SP DIGIT) / 2DIGIT
     let (r, day) = match r {
         [b' ', d @ b'0'..=b'9', rest @ ..] => (rest, d - b'0'),
-        _ => two_digits(r).or_else(|_| fail(r, "date-day-fixed"))?,
+        _ => two_digits(r).or_else(|e| refail(e, r, "date-day-fixed"))?,
     };
     let (r, _) = byte(r, b'-', "-")?;
     let (r, month) = date_month(r)?;
@@ -340,8 +346,8 @@ pub(crate) fn date_time(i: &[u8]) -> PResult<'_, DateTime> {
         Some((b'-', rest)) => (rest, true),
         _ => return fail(r, "zone"),
     };
-    let (r, zh) = two_digits(r).or_else(|_| fail(r, "zone"))?;
-    let (r, zm) = two_digits(r).or_else(|_| fail(r, "zone"))?;
+    let (r, zh) = two_digits(r).or_else(|e| refail(e, r, "zone"))?;
+    let (r, zm) = two_digits(r).or_else(|e| refail(e, r, "zone"))?;
     let (r, _) = byte(r, b'"', "DQUOTE")?;
     if zm > 59 {
         return fail(i, "zone");
@@ -358,7 +364,7 @@ pub(crate) fn sequence_set(i: &[u8]) -> PResult<'_, SequenceSet<'_>> {
     let (rest, s) = take_while1::<_, _, super::PErr<'_>>(|b: u8| {
         b.is_ascii_digit() || matches!(b, b'*' | b':' | b',')
     })(i)
-    .or_else(|_| fail(i, "sequence-set"))?;
+    .or_else(|e| refail(e, i, "sequence-set"))?;
     if is_valid_sequence_set(s) {
         Ok((rest, SequenceSet(Cow::Borrowed(str_of(s)))))
     } else {
@@ -389,7 +395,7 @@ pub(crate) fn flag<'a>(c: &Config, i: &'a [u8], ctx: FlagCtx) -> PResult<'a, Fla
         }
         return Ok((r.get(1..).unwrap_or_default(), Flag::Wildcard));
     }
-    let (mut r2, mut name) = atom(r).or_else(|_| fail(i, "flag"))?;
+    let (mut r2, mut name) = atom(r).or_else(|e| refail(e, i, "flag"))?;
     if r2.first() == Some(&b']') {
         // A `]` inside a flag: read the rest as ASTRING-CHARs.
         quirk(c, r2, Quirk::BracketInFlag)?;

@@ -63,6 +63,18 @@ pub(crate) fn fail<'a, T>(i: &'a [u8], rule: &'static str) -> PResult<'a, T> {
     }))
 }
 
+/// Renames a recoverable error to `rule` at `i`; keeps non-recoverable ones as they are.
+pub(crate) fn refail<'a, T>(
+    e: nom::Err<PErr<'a>>,
+    i: &'a [u8],
+    rule: &'static str,
+) -> PResult<'a, T> {
+    match e {
+        nom::Err::Error(_) => fail(i, rule),
+        other => Err(other),
+    }
+}
+
 /// A non-recoverable error (limits, quirks): `alt` does not try other branches.
 pub(crate) fn fatal<T>(i: &[u8], kind: ErrKind) -> PResult<'_, T> {
     Err(nom::Err::Failure(PErr { input: i, kind }))

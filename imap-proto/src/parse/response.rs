@@ -9,7 +9,7 @@ use super::core::{
     FlagCtx, astring, atom, base64_text, byte, crlf, crlf_end, date_time, flag_list, mailbox,
     nstring, number, number_q, nz_number, paren_list, quoted, sp, sp_items, tag_, text,
 };
-use super::{PResult, fail, quirk};
+use super::{PResult, fail, quirk, refail};
 use crate::Quirk;
 use crate::config::Config;
 use crate::types::core::{Text, Vec1, is_text_char};
@@ -130,7 +130,7 @@ pub(crate) fn resp_text<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, (Option<Code
 
 /// `resp-text-code`.
 fn resp_text_code<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Code<'a>> {
-    let (r, name) = atom(i).or_else(|_| fail(i, "resp-text-code"))?;
+    let (r, name) = atom(i).or_else(|e| refail(e, i, "resp-text-code"))?;
     let (b, n) = upper(name.as_str().as_bytes());
     Ok(match b.get(..n).unwrap_or_default() {
         b"ALERT" => (r, Code::Alert),
@@ -302,7 +302,7 @@ fn untagged<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Response<'a>> {
                     _ => return fail(r, "QUOTED-CHAR"),
                 }
             } else {
-                let (r2, _) = super::core::nil(r).or_else(|_| fail(r, "delimiter"))?;
+                let (r2, _) = super::core::nil(r).or_else(|e| refail(e, r, "delimiter"))?;
                 (r2, None)
             };
             let (r, _) = sp(r)?;
@@ -402,7 +402,7 @@ fn status_att_val<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, StatusItem> {
 
 /// `msg-att-dynamic / msg-att-static`.
 fn msg_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MessageDataItem<'a>> {
-    let (r, w) = word(i).or_else(|_| fail(i, "msg-att"))?;
+    let (r, w) = word(i).or_else(|e| refail(e, i, "msg-att"))?;
     let (b, k) = upper(w);
     use MessageDataItem as M;
     let up = b.get(..k).unwrap_or_default();
@@ -421,7 +421,7 @@ fn msg_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MessageDataItem<'a>> {
     );
     if !known || (up != b"BODY" && r.first() == Some(&b'[')) {
         // An extension item: keep its name and value as sent.
-        let (r, name) = super::core::raw_token(i).or_else(|_| fail(i, "msg-att"))?;
+        let (r, name) = super::core::raw_token(i).or_else(|e| refail(e, i, "msg-att"))?;
         let (r, _) = sp(r)?;
         let (r, value) = super::core::raw_value(c, r, 0)?;
         return Ok((
