@@ -70,7 +70,7 @@ pub enum Error {
     /// A bare CR or LF in message data (RFC 5321 §2.3.8).
     #[error("bare {octet} at offset {offset} in message data")]
     BareLineEnding {
-        /// Byte offset from the start of the chunk being decoded.
+        /// Byte offset from the start of the message data (the byte after the 354 line).
         offset: usize,
         /// Which octet.
         octet: BareOctet,

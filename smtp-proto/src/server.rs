@@ -273,6 +273,9 @@ struct Core {
     deadline: Option<Duration>,
     fatal: Option<Error>,
     discarded_after_tls: usize,
+    /// Wire bytes of the current DATA section already consumed (error offsets count from
+    /// the start of the data, whatever the chunking).
+    data_pos: usize,
 }
 
 /// The server session machine. See the [module docs](self) for the call order.
@@ -325,6 +328,7 @@ impl Server {
                 deadline,
                 fatal: None,
                 discarded_after_tls: 0,
+                data_pos: 0,
             },
         }
     }
@@ -463,6 +467,7 @@ impl Server {
             Pending::Rcpt if ok => c.txn.rcpts += 1,
             Pending::Data if code == 354 => {
                 c.dot.reset();
+                c.data_pos = 0;
                 c.state = State::Data {
                     abort: None,
                     announced: false,
@@ -1084,6 +1089,7 @@ impl Core {
                     value: Unstuffed::Data(d),
                     consumed,
                 }) => {
+                    self.data_pos = self.data_pos.saturating_add(consumed);
                     if abort.is_some() {
                         return Ok(Step::Consumed(consumed));
                     }
@@ -1109,7 +1115,10 @@ impl Core {
                 Err(e) => {
                     let err = match e {
                         mail_common::Error::BareLineEnding { offset, octet } => {
-                            Error::BareLineEnding { offset, octet }
+                            Error::BareLineEnding {
+                                offset: self.data_pos.saturating_add(offset),
+                                octet,
+                            }
                         }
                         mail_common::Error::LineTooLong { limit, .. } => {
                             Error::LineTooLong { limit }

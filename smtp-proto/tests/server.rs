@@ -519,3 +519,17 @@ fn buffered_input_is_bounded() {
         })
     );
 }
+
+#[test]
+fn bare_lf_offset_counts_from_the_start_of_the_data_whatever_the_chunking() {
+    let input = b"EHLO x\r\nMAIL FROM:<>\r\nRCPT TO:<a@b.c>\r\nDATA\r\nabc\r\nde\nf\r\n.\r\n";
+    for chunk in 1..=input.len() {
+        let (_, log, _) = run_with(ServerConfig::new("foo.com"), input, chunk);
+        assert!(
+            log.events
+                .contains(&"ABORT bare LF at offset 7 in message data".to_string()),
+            "chunk {chunk}: {:?}",
+            log.events
+        );
+    }
+}
