@@ -29,6 +29,7 @@ pub mod cli;
 mod error;
 pub mod maildir;
 pub mod net;
+pub mod pop3;
 pub mod tls;
 pub mod transcript;
 
