@@ -148,9 +148,11 @@ pub enum Event<'a> {
         /// Replies due.
         replies: usize,
     },
-    /// The message being received is abandoned (bare CR/LF, over-long line, or over the
-    /// size limit): drop what was received. The machine reads to the end of the data and
-    /// answers itself.
+    /// The message was refused: reported at its end, in place of [`Event::DataEnd`], after
+    /// the machine answered (550 bare CR/LF, 500 over-long line, 552 over the size limit).
+    /// Drop what was received. Body chunks stop at the first problem; a framing error
+    /// (bare CR/LF, long line) is reported in preference to the size limit, so the
+    /// outcome is the same for any chunking.
     DataAborted {
         /// Why.
         error: Error,
@@ -220,7 +222,7 @@ enum State {
     /// Reading DATA; `abort` is set after an error (then the data is only skipped).
     Data {
         abort: Option<Error>,
-        announced: bool,
+        oversized: Option<Error>,
         skip: Option<EndScan>,
     },
     /// Reading a BDAT chunk.
@@ -470,7 +472,7 @@ impl Server {
                 c.data_pos = 0;
                 c.state = State::Data {
                     abort: None,
-                    announced: false,
+                    oversized: None,
                     skip: None,
                 };
             }
@@ -1062,16 +1064,12 @@ impl Core {
     fn data<'a>(&mut self, rest: &'a [u8]) -> Result<Step<'a>, Error> {
         let State::Data {
             abort,
-            announced,
+            oversized,
             skip,
         } = &mut self.state
         else {
             return Ok(Step::Wait);
         };
-        if let (Some(e), false) = (abort.as_ref(), *announced) {
-            *announced = true;
-            return Ok(Step::Event(Event::DataAborted { error: e.clone() }, 0));
-        }
         let end = if let Some(scan) = skip {
             let (n, ended) = scan.run(rest);
             if !ended {
@@ -1090,20 +1088,16 @@ impl Core {
                     consumed,
                 }) => {
                     self.data_pos = self.data_pos.saturating_add(consumed);
-                    if abort.is_some() {
-                        return Ok(Step::Consumed(consumed));
-                    }
                     self.txn.size = self.txn.size.saturating_add(d.len() as u64);
                     if let Some(max) = self.config.max_message_size {
-                        if self.txn.size > max {
-                            *abort = Some(Error::LimitExceeded {
+                        if self.txn.size > max && oversized.is_none() {
+                            *oversized = Some(Error::LimitExceeded {
                                 what: "message size",
                                 limit: usize::try_from(max).unwrap_or(usize::MAX),
                             });
-                            return Ok(Step::Consumed(consumed));
                         }
                     }
-                    if d.is_empty() {
+                    if d.is_empty() || oversized.is_some() {
                         return Ok(Step::Consumed(consumed));
                     }
                     return Ok(Step::Event(Event::BodyChunk(Cow::Borrowed(d)), consumed));
@@ -1139,14 +1133,14 @@ impl Core {
         } else {
             1
         };
-        if let Some(e) = abort.take() {
-            let reply = abort_reply(&e);
+        if let Some(error) = abort.take().or_else(|| oversized.take()) {
+            let reply = abort_reply(&error);
             for _ in 0..replies {
                 self.send(&reply);
             }
             self.txn = Txn::default();
             self.state = State::Command;
-            return Ok(Step::Consumed(end));
+            return Ok(Step::Event(Event::DataAborted { error }, end));
         }
         self.state = State::Await(Pending::MessageEnd {
             left: replies,
