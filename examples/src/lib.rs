@@ -30,6 +30,7 @@ mod error;
 pub mod maildir;
 pub mod net;
 pub mod pop3;
+pub mod smtp;
 pub mod tls;
 pub mod transcript;
 
