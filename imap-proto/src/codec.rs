@@ -124,8 +124,13 @@ impl Framer {
                 self.pos = buf.len();
                 if self.pos - self.line_start > max {
                     let offset = self.line_start + max;
+                    let line = self.literals + 1;
                     return Err((
-                        Error::LineTooLong { offset, limit: max },
+                        Error::LineTooLong {
+                            offset,
+                            line,
+                            limit: max,
+                        },
                         Recover::LineFrom(self.line_start),
                     ));
                 }
@@ -135,8 +140,13 @@ impl Framer {
             let lf = self.pos + k;
             if lf + 1 - self.line_start > max {
                 let offset = self.line_start + max;
+                let line = self.literals + 1;
                 return Err((
-                    Error::LineTooLong { offset, limit: max },
+                    Error::LineTooLong {
+                        offset,
+                        line,
+                        limit: max,
+                    },
                     Recover::Known(lf + 1),
                 ));
             }
@@ -154,11 +164,16 @@ impl Framer {
             let data = lf + 1;
             if let Some((size, sync, brace)) = literal_announcement(line) {
                 let offset = self.line_start + brace;
+                let line = self.literals + 1;
                 self.literals += 1;
                 if self.literals > cfg.limits.max_literals {
                     let limit = cfg.limits.max_literals;
                     return Err((
-                        Error::TooManyLiterals { offset, limit },
+                        Error::TooManyLiterals {
+                            offset,
+                            line,
+                            limit,
+                        },
                         Recover::Known(data),
                     ));
                 }
@@ -171,6 +186,7 @@ impl Framer {
                     return Err((
                         Error::LiteralTooLarge {
                             offset,
+                            line,
                             size,
                             limit: cfg.limits.max_literal,
                             tag: leading_tag(buf),
@@ -187,7 +203,7 @@ impl Framer {
                     };
                     if !allowed {
                         return Err((
-                            Error::NonSyncLiteral { offset, size },
+                            Error::NonSyncLiteral { offset, line, size },
                             Recover::Known(skip_all),
                         ));
                     }
@@ -631,6 +647,7 @@ impl ResponseDecoder {
                 if self.skeleton.len() > self.config.limits.max_line.saturating_mul(4) {
                     let e = Error::LineTooLong {
                         offset: 0,
+                        line: 1,
                         limit: self.config.limits.max_line,
                     };
                     return Err(self.fail(e, Recover::Known(data.saturating_add(size as usize))));

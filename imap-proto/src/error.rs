@@ -74,19 +74,25 @@ pub enum Error {
         quirk: Quirk,
     },
     /// A line (without its literals) is longer than the configured limit.
-    #[error("line too long: more than {limit} octets (at offset {offset})")]
+    #[error("line too long: more than {limit} octets (at offset {offset}, line {line})")]
     LineTooLong {
         /// Offset of the first octet past the limit.
         offset: usize,
+        /// 1-based line of the message.
+        line: usize,
         /// The configured limit, CRLF included.
         limit: usize,
     },
     /// A literal announces more octets than the configured limit. Checked before any of
     /// the literal is accepted, so a server can refuse it (RFC 3501 §7.5, RFC 7888 §4).
-    #[error("literal of {size} octets exceeds the limit of {limit} (at offset {offset})")]
+    #[error(
+        "literal of {size} octets exceeds the limit of {limit} (at offset {offset}, line {line})"
+    )]
     LiteralTooLarge {
         /// Offset of the `{` of the announcement.
         offset: usize,
+        /// 1-based line of the message.
+        line: usize,
         /// The announced size.
         size: u64,
         /// The configured limit.
@@ -98,18 +104,24 @@ pub enum Error {
     },
     /// A non-synchronizing literal the peer may not send: LITERAL+ not offered, or larger
     /// than LITERAL-'s 4096 octets (RFC 7888 §5).
-    #[error("non-synchronizing literal of {size} octets not allowed (at offset {offset})")]
+    #[error(
+        "non-synchronizing literal of {size} octets not allowed (at offset {offset}, line {line})"
+    )]
     NonSyncLiteral {
         /// Offset of the `{` of the announcement.
         offset: usize,
+        /// 1-based line of the message.
+        line: usize,
         /// The announced size.
         size: u64,
     },
     /// More literals in one message than the configured limit.
-    #[error("more than {limit} literals in one message (at offset {offset})")]
+    #[error("more than {limit} literals in one message (at offset {offset}, line {line})")]
     TooManyLiterals {
         /// Offset of the literal past the limit.
         offset: usize,
+        /// 1-based line of the message.
+        line: usize,
         /// The configured limit.
         limit: usize,
     },
@@ -150,6 +162,21 @@ pub enum Error {
 impl Error {
     pub(crate) const fn invalid(what: &'static str, reason: &'static str) -> Self {
         Error::Invalid { what, reason }
+    }
+
+    /// The 1-based line of the message the error is in, when it has one.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Error::Syntax { line, .. }
+            | Error::Quirk { line, .. }
+            | Error::LineTooLong { line, .. }
+            | Error::LiteralTooLarge { line, .. }
+            | Error::NonSyncLiteral { line, .. }
+            | Error::TooManyLiterals { line, .. }
+            | Error::TooDeep { line, .. }
+            | Error::TooManyItems { line, .. } => Some(*line),
+            Error::Invalid { .. } => None,
+        }
     }
 
     /// The offset of the error in the input, when it has one.

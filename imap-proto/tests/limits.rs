@@ -31,6 +31,7 @@ fn oversized_sync_literal_is_refused_before_the_continuation() {
         err,
         Error::LiteralTooLarge {
             offset: 16,
+            line: 1,
             size: 101,
             limit: 100,
             tag: Some("A1".into()),
@@ -81,7 +82,14 @@ fn literal_at_the_limit_asks_for_a_continuation() {
 fn non_sync_literals_follow_the_advertised_extension() {
     let plus = b"A1 LOGIN {3+}\r\nabc def\r\n";
     let err = CommandDecoder::default().decode(plus).unwrap_err();
-    assert_eq!(err, Error::NonSyncLiteral { offset: 9, size: 3 });
+    assert_eq!(
+        err,
+        Error::NonSyncLiteral {
+            offset: 9,
+            line: 1,
+            size: 3
+        }
+    );
     let mut dec = CommandDecoder::default().with_literal_support(LiteralSupport::LiteralPlus);
     assert!(matches!(
         dec.decode(plus).unwrap(),
@@ -96,6 +104,7 @@ fn non_sync_literals_follow_the_advertised_extension() {
         dec.decode(&big).unwrap_err(),
         Error::NonSyncLiteral {
             offset: 16,
+            line: 1,
             size: 4097
         }
     );
@@ -124,6 +133,7 @@ fn too_many_literals_in_one_message() {
         err,
         Error::TooManyLiterals {
             offset: 17,
+            line: 2,
             limit: 1
         }
     );
@@ -250,6 +260,7 @@ fn long_lines_are_refused_without_waiting_for_the_end() {
         dec.decode(b"A1 LOGIN abcdefghij").unwrap_err(),
         Error::LineTooLong {
             offset: 16,
+            line: 1,
             limit: 16
         }
     );
@@ -274,7 +285,11 @@ fn a_long_second_line_is_skipped_from_its_own_start() {
     ));
     assert!(matches!(
         dec.decode(input).unwrap_err(),
-        Error::LineTooLong { offset: 34, .. }
+        Error::LineTooLong {
+            offset: 34,
+            line: 2,
+            ..
+        }
     ));
     let d = dec.discard(input);
     assert_eq!((d.consumed, d.done), (input.len(), false));

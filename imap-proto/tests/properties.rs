@@ -910,3 +910,30 @@ fn bodystructure_and_envelope_round_trip() {
         Ok(())
     });
 }
+
+fn authenticate_data() -> impl Strategy<Value = AuthenticateData<'static>> {
+    prop_oneof![
+        Just(AuthenticateData::Cancel),
+        vec(any::<u8>(), 0..64).prop_map(|d| AuthenticateData::Response(Cow::Owned(d))),
+    ]
+}
+
+/// AUTHENTICATE continuation lines (RFC 3501 §6.2.2) round trip through the server decoder.
+#[test]
+fn authenticate_lines_round_trip() {
+    check(256, authenticate_data, |d| {
+        let bytes = d.to_vec();
+        let mut dec = server_decoder();
+        let mut buf = Vec::new();
+        let mut got = None;
+        for b in &bytes {
+            buf.push(*b);
+            if let Decoded::Complete { value, consumed } = dec.decode_authenticate(&buf).unwrap() {
+                prop_assert_eq!(consumed, bytes.len());
+                got = Some(value.into_owned());
+            }
+        }
+        prop_assert_eq!(got, Some(d));
+        Ok(())
+    });
+}

@@ -348,6 +348,16 @@ pub enum AuthenticateData<'a> {
     Cancel,
 }
 
+impl AuthenticateData<'_> {
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> AuthenticateData<'static> {
+        match self {
+            AuthenticateData::Response(d) => AuthenticateData::Response(Cow::Owned(d.into_owned())),
+            AuthenticateData::Cancel => AuthenticateData::Cancel,
+        }
+    }
+}
+
 /// `status-att` (RFC 3501 §6.3.10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
