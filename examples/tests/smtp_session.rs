@@ -538,7 +538,8 @@ fn bad_peers_do_not_hurt_the_server() {
 #[test]
 fn three_auth_failures_close_the_session() {
     let f = fixture(Mode::Smtp, Transport::Plain, |s| {
-        s.allow_plaintext_auth = true
+        s.allow_plaintext_auth = true;
+        s.max_auth_failures = 3;
     });
     let mut conn = TcpStream::connect(f.addr()).unwrap();
     conn.set_read_timeout(Some(TIMEOUT)).unwrap();

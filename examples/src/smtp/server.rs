@@ -119,7 +119,8 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: u64 = 50 * 1024 * 1024;
 
 impl ServerSettings {
     /// No users, any domain, 50 MiB messages, no STARTTLS, no plaintext AUTH without TLS,
-    /// 5-minute timeout, 3 AUTH failures, logging on.
+    /// 5-minute timeout, 5 AUTH failures (a client like Python's `smtplib` tries every
+    /// offered mechanism in turn: one wrong password can cost three), logging on.
     #[must_use]
     pub fn new(hostname: impl Into<String>, mode: Mode) -> ServerSettings {
         ServerSettings {
@@ -131,7 +132,7 @@ impl ServerSettings {
             allow_plaintext_auth: false,
             starttls: None,
             timeout: Duration::from_secs(300),
-            max_auth_failures: 3,
+            max_auth_failures: 5,
             log: true,
         }
     }
