@@ -44,19 +44,42 @@ fn is_vchar(b: u8) -> bool {
     (0x21..=0x7e).contains(&b)
 }
 
-/// RFC 2449 §3 `keyword = 3*4VCHAR`, folded to lower case in a `[u8; 4]` (zero-padded) so
-/// it can be matched without allocating.
-fn keyword(i: &[u8]) -> PResult<'_, (&[u8], [u8; 4])> {
+/// RFC 2449 §3 `keyword = 3*4VCHAR`, folded to lower case in a `u32` (zero-padded) so it
+/// is matched with one integer comparison, without allocating.
+fn keyword(i: &[u8]) -> PResult<'_, (&[u8], u32)> {
     let (rest, kw) = rule("keyword", take_while1(is_vchar))(i)?;
     if !(3..=4).contains(&kw.len()) {
         return fail(i, "keyword (3 or 4 characters)");
     }
     let mut key = [0u8; 4];
     for (k, b) in key.iter_mut().zip(kw) {
-        *k = b.to_ascii_lowercase();
+        // ASCII letters fold with 0x20; other VCHARs are kept (they match no keyword).
+        *k = if b.is_ascii_uppercase() { b | 0x20 } else { *b };
     }
-    Ok((rest, (kw, key)))
+    Ok((rest, (kw, u32::from_le_bytes(key))))
 }
+
+const fn kw(k: &[u8; 4]) -> u32 {
+    u32::from_le_bytes(*k)
+}
+
+const USER: u32 = kw(b"user");
+const PASS: u32 = kw(b"pass");
+const APOP: u32 = kw(b"apop");
+const QUIT: u32 = kw(b"quit");
+const STAT: u32 = kw(b"stat");
+const LIST: u32 = kw(b"list");
+const RETR: u32 = kw(b"retr");
+const DELE: u32 = kw(b"dele");
+const NOOP: u32 = kw(b"noop");
+const RSET: u32 = kw(b"rset");
+const TOP: u32 = kw(b"top\0");
+const UIDL: u32 = kw(b"uidl");
+const CAPA: u32 = kw(b"capa");
+const STLS: u32 = kw(b"stls");
+const AUTH: u32 = kw(b"auth");
+const UTF8: u32 = kw(b"utf8");
+const LANG: u32 = kw(b"lang");
 
 /// RFC 2449 §3 `param = 1*VCHAR` (UTF-8 allowed, RFC 6856 §2.2), at most `max` octets.
 fn param(max: usize) -> impl Fn(&[u8]) -> PResult<'_, (usize, Param<'_>)> {
@@ -135,6 +158,7 @@ fn sasl_mech(i: &[u8]) -> PResult<'_, Mechanism<'_>> {
 ///
 /// # Errors
 /// [`Error::Syntax`] with the offset and the rule, or [`Error::ArgumentTooLong`].
+#[inline]
 pub fn parse_command_line<'a>(
     line: &'a [u8],
     limits: &CommandLimits,
@@ -163,13 +187,13 @@ pub fn parse_command_line<'a>(
         cx.nom(eol(r))?;
         Ok(n)
     };
-    match &key {
-        b"user" => {
+    match key {
+        USER => {
             let (r, name) = cx.param(required()?)?;
             cx.nom(eol(r))?;
             Ok(Command::User(name))
         }
-        b"pass" => {
+        PASS => {
             // RFC 1939 §7: the password is the rest of the line, spaces included.
             let r = required()?;
             if r.is_empty() {
@@ -191,31 +215,31 @@ pub fn parse_command_line<'a>(
                 }
             })?))
         }
-        b"apop" => {
+        APOP => {
             let (r, name) = cx.param(required()?)?;
             let (r, ()) = cx.nom(sp(r))?;
             let (r, digest) = cx.nom(digest(r))?;
             cx.nom(eol(r))?;
             Ok(Command::Apop { name, digest })
         }
-        b"quit" => bare(Command::Quit),
-        b"stat" => bare(Command::Stat),
-        b"list" => Ok(Command::List(optional()?.map(msg_then_end).transpose()?)),
-        b"retr" => Ok(Command::Retr(msg_then_end(required()?)?)),
-        b"dele" => Ok(Command::Dele(msg_then_end(required()?)?)),
-        b"noop" => bare(Command::Noop),
-        b"rset" => bare(Command::Rset),
-        b"top\0" => {
+        QUIT => bare(Command::Quit),
+        STAT => bare(Command::Stat),
+        LIST => Ok(Command::List(optional()?.map(msg_then_end).transpose()?)),
+        RETR => Ok(Command::Retr(msg_then_end(required()?)?)),
+        DELE => Ok(Command::Dele(msg_then_end(required()?)?)),
+        NOOP => bare(Command::Noop),
+        RSET => bare(Command::Rset),
+        TOP => {
             let (r, msg) = cx.nom(message_number(required()?))?;
             let (r, ()) = cx.nom(sp(r))?;
             let (r, lines) = cx.nom(rule("number of lines", number_u32)(r))?;
             cx.nom(eol(r))?;
             Ok(Command::Top { msg, lines })
         }
-        b"uidl" => Ok(Command::Uidl(optional()?.map(msg_then_end).transpose()?)),
-        b"capa" => bare(Command::Capa),
-        b"stls" => bare(Command::Stls),
-        b"auth" => match optional()? {
+        UIDL => Ok(Command::Uidl(optional()?.map(msg_then_end).transpose()?)),
+        CAPA => bare(Command::Capa),
+        STLS => bare(Command::Stls),
+        AUTH => match optional()? {
             None => Ok(Command::AuthList),
             Some(r) => {
                 let (r, mechanism) = cx.nom(sasl_mech(r))?;
@@ -233,8 +257,8 @@ pub fn parse_command_line<'a>(
                 })
             }
         },
-        b"utf8" => bare(Command::Utf8),
-        b"lang" => match optional()? {
+        UTF8 => bare(Command::Utf8),
+        LANG => match optional()? {
             None => Ok(Command::Lang(None)),
             Some(r) => {
                 let (r, p) = cx.param(r)?;
@@ -312,6 +336,7 @@ impl<'a> Command<'a> {
 /// # Errors
 /// [`Error::LineTooLong`] (the caller can skip to the next CRLF with
 /// [`LineScanner::discard`]), or the errors of [`parse_command_line`].
+#[inline]
 pub fn decode_command<'a>(
     input: &'a [u8],
     limits: &CommandLimits,
