@@ -749,3 +749,26 @@ fn enhanced_code_missing_on_a_line_is_kept_as_text() {
     assert_eq!(r.enhanced(), EnhancedCode::new(2, 0, 0).ok());
     assert_eq!(r.lines(), ["a", "b"]);
 }
+
+#[test]
+fn argument_text_cannot_start_with_a_space() {
+    // Found by fuzzing: Help(Some(" ")) would have been written as "HELP  " and read back as
+    // Help(None).
+    assert!(Text::new(" ").is_err());
+    assert!(Text::new(" x").is_err());
+    assert_eq!(
+        Command::decode(b"HELP  \r\n")
+            .unwrap()
+            .complete()
+            .unwrap()
+            .0,
+        Command::Help(None)
+    );
+    assert_eq!(
+        err(b"VRFY  x\r\n"),
+        Error::Syntax {
+            offset: 5,
+            expected: "String"
+        }
+    );
+}

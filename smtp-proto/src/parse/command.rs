@@ -45,8 +45,12 @@ pub(crate) fn verb(i: In<'_>) -> PResult<'_, &str> {
     Ok((r, utf8(v, i)?))
 }
 
-/// Command argument text: `1*(%d9 / %d32-126 / UTF8-non-ascii)`.
+/// Command argument text: `1*(%d9 / %d32-126 / UTF8-non-ascii)`, not starting with SP or
+/// TAB (the separator is a single SP; RFC 5321 §4.1.1 `String` never starts with one).
 pub(crate) fn text(i: In<'_>) -> PResult<'_, &str> {
+    if matches!(i.first(), Some(b' ' | b'\t')) {
+        return fail(i, "String");
+    }
     let (r, t) = take_while1(|b: u8| b == 9 || (32..=126).contains(&b) || b >= 0x80)(i)?;
     Ok((r, utf8(t, i)?))
 }

@@ -39,16 +39,14 @@ pub(crate) fn skip_spaces(i: &[u8]) -> &[u8] {
 }
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`.
-pub(crate) fn esmtp_keyword(i: In<'_>) -> PResult<'_, &str> {
+pub(crate) fn esmtp_keyword(i: In<'_>) -> PResult<'_, In<'_>> {
     let (_, _) = take_while_m_n(1, 1, |b: u8| b.is_ascii_alphanumeric())(i)?;
-    let (r, k) = take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'-')(i)?;
-    Ok((r, utf8(k, i)?))
+    take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'-')(i)
 }
 
 /// `esmtp-value = 1*(%d33-60 / %d62-126)`, `=/ UTF8-non-ascii` (RFC 6531 §3.3).
-pub(crate) fn esmtp_value(i: In<'_>) -> PResult<'_, &str> {
-    let (r, v) = take_while1(|b: u8| matches!(b, 33..=60 | 62..=126 | 0x80..))(i)?;
-    Ok((r, utf8(v, i)?))
+pub(crate) fn esmtp_value(i: In<'_>) -> PResult<'_, In<'_>> {
+    take_while1(|b: u8| matches!(b, 33..=60 | 62..=126 | 0x80..))(i)
 }
 
 /// `xtext = *( xchar / hexchar )`, `xchar` = %d33-42 / %d44-60 / %d62-126,
@@ -170,11 +168,11 @@ pub(crate) fn esmtp_param(i: In<'_>) -> PResult<'_, Parameter<'_>> {
     let (r, value) = match r.strip_prefix(b"=") {
         Some(v) => {
             let (r2, val) = super::exp("esmtp-value", esmtp_value)(v)?;
-            (r2, Some(val.as_bytes()))
+            (r2, Some(val))
         }
         None => (r, None),
     };
-    let k = kw.as_bytes();
+    let k = kw;
     let vstart = i.get(kw.len() + 1..).unwrap_or_default();
     let param = match known_keyword(k) {
         Some("SIZE") => {
@@ -254,7 +252,7 @@ pub(crate) fn esmtp_param(i: In<'_>) -> PResult<'_, Parameter<'_>> {
             Parameter::By(all(v, "BY=by-time;by-mode[T]", by)?)
         }
         _ => Parameter::Other {
-            keyword: EsmtpKeyword(Cow::Borrowed(kw)),
+            keyword: EsmtpKeyword(Cow::Borrowed(utf8(kw, i)?)),
             value: match value {
                 Some(v) => Some(EsmtpValue(Cow::Borrowed(utf8(v, i)?))),
                 None => None,

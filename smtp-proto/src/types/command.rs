@@ -9,7 +9,7 @@ use crate::types::param::Parameters;
 use crate::types::path::{ForwardPath, Host, ReversePath};
 
 /// Free text of a command argument (VRFY, EXPN, HELP, NOOP, ETRN, unknown commands):
-/// printable, UTF-8, no CR, LF or NUL, never empty.
+/// printable, UTF-8, no CR, LF or NUL, never empty, not starting with a space or tab.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Text<'a>(pub(crate) Cow<'a, str>);
 
