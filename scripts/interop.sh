@@ -10,3 +10,4 @@ DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/interop"
 "${DIR}/start.sh"
 trap '"${DIR}/stop.sh" || true' EXIT
 "${DIR}/baseline.sh"
+"${DIR}/ours-smtp.sh"
