@@ -887,8 +887,9 @@ impl Server {
     /// [`Error::BadSequence`] if no login is waiting.
     pub fn accept_login(&mut self, maildrop: Vec<MessageInfo>) -> Result<(), Error> {
         let size: u64 = maildrop.iter().map(|m| m.size).sum();
+        let plural = if maildrop.len() == 1 { "" } else { "s" };
         let text = format!(
-            "{}'s maildrop has {} messages ({} octets)",
+            "{}'s maildrop has {} message{plural} ({} octets)",
             self.user,
             maildrop.len(),
             size
