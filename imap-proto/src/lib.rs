@@ -104,6 +104,7 @@ pub mod config;
 pub mod error;
 mod parse;
 pub mod serialize;
+pub mod server;
 pub mod types;
 pub mod utf7;
 
