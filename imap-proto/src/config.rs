@@ -53,6 +53,9 @@ pub struct Quirks {
     pub negative_number: bool,
     /// Accept `("boundary" NIL)` (the NIL becomes an empty string).
     pub nil_body_parameter: bool,
+    /// Accept NIL for a body structure's media type, subtype, encoding or disposition (the
+    /// NIL becomes an empty string).
+    pub nil_string: bool,
     /// Accept `]` inside flags.
     pub bracket_in_flag: bool,
     /// Accept `\*` in FLAGS.
@@ -74,6 +77,7 @@ impl Quirks {
     pub const STRICT: Quirks = Quirks {
         negative_number: false,
         nil_body_parameter: false,
+        nil_string: false,
         bracket_in_flag: false,
         wildcard_in_flags: false,
         space_before_paren: false,
@@ -87,6 +91,7 @@ impl Quirks {
     pub const LENIENT: Quirks = Quirks {
         negative_number: true,
         nil_body_parameter: true,
+        nil_string: true,
         bracket_in_flag: true,
         wildcard_in_flags: true,
         space_before_paren: true,
@@ -101,6 +106,7 @@ impl Quirks {
         match q {
             Q::NegativeNumber => self.negative_number,
             Q::NilBodyParameter => self.nil_body_parameter,
+            Q::NilString => self.nil_string,
             Q::BracketInFlag => self.bracket_in_flag,
             Q::WildcardInFlags => self.wildcard_in_flags,
             Q::SpaceBeforeParen => self.space_before_paren,

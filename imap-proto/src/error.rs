@@ -13,6 +13,9 @@ pub enum Quirk {
     NegativeNumber,
     /// `NIL` as the value of a body parameter: `("boundary" NIL)`.
     NilBodyParameter,
+    /// `NIL` where a body structure needs a string (media type, subtype, encoding,
+    /// disposition): `("TEXT" "PLAIN" NIL NIL NIL NIL 12 1)`.
+    NilString,
     /// A `]` inside a flag of a FLAGS or PERMANENTFLAGS list.
     BracketInFlag,
     /// `\*` in a FLAGS list (only PERMANENTFLAGS may hold it).
@@ -35,6 +38,7 @@ impl core::fmt::Display for Quirk {
         f.write_str(match self {
             Quirk::NegativeNumber => "negative number",
             Quirk::NilBodyParameter => "NIL body parameter value",
+            Quirk::NilString => "NIL where a string belongs",
             Quirk::BracketInFlag => "] inside a flag",
             Quirk::WildcardInFlags => "\\* in FLAGS",
             Quirk::SpaceBeforeParen => "space before )",

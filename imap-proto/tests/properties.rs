@@ -321,10 +321,7 @@ fn command_body() -> impl Strategy<Value = CommandBody<'static>> {
             }),
         (
             any::<bool>(),
-            proptest::option::of(prop_oneof![
-                atom().prop_map(Charset::Atom),
-                "[ -~]{0,8}".prop_map(|s| Charset::Quoted(Quoted::new(s.into_bytes()).unwrap()))
-            ]),
+            proptest::option::of(astring()),
             vec1(search_key(), 3)
         )
             .prop_map(|(uid, charset, criteria)| C::Search {

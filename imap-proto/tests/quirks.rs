@@ -21,6 +21,18 @@ const QUIRKS: &[(Quirk, &str)] = &[
         Quirk::NilBodyParameter,
         "* 2 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL NIL NIL NIL) \"MIXED\" (\"boundary\" NIL) NIL NIL NIL))\r\n",
     ),
+    (
+        Quirk::NilString,
+        "* 1 FETCH (BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL NIL 12 1))\r\n",
+    ),
+    (
+        Quirk::NilString,
+        "* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1) NIL))\r\n",
+    ),
+    (
+        Quirk::NilString,
+        "* 1 FETCH (BODYSTRUCTURE (\"IMAGE\" \"PNG\" NIL NIL NIL \"BASE64\" 9 NIL (NIL NIL)))\r\n",
+    ),
     (Quirk::BracketInFlag, "* FLAGS (\\Seen foo])\r\n"),
     (
         Quirk::BracketInFlag,
@@ -54,6 +66,7 @@ fn only(q: Quirk) -> Quirks {
     match q {
         Quirk::NegativeNumber => quirks.negative_number = true,
         Quirk::NilBodyParameter => quirks.nil_body_parameter = true,
+        Quirk::NilString => quirks.nil_string = true,
         Quirk::BracketInFlag => quirks.bracket_in_flag = true,
         Quirk::WildcardInFlags => quirks.wildcard_in_flags = true,
         Quirk::SpaceBeforeParen => quirks.space_before_paren = true,

@@ -15,7 +15,19 @@ use crate::types::body::{
     Language, LanguageExt, LocationExt, MultiPartExtension, SinglePart, SinglePartExtension,
     SpecificFields,
 };
-use crate::types::core::{IString, Quoted, Vec1};
+use crate::types::core::{IString, Quoted, Vec1, is_astring_char};
+
+/// `string`, or (quirk) `NIL` read as an empty string.
+fn string_q<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, IString<'a>> {
+    if i.get(..3).is_some_and(|n| n.eq_ignore_ascii_case(b"NIL"))
+        && !i.get(3).is_some_and(|&b| is_astring_char(b))
+    {
+        quirk(c, i, Quirk::NilString)?;
+        let empty = IString::Quoted(Quoted(Cow::Borrowed(&[][..])));
+        return Ok((i.get(3..).unwrap_or_default(), empty));
+    }
+    string(c, i)
+}
 
 /// `envelope`.
 pub(crate) fn envelope<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Envelope<'a>> {
@@ -131,7 +143,7 @@ fn body_type_mpart<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Bod
         r = r2;
     }
     let (r, _) = sp(r)?;
-    let (r, subtype) = string(c, r)?;
+    let (r, subtype) = string_q(c, r)?;
     let (r, extension) = match r.split_first() {
         Some((b' ', rest)) if rest.first() != Some(&b')') => {
             let (r, params) = body_fld_param(c, rest)?;
@@ -152,9 +164,9 @@ fn body_type_mpart<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Bod
 
 /// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`.
 fn body_type_1part<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, BodyStructure<'a>> {
-    let (r, media_type) = string(c, i)?;
+    let (r, media_type) = string_q(c, i)?;
     let (r, _) = sp(r)?;
-    let (r, subtype) = string(c, r)?;
+    let (r, subtype) = string_q(c, r)?;
     let (r, _) = sp(r)?;
     let (r, fields) = body_fields(c, r)?;
     let t = media_type.as_bytes();
@@ -214,7 +226,7 @@ fn body_fields<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, BodyFields<'a>> {
     let (r, _) = sp(r)?;
     let (r, description) = nstring(c, r)?;
     let (r, _) = sp(r)?;
-    let (r, encoding) = string(c, r)?;
+    let (r, encoding) = string_q(c, r)?;
     let (r, _) = sp(r)?;
     let (r, octets) = number_q(c, r)?;
     Ok((
@@ -260,7 +272,7 @@ fn dsp_ext<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Option<Disp
     }
     // body-fld-dsp = "(" string SP body-fld-param ")" / nil
     let (r, disposition) = if r.first() == Some(&b'(') {
-        let (r, d) = string(c, r.get(1..).unwrap_or_default())?;
+        let (r, d) = string_q(c, r.get(1..).unwrap_or_default())?;
         let (r, _) = sp(r)?;
         let (r, p) = body_fld_param(c, r)?;
         let (r, _) = space_before_paren(c, r)?;

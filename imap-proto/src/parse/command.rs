@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use super::core::{
     FlagCtx, astring, atom, base64_text, byte, crlf, date, date_time, flag, flag_list, kw, mailbox,
-    number, nz_number, paren_list, peek_kw, quoted, sequence_set, sp, string, tag_,
+    number, nz_number, paren_list, peek_kw, sequence_set, sp, string, tag_,
 };
 use super::{ErrKind, PResult, fail, fatal, refail};
 use crate::config::Config;
@@ -14,7 +14,7 @@ use crate::types::command::{
     AuthenticateData, Command, CommandBody, FetchAttribute, FetchItems, FetchMacro, MsgText,
     PartText, Partial, SearchKey, Section, StatusAttribute, StoreAction, StoreFlags,
 };
-use crate::types::core::{Charset, Vec1, is_list_char};
+use crate::types::core::{Vec1, is_list_char};
 use crate::types::mailbox::ListMailbox;
 
 /// Upper-cases up to 24 octets of a keyword into a stack buffer for matching (longer words
@@ -238,16 +238,13 @@ fn append<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, CommandBody<'a>> {
     ))
 }
 
-/// `search = "SEARCH" [SP "CHARSET" SP charset] 1*(SP search-key)`.
+/// `search = "SEARCH" [SP "CHARSET" SP astring] 1*(SP search-key)`.
 fn search<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>> {
     let (mut r, _) = sp(i)?;
     let mut charset = None;
     if peek_kw(r, "CHARSET ") {
         let r2 = r.get(8..).unwrap_or_default();
-        let (r2, cs) = match r2.first() {
-            Some(b'"') => quoted(c, r2).map(|(x, q)| (x, Charset::Quoted(q)))?,
-            _ => atom(r2).map(|(x, a)| (x, Charset::Atom(a)))?,
-        };
+        let (r2, cs) = astring(c, r2)?;
         let (r2, _) = sp(r2)?;
         charset = Some(cs);
         r = r2;

@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use bytes::BufMut;
 
 use crate::types::core::{
-    AString, Atom, AtomExt, Charset, IString, Literal, LiteralMode, NString, Quoted, Tag, Text,
+    AString, Atom, AtomExt, IString, Literal, LiteralMode, NString, Quoted, Tag, Text,
 };
 use crate::types::datetime::{Date, DateTime, MONTHS};
 use crate::types::flag::Flag;
@@ -221,15 +221,6 @@ impl Enc for NString<'_> {
         match self {
             Some(s) => s.enc(o),
             None => o.put(b"NIL"),
-        }
-    }
-}
-
-impl Enc for Charset<'_> {
-    fn enc<'s>(&'s self, o: &mut Out<'s>) {
-        match self {
-            Charset::Atom(a) => a.enc(o),
-            Charset::Quoted(q) => q.enc(o),
         }
     }
 }

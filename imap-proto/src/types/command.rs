@@ -5,7 +5,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
-use super::core::{AString, Atom, Charset, Literal, Tag, Vec1};
+use super::core::{AString, Atom, Literal, Tag, Vec1};
 use super::datetime::{Date, DateTime};
 use super::flag::Flag;
 use super::mailbox::{ListMailbox, Mailbox};
@@ -144,7 +144,7 @@ pub enum CommandBody<'a> {
         /// `UID SEARCH`.
         uid: bool,
         /// The charset of the strings.
-        charset: Option<Charset<'a>>,
+        charset: Option<AString<'a>>,
         /// The criteria, ANDed.
         criteria: Vec1<SearchKey<'a>>,
     },
@@ -296,7 +296,7 @@ impl CommandBody<'_> {
                 criteria,
             } => C::Search {
                 uid,
-                charset: charset.map(Charset::into_owned),
+                charset: charset.map(AString::into_owned),
                 criteria: criteria.map(SearchKey::into_owned),
             },
             C::Fetch {

@@ -356,40 +356,6 @@ pub(crate) fn nstring_into_owned(n: NString<'_>) -> NString<'static> {
     n.map(IString::into_owned)
 }
 
-/// `charset = atom / quoted` (RFC 3501 §9).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Charset<'a> {
-    /// `UTF-8`.
-    Atom(Atom<'a>),
-    /// `"UTF-8"`.
-    Quoted(Quoted<'a>),
-}
-
-impl<'a> Charset<'a> {
-    /// An atom when possible, else quoted.
-    pub fn new(name: &'a str) -> Result<Self, Error> {
-        Atom::new(name)
-            .map(Charset::Atom)
-            .or_else(|_| Quoted::new(name.as_bytes()).map(Charset::Quoted))
-    }
-
-    /// The charset name.
-    pub fn as_bytes(&self) -> &[u8] {
-        match self {
-            Charset::Atom(a) => a.as_str().as_bytes(),
-            Charset::Quoted(q) => q.as_bytes(),
-        }
-    }
-
-    /// Detaches the value from the input buffer.
-    pub fn into_owned(self) -> Charset<'static> {
-        match self {
-            Charset::Atom(a) => Charset::Atom(a.into_owned()),
-            Charset::Quoted(q) => Charset::Quoted(q.into_owned()),
-        }
-    }
-}
-
 /// A non-empty list, for the grammar's `x *(SP x)` rules: the serializer can never emit an
 /// empty `()` where the grammar wants at least one item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
