@@ -11,3 +11,4 @@ DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/interop"
 trap '"${DIR}/stop.sh" || true' EXIT
 "${DIR}/baseline.sh"
 "${DIR}/ours-smtp.sh"
+"${DIR}/ours-pop3.sh"
