@@ -553,3 +553,109 @@ fn three_auth_failures_close_the_session() {
         "{all}"
     );
 }
+
+/// Pieces of SMTP, good and bad, for the random sessions below.
+const PIECES: &[&[u8]] = &[
+    b"EHLO c.test\r\n",
+    b"HELO c\r\n",
+    b"LHLO c\r\n",
+    b"MAIL FROM:<a@example.test>\r\n",
+    b"MAIL FROM:<> SIZE=10 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=x\r\n",
+    b"MAIL FROM:<a@example.test> BODY=BINARYMIME\r\n",
+    b"RCPT TO:<bob@example.test>\r\n",
+    b"RCPT TO:<nobody@example.test>\r\n",
+    b"RCPT TO:<Postmaster> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;a@b\r\n",
+    b"DATA\r\n",
+    b"Subject: x\r\n\r\nhello\r\n",
+    b".\r\n",
+    b"..dot\r\n",
+    b"bare\nLF\r\n",
+    b"\r",
+    b"BDAT 5\r\n",
+    b"BDAT 3 LAST\r\n",
+    b"BDAT 0 LAST\r\n",
+    b"abc",
+    b"RSET\r\n",
+    b"NOOP\r\n",
+    b"VRFY bob\r\n",
+    b"HELP\r\n",
+    b"AUTH PLAIN AGFsaWNlAGFsaWNlLXNlY3JldA==\r\n",
+    b"AUTH PLAIN\r\n",
+    b"AUTH LOGIN\r\n",
+    b"YWxpY2U=\r\n",
+    b"AUTH CRAM-MD5\r\n",
+    b"*\r\n",
+    b"STARTTLS\r\n",
+    b"QUIT\r\n",
+    b"\x00\xff\xfe\r\n",
+    b"XYZZY plugh\r\n",
+];
+
+#[test]
+fn random_sessions_never_kill_a_session_task() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let f = fixture(Mode::Submission, Transport::StartTls, |s| {
+        s.allow_plaintext_auth = true;
+        s.max_message_size = 2000;
+    });
+    let piece = prop_oneof![
+        8 => proptest::sample::select(PIECES),
+        1 => Just(&b"x"[..]),
+    ];
+    let session = (
+        proptest::collection::vec(piece, 0..40),
+        proptest::collection::vec(1usize..64, 1..8),
+        any::<bool>(),
+    );
+    let mut runner = TestRunner::new(Config::with_cases(64));
+    let connections = std::sync::atomic::AtomicU64::new(0);
+    runner
+        .run(&session, |(pieces, splits, long)| {
+            let mut bytes: Vec<u8> = pieces.concat();
+            if long {
+                bytes.extend_from_slice(&b"y".repeat(1500));
+            }
+            let mut conn = TcpStream::connect(f.addr()).unwrap();
+            connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            conn.set_read_timeout(Some(TIMEOUT)).unwrap();
+            let mut rest = &bytes[..];
+            for n in splits.iter().cycle() {
+                if rest.is_empty() {
+                    break;
+                }
+                let (now, later) = rest.split_at((*n).min(rest.len()));
+                if conn.write_all(now).is_err() {
+                    break;
+                }
+                rest = later;
+            }
+            let _ = conn.shutdown(std::net::Shutdown::Write);
+            let mut replies = Vec::new();
+            let _ = conn.read_to_end(&mut replies);
+            // Every reply line the server wrote is a well-formed reply line (up to the
+            // go-ahead for STARTTLS: after it come TLS records, here a TLS alert).
+            let text = String::from_utf8_lossy(&replies);
+            let plain = match text.find("220 2.0.0 Ready to start TLS\r\n") {
+                Some(i) => &text[..i],
+                None => &text[..],
+            };
+            for line in plain.split_terminator("\r\n") {
+                let ok = line.len() >= 3
+                    && line.as_bytes()[..3].iter().all(u8::is_ascii_digit)
+                    && matches!(line.as_bytes().get(3), None | Some(b' ' | b'-'));
+                prop_assert!(ok, "bad reply line {line:?}");
+            }
+            Ok(())
+        })
+        .unwrap();
+    // Every session task ran to its end (a panic would leave one uncounted).
+    let connections = connections.into_inner();
+    assert_eq!(connections, 64);
+    let deadline = Instant::now() + TIMEOUT;
+    while f.server.service().sessions_ended() < connections {
+        assert!(Instant::now() < deadline, "a session did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(f.server.service().sessions_ended(), connections);
+}

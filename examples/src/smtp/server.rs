@@ -157,6 +157,7 @@ pub struct SmtpService {
     settings: ServerSettings,
     maildir: Maildir,
     sessions: AtomicU64,
+    ended: AtomicU64,
     finished: Mutex<VecDeque<SessionSummary>>,
 }
 
@@ -274,8 +275,16 @@ impl SmtpService {
             settings,
             maildir,
             sessions: AtomicU64::new(0),
+            ended: AtomicU64::new(0),
             finished: Mutex::new(VecDeque::new()),
         })
+    }
+
+    /// How many sessions [`handle`](Self::handle) has run to their end, with or without an
+    /// error (a session that panicked would not be counted).
+    #[must_use]
+    pub fn sessions_ended(&self) -> u64 {
+        self.ended.load(Ordering::Relaxed)
     }
 
     /// The summaries of the last [`FINISHED_SESSIONS_KEPT`] sessions run by
@@ -325,6 +334,7 @@ impl SmtpService {
             }
             Err(e) => self.log(peer, format_args!("ended with an error: {e}")),
         }
+        self.ended.fetch_add(1, Ordering::Relaxed);
     }
 
     fn log(&self, peer: SocketAddr, what: fmt::Arguments<'_>) {
