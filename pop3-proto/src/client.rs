@@ -133,6 +133,9 @@ pub enum ClientEvent<'a> {
     MessageData(&'a [u8]),
     /// The end of the message.
     MessageEnd(MessageNumber),
+    /// An SASL challenge (decoded) to an AUTH sent with [`Client::command`]: answer with
+    /// [`Client::auth_line`]. (During [`Client::login`] the machine answers by itself.)
+    Challenge(Vec<u8>),
 }
 
 #[derive(Debug, Clone)]
@@ -303,6 +306,16 @@ impl Client {
             other => Purpose::User(static_keyword(other)),
         };
         self.send(cmd, purpose);
+        Ok(())
+    }
+
+    /// Answers a [`ClientEvent::Challenge`] (base64 response or `*` to cancel).
+    ///
+    /// # Errors
+    /// The sticky error, if any.
+    pub fn auth_line(&mut self, line: &AuthLine<'_>) -> Result<(), Error> {
+        self.check()?;
+        line.encode(&mut self.output);
         Ok(())
     }
 
@@ -581,9 +594,19 @@ impl Client {
             .decoder
             .get_or_insert_with(|| ResponseDecoder::new(kind, limits));
         let input = self.input.as_slice();
-        let (event, consumed) = match dec.decode(input)? {
-            Decoded::Complete { value, consumed } => (value, consumed),
-            Decoded::Incomplete { .. } => return Ok(Outcome::NeedInput),
+        let (event, consumed) = match dec.decode(input) {
+            Ok(Decoded::Complete { value, consumed }) => (value, consumed),
+            Ok(Decoded::Incomplete { .. }) => return Ok(Outcome::NeedInput),
+            // RFC 5034 §4: a challenge that is not base64 is answered with "*".
+            Err(Error::Syntax { .. }) if kind == ResponseKind::Auth && input.starts_with(b"+ ") => {
+                let Some(end) = input.windows(2).position(|w| w == b"\r\n") else {
+                    return Err(Error::Protocol("bad challenge"));
+                };
+                self.decoder = None;
+                AuthLine::Cancel.encode(&mut self.output);
+                return Ok(Outcome::Continue(end + 2));
+            }
+            Err(e) => return Err(e),
         };
         let done = dec.is_done();
         let ev = match event {
@@ -773,6 +796,14 @@ impl Client {
                     )
                 }
             }
+            (Purpose::User(_), Ev::Continuation(c)) => match c {
+                Some(c) => Event(ClientEvent::Challenge(c), n),
+                None => {
+                    // RFC 5034 §4: a challenge that is not base64 is cancelled.
+                    AuthLine::Cancel.encode(&mut self.output);
+                    Continue(n)
+                }
+            },
             (Purpose::User(command), Ev::Status(s)) => {
                 if !s.is_ok() {
                     Event(ClientEvent::Err { command, status: s }, n)
@@ -782,6 +813,10 @@ impl Client {
                     self.first_status = Some(s);
                     Continue(n)
                 } else {
+                    // A login done by hand with the low-level commands.
+                    if matches!(command, "PASS" | "APOP" | "AUTH") {
+                        self.state = State::Transaction;
+                    }
                     Event(ClientEvent::Ok { command, status: s }, n)
                 }
             }

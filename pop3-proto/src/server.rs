@@ -71,6 +71,10 @@ pub struct ServerConfig {
     pub stls_text: String,
     /// Text after `+OK name` of the USER response.
     pub user_text: String,
+    /// Report USER as [`Event::User`] so the application can refuse unknown names at once
+    /// (RFC 1939 §7). Off by default: answering `+OK` to every name does not reveal which
+    /// mailboxes exist.
+    pub verify_user: bool,
     /// Command limits.
     pub limits: CommandLimits,
     /// Close the session after this many bad commands in a row.
@@ -100,6 +104,7 @@ impl Default for ServerConfig {
             capa_text: "Capability list follows".to_owned(),
             stls_text: "Begin TLS negotiation".to_owned(),
             user_text: "is welcome here".to_owned(),
+            verify_user: false,
             limits: CommandLimits::default(),
             max_errors: 10,
         }
@@ -111,6 +116,12 @@ impl Default for ServerConfig {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event<'a> {
+    /// USER, when [`ServerConfig::verify_user`] is on: call
+    /// [`accept_user`](Server::accept_user) or [`reject_user`](Server::reject_user).
+    User {
+        /// The mailbox name.
+        name: &'a str,
+    },
     /// USER then PASS (RFC 1939 §7): check the password, then
     /// [`accept_login`](Server::accept_login) or [`reject_login`](Server::reject_login).
     Pass {
@@ -179,6 +190,7 @@ enum State {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Awaiting {
     Nothing,
+    User,
     Login,
     Apop { digest: ApopDigest },
     Message { top: Option<u32> },
@@ -471,6 +483,7 @@ impl Server {
                 None => Event::Closed,
             },
             EventKind::Apop => Event::Apop { user: &self.user },
+            EventKind::User => Event::User { name: &self.user },
             EventKind::Retr(msg) => Event::Retr { msg },
             EventKind::Top(msg, lines) => Event::Top { msg, lines },
             EventKind::StartTls(discarded) => Event::StartTls { discarded },
@@ -556,12 +569,14 @@ impl Server {
                     && !name.as_str().is_ascii()
                 {
                     self.err_code("UTF8", "UTF-8 user names not accepted");
+                } else if self.config.verify_user {
+                    self.user = name.as_str().to_owned();
+                    self.state = State::Authorization { user: None };
+                    self.awaiting = Awaiting::User;
+                    return Ok(Some(EventKind::User));
                 } else {
-                    let text = format!("{} {}", name.as_str(), self.config.user_text);
-                    self.line(true, &text);
-                    self.state = State::Authorization {
-                        user: Some(name.as_str().to_owned()),
-                    };
+                    self.user = name.as_str().to_owned();
+                    self.user_accepted();
                 }
             }
             Command::Pass(password) if in_auth => {
@@ -937,9 +952,45 @@ impl Server {
             Ok(true)
         } else {
             self.awaiting = Awaiting::Nothing;
+            self.user.clear();
             self.err_code("AUTH", "authentication failed");
             Ok(false)
         }
+    }
+
+    fn user_accepted(&mut self) {
+        let text = format!("{} {}", self.user, self.config.user_text);
+        self.line(true, &text);
+        self.state = State::Authorization {
+            user: Some(self.user.clone()),
+        };
+    }
+
+    /// Answers [`Event::User`]: the name exists, PASS may follow.
+    ///
+    /// # Errors
+    /// [`Error::BadSequence`] if no USER is waiting.
+    pub fn accept_user(&mut self) -> Result<(), Error> {
+        self.answered(|a| matches!(a, Awaiting::User))?;
+        self.awaiting = Awaiting::Nothing;
+        self.user_accepted();
+        Ok(())
+    }
+
+    /// Answers [`Event::User`] with `-ERR` (RFC 1939 §7: "sorry, no mailbox for frated
+    /// here").
+    ///
+    /// # Errors
+    /// [`Error::BadSequence`] if no USER is waiting.
+    pub fn reject_user(&mut self, code: Option<&str>, text: &str) -> Result<(), Error> {
+        self.answered(|a| matches!(a, Awaiting::User))?;
+        self.awaiting = Awaiting::Nothing;
+        self.user.clear();
+        match code {
+            Some(c) => self.err_code(c, text),
+            None => self.line(false, text),
+        }
+        Ok(())
     }
 
     /// Refuses a login (after [`Event::Pass`], [`Event::Apop`] or [`Event::Sasl`]), with
@@ -951,6 +1002,7 @@ impl Server {
         self.answered(|a| matches!(a, Awaiting::Login | Awaiting::Apop { .. }))?;
         self.awaiting = Awaiting::Nothing;
         self.state = State::Authorization { user: None };
+        self.user.clear();
         match code {
             Some(c) => self.err_code(c, text),
             None => self.line(false, text),
@@ -1078,6 +1130,7 @@ enum Step {
 
 #[derive(Debug)]
 enum EventKind {
+    User,
     Pass,
     Apop,
     Retr(MessageNumber),
