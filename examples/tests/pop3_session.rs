@@ -518,3 +518,153 @@ fn the_binaries_print_help() {
         assert_eq!(bad.status.code(), Some(2));
     }
 }
+
+#[test]
+fn file_names_are_safe_and_distinct() {
+    assert_eq!(
+        file_name("1795.M1P2Q3.host,S=50"),
+        "1795.M1P2Q3.host,S=50.eml"
+    );
+    let a = file_name("a/b");
+    let b = file_name("a:b");
+    assert!(
+        a.starts_with("a_b-") && b.starts_with("a_b-") && a != b,
+        "{a} {b}"
+    );
+    assert!(!file_name("..").starts_with(".."), "{}", file_name(".."));
+    assert!(!file_name("../../etc/passwd").contains('/'));
+}
+
+#[test]
+fn seen_record_appends_after_a_last_line_without_newline() {
+    use mail_examples::pop3::seen::SeenUidls;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seen");
+    std::fs::write(&path, "one\n\n  two  ").unwrap();
+    let mut seen = SeenUidls::load(&path).unwrap();
+    assert!(seen.contains("one") && seen.contains("two") && !seen.contains("three"));
+    seen.insert("three").unwrap();
+    seen.insert("three").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "one\n\n  two  \nthree\n"
+    );
+    let again = SeenUidls::load(&path).unwrap();
+    assert_eq!(again.len(), 3);
+    // A missing file is an empty record, created on the first insert.
+    let mut fresh = SeenUidls::load(dir.path().join("new")).unwrap();
+    assert!(fresh.is_empty());
+    fresh.insert("x").unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("new")).unwrap(),
+        "x\n"
+    );
+}
+
+/// The server binary, started on a free port; killed when dropped.
+struct ServerProcess(std::process::Child, u16);
+
+impl ServerProcess {
+    fn start(maildir: &Path, ca: &Path) -> ServerProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pop3-server"))
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--user",
+                "alice:alice-secret",
+                "--quiet",
+            ])
+            .arg("--maildir")
+            .arg(maildir)
+            .args(["--self-signed", "--cert-out"])
+            .arg(ca)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        // "pop3-server listening on 127.0.0.1:PORT (STLS offered), maildir ..."
+        let port = line
+            .split_whitespace()
+            .nth(3)
+            .and_then(|a| a.rsplit(':').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        assert!(line.contains("STLS offered"), "{line}");
+        ServerProcess(child, port)
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_binaries_fetch_over_stls_and_keep_seen() {
+    let f = Fixture::new();
+    let ca = f.dir.path().join("server-ca.pem");
+    let server = ServerProcess::start(f.maildir.root(), &ca);
+    let out = f.dir.path().join("fetched");
+    let seen = f.dir.path().join("seen");
+    let client = |extra: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pop3-client"));
+        cmd.args(["--server", &format!("127.0.0.1:{}", server.1)])
+            .args(["--user", USER, "--password", PASSWORD, "--timeout", "10"])
+            .args(extra);
+        cmd.output().unwrap()
+    };
+    let tls = ["--starttls", "--ca", ca.to_str().unwrap()];
+    let fetch = [
+        "fetch",
+        "--out",
+        out.to_str().unwrap(),
+        "--keep-seen",
+        seen.to_str().unwrap(),
+    ];
+    let args: Vec<&str> = tls
+        .iter()
+        .chain(["--user-pass"].iter())
+        .chain(fetch.iter())
+        .copied()
+        .collect();
+    let first = client(&args);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(stdout.contains("fetched 3 new messages"), "{stdout}");
+    // APOP, no TLS: nothing new.
+    let args: Vec<&str> = ["--apop"].iter().chain(fetch.iter()).copied().collect();
+    let second = client(&args);
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(second.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("fetched 0 new messages (0 octets), skipped 3"),
+        "{stdout}"
+    );
+    // USER/PASS in the clear: refused by the client before anything is sent.
+    let refused = client(&["--user-pass", "list"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("--allow-plaintext"), "{stderr}");
+    // `list` with CRAM-MD5 prints one line per message with its UIDL.
+    let list = client(&["--auth", "CRAM-MD5", "list"]);
+    let stdout = String::from_utf8_lossy(&list.stdout);
+    assert!(list.status.success(), "{stdout}");
+    let uidl = f.maildir.pop3().unwrap().get(1).unwrap().uidl().to_owned();
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("1 ") && l.ends_with(&uidl)),
+        "{stdout}"
+    );
+    assert_eq!(f.inbox_len(), 3);
+}

@@ -128,7 +128,12 @@ fn run(cli: &Cli) -> Result<(), Pop3Error> {
         Verb::List => {
             let (count, size) = session.stat()?;
             let sizes = session.list()?;
-            let uidls = session.uidl().unwrap_or_default();
+            // UIDL is optional (RFC 1939 §7): without it, list without unique ids.
+            let uidls = match session.uidl() {
+                Ok(u) => u,
+                Err(Pop3Error::Refused { .. }) => Vec::new(),
+                Err(e) => return Err(e),
+            };
             println!("{count} messages ({size} octets)");
             for (n, size) in sizes {
                 let uidl = uidls

@@ -66,6 +66,12 @@ fn main() -> ExitCode {
 
 async fn serve(cli: Cli) -> Result<(), String> {
     let maildir = Maildir::open(&cli.server.maildir).map_err(|e| e.to_string())?;
+    // Check the host name once here rather than failing every session.
+    let probe = Settings::new(maildir.clone(), Vec::new());
+    let mut config = probe.server_config();
+    config.hostname.clone_from(&cli.hostname);
+    let _ = pop3_proto::server::Server::new(config, "check", false)
+        .map_err(|e| format!("--hostname {:?}: {e}", cli.hostname))?;
     let tls = cli.server.tls().map_err(|e| e.to_string())?;
     let default_port = if tls.implicit { 1995 } else { 1110 };
     let listener = cli

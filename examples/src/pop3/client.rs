@@ -647,17 +647,18 @@ pub struct FetchReport {
 /// ids cannot map to one file).
 #[must_use]
 pub fn file_name(uidl: &str) -> String {
+    // A leading dot would make a hidden file (and `.`/`..` are not files at all).
     let safe: String = uidl
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ',' | '=' | '+') {
-                c
-            } else {
-                '_'
-            }
+        .enumerate()
+        .map(|(i, c)| {
+            let allowed = c.is_ascii_alphanumeric()
+                || matches!(c, '-' | '_' | ',' | '=' | '+')
+                || (c == '.' && i > 0);
+            if allowed { c } else { '_' }
         })
         .collect();
-    if safe == uidl && !uidl.starts_with('.') {
+    if safe == uidl {
         format!("{safe}.eml")
     } else {
         // FNV-1a: stable across runs and platforms.

@@ -282,14 +282,24 @@ impl Session {
     }
 }
 
-/// Writes everything the machine has queued.
-async fn flush(stream: &mut Stream, server: &mut Server) -> std::io::Result<()> {
+/// Writes everything the machine has queued, giving up after `timeout` (a peer that stops
+/// reading must not hold the session, and the maildrop lock, forever).
+async fn flush(stream: &mut Stream, server: &mut Server, timeout: Duration) -> std::io::Result<()> {
     let out = server.take_output();
-    if !out.is_empty() {
-        stream.write_all(&out).await?;
-        stream.flush().await?;
+    if out.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let write = async {
+        stream.write_all(&out).await?;
+        stream.flush().await
+    };
+    match tokio::time::timeout(timeout, write).await {
+        Ok(result) => result,
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "the client stopped reading",
+        )),
+    }
 }
 
 /// Serves one connection to the end. Never panics on what the peer sends: the machine
@@ -385,7 +395,7 @@ async fn serve(mut stream: Stream, session: &mut Session) -> std::io::Result<()>
                             "STLS: discarded {discarded} octets of pipelined plaintext"
                         ));
                     }
-                    flush(&mut stream, &mut server).await?;
+                    flush(&mut stream, &mut server, settings.idle_timeout).await?;
                     let Some(acceptor) = settings.stls.clone() else {
                         return Err(std::io::Error::other("STLS without a certificate"));
                     };
@@ -404,7 +414,7 @@ async fn serve(mut stream: Stream, session: &mut Session) -> std::io::Result<()>
             };
             answered.map_err(std::io::Error::other)?;
         }
-        flush(&mut stream, &mut server).await?;
+        flush(&mut stream, &mut server, settings.idle_timeout).await?;
         if server.is_closed() {
             // Best effort: the peer may already have closed its side.
             let _ = stream.shutdown().await;
