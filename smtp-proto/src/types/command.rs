@@ -52,7 +52,8 @@ impl<'a> AuthMechanism<'a> {
     /// `EXTERNAL` (RFC 4422 App. A).
     pub const EXTERNAL: AuthMechanism<'static> = AuthMechanism(Cow::Borrowed("EXTERNAL"));
 
-    /// Validates a mechanism name (upper case; see [`AuthMechanism::parse`] for any case).
+    /// Validates a mechanism name; lower case is accepted and upper-cased (RFC 4422 §3.1
+    /// names are case-insensitive).
     ///
     /// # Errors
     /// [`Error::InvalidValue`].
