@@ -289,3 +289,48 @@ fn lmtp_binary_pair_with_transcript() {
     assert_eq!(files.len(), 1);
     assert!(files[0].starts_with("Return-Path: <>\r\n"));
 }
+
+#[test]
+fn transcript_redacts_auth_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("mail");
+    let ca = dir.path().join("ca.pem");
+    let ca_arg = ca.to_str().unwrap().to_owned();
+    let server = start_server(&maildir, &["--self-signed", "--cert-out", &ca_arg]);
+    let msg = message(dir.path());
+    for mech in ["PLAIN", "LOGIN", "CRAM-MD5"] {
+        let out = client(
+            &[
+                "--server",
+                &server.addr,
+                "--starttls",
+                "--ca",
+                &ca_arg,
+                "--user",
+                "alice",
+                "--password",
+                "alice-secret",
+                "--auth",
+                mech,
+                "--transcript",
+                "--from",
+                "alice@example.test",
+                "--to",
+                "bob@example.test",
+            ],
+            &msg,
+        );
+        assert!(out.status.success());
+        let transcript = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            transcript.contains(&format!("C: AUTH {mech}")),
+            "{transcript}"
+        );
+        assert!(transcript.contains("S: 235 2.7.0"), "{transcript}");
+        // No base64 of the password (or of PLAIN's message) survives.
+        for secret in ["YWxpY2Utc2VjcmV0", "AGFsaWNlAGFsaWNlLXNlY3JldA", "YWxpY2Ug"] {
+            assert!(!transcript.contains(secret), "{mech}: {transcript}");
+        }
+        assert!(transcript.contains("<redacted>"), "{transcript}");
+    }
+}

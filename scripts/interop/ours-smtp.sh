@@ -82,7 +82,7 @@ PY=(timeout 120 python3 "${HERE}/ours_smtp.py")
 CLIENT=(timeout 90 "${CLIENT_BIN}" --helo client.example.test --timeout 30)
 CURL=(timeout 30 curl --silent --show-error --max-time 20 --connect-timeout 5 --cacert "${CA_PEM}")
 SWAKS=(timeout 30 swaks --timeout 15 --server "${H}" --helo client.example.test
-    --tls-verify --tls-ca-path "${CA_PEM}" --tls-sni localhost)
+    --tls-verify --tls-ca-path "${CA_PEM}")
 
 # run_case NAME FUNCTION [ARGS...]: PASS when FUNCTION returns 0, else FAIL with the last
 # line of its output. (errexit is off inside an "if" condition: steps chain with "|| return 1".)
@@ -137,12 +137,16 @@ client_send() {
     "${PY[@]}" imap-body "${ruser}" "${rpw}" "${t}" "${msg}"
 }
 
-PF_SUB=(--server "localhost:${SUBMISSION_PORT}" --starttls --ca "${CA_PEM}" --user alice --password "${ALICE_PW}")
+PF_SUB=(--server "${H}:${SUBMISSION_PORT}" --starttls --ca "${CA_PEM}" --user alice --password "${ALICE_PW}")
 
 run_case ours-client-postfix-smtp-plain client_send ours-client-postfix-smtp-plain small bob "${BOB_PW}" \
     'plaintext, PIPELINING' --server "${H}:${SMTP_PORT}"
 run_case ours-client-postfix-smtp-starttls client_send ours-client-postfix-smtp-starttls small bob "${BOB_PW}" \
-    'STARTTLS, PIPELINING' --server "localhost:${SMTP_PORT}" --starttls --ca "${CA_PEM}"
+    'STARTTLS, PIPELINING' --server "${H}:${SMTP_PORT}" --starttls --ca "${CA_PEM}"
+# Postfix offers AUTH on 10025 without TLS too: CRAM-MD5 sends no reusable secret.
+run_case ours-client-postfix-smtp-plaintext-auth-cram-md5 client_send ours-client-postfix-smtp-plaintext-auth-cram-md5 \
+    small bob "${BOB_PW}" 'plaintext, AUTH CRAM-MD5,' --server "${H}:${SMTP_PORT}" --user alice \
+    --password "${ALICE_PW}" --auth CRAM-MD5
 for mech in PLAIN LOGIN CRAM-MD5; do
     lower="$(tr '[:upper:]' '[:lower:]' <<<"${mech}")"
     run_case "ours-client-postfix-submission-starttls-auth-${lower}" client_send \
@@ -150,7 +154,7 @@ for mech in PLAIN LOGIN CRAM-MD5; do
         "STARTTLS, AUTH ${mech}," "${PF_SUB[@]}" --auth "${mech}"
 done
 run_case ours-client-postfix-submissions-implicit-tls client_send ours-client-postfix-submissions-implicit-tls \
-    small alice "${ALICE_PW}" 'implicit TLS, AUTH PLAIN,' --server "localhost:${SUBMISSIONS_PORT}" --tls \
+    small alice "${ALICE_PW}" 'implicit TLS, AUTH PLAIN,' --server "${H}:${SUBMISSIONS_PORT}" --tls \
     --ca "${CA_PEM}" --user alice --password "${ALICE_PW}" --auth PLAIN
 run_case ours-client-postfix-10mb-bdat client_send ours-client-postfix-10mb-bdat big alice "${ALICE_PW}" \
     'SIZE, CHUNKING' "${PF_SUB[@]}"
@@ -182,7 +186,7 @@ run_case ours-client-postfix-pipelining client_pipelining
 client_requires_auth() {
     local msg="${work}/noauth.eml" out rc=0
     "${PY[@]}" msg small "$(tok noauth)" "alice@${D}" "bob@${D}" >"${msg}" || return 1
-    out="$("${CLIENT[@]}" --server "localhost:${SUBMISSION_PORT}" --starttls --ca "${CA_PEM}" \
+    out="$("${CLIENT[@]}" --server "${H}:${SUBMISSION_PORT}" --starttls --ca "${CA_PEM}" \
         --from "alice@${D}" --to "bob@${D}" "${msg}" 2>&1)" || rc=$?
     echo "exit ${rc}: ${out}"
     [[ ${rc} -eq 1 ]] && grep -q 'rejected at RCPT (5' <<<"${out}"
@@ -192,7 +196,7 @@ run_case ours-client-postfix-submission-requires-auth client_requires_auth
 client_bad_password() {
     local msg="${work}/badpw.eml" out rc=0
     "${PY[@]}" msg small "$(tok badpw)" "alice@${D}" "bob@${D}" >"${msg}" || return 1
-    out="$("${CLIENT[@]}" --server "localhost:${SUBMISSION_PORT}" --starttls --ca "${CA_PEM}" \
+    out="$("${CLIENT[@]}" --server "${H}:${SUBMISSION_PORT}" --starttls --ca "${CA_PEM}" \
         --user alice --password wrong --auth PLAIN --from "alice@${D}" --to "bob@${D}" "${msg}" 2>&1)" || rc=$?
     echo "exit ${rc}: ${out}"
     [[ ${rc} -eq 3 ]] && grep -q '535' <<<"${out}"
@@ -305,23 +309,23 @@ curl_ours() {
 curl_ours_noauth() {
     local msg="${work}/curl-noauth.eml" out rc=0
     "${PY[@]}" msg small "$(tok curl-noauth)" "alice@${D}" "bob@${D}" >"${msg}" || return 1
-    out="$("${CURL[@]}" --ssl-reqd --url "smtp://localhost:${OURS_SUBMISSION_PORT}" \
+    out="$("${CURL[@]}" --ssl-reqd --url "smtp://${H}:${OURS_SUBMISSION_PORT}" \
         --mail-from "alice@${D}" --mail-rcpt "bob@${D}" --upload-file "${msg}" 2>&1)" || rc=$?
     echo "curl exit ${rc}: ${out}"
     [[ ${rc} -ne 0 ]] && grep -q '530' <<<"${out}"
 }
 run_case curl-ours-smtp-plain curl_ours curl-ours-smtp-plain "smtp://${H}:${OURS_SMTP_PORT}"
-run_case curl-ours-smtp-starttls curl_ours curl-ours-smtp-starttls "smtp://localhost:${OURS_SMTP_PORT}" --ssl-reqd
+run_case curl-ours-smtp-starttls curl_ours curl-ours-smtp-starttls "smtp://${H}:${OURS_SMTP_PORT}" --ssl-reqd
 for mech in PLAIN LOGIN CRAM-MD5; do
     lower="$(tr '[:upper:]' '[:lower:]' <<<"${mech}")"
     run_case "curl-ours-submission-starttls-auth-${lower}" curl_ours "curl-ours-submission-starttls-auth-${lower}" \
-        "smtp://localhost:${OURS_SUBMISSION_PORT}" --ssl-reqd --user "alice:${ALICE_PW}" --login-options "AUTH=${mech}"
+        "smtp://${H}:${OURS_SUBMISSION_PORT}" --ssl-reqd --user "alice:${ALICE_PW}" --login-options "AUTH=${mech}"
 done
 run_case curl-ours-submissions-implicit-tls curl_ours curl-ours-submissions-implicit-tls \
-    "smtps://localhost:${OURS_SUBMISSIONS_PORT}" --user "alice:${ALICE_PW}"
+    "smtps://${H}:${OURS_SUBMISSIONS_PORT}" --user "alice:${ALICE_PW}"
 run_case curl-ours-submission-without-auth-refused curl_ours_noauth
 run_case curl-ours-bad-password expect_exit 67 "${CURL[@]}" --ssl-reqd --user alice:wrong \
-    --url "smtp://localhost:${OURS_SUBMISSION_PORT}" --mail-from "alice@${D}" --mail-rcpt "bob@${D}" \
+    --url "smtp://${H}:${OURS_SUBMISSION_PORT}" --mail-from "alice@${D}" --mail-rcpt "bob@${D}" \
     --upload-file /dev/null
 
 # ------------------------------------------------------------------ swaks
@@ -354,7 +358,7 @@ ours_pair() {
     t="$(tok ours-pair)"
     msg="${work}/ours-pair.eml"
     "${PY[@]}" msg utf8 "${t}" "alice@${D}" "bob@${D}" >"${msg}" || return 1
-    out="$("${CLIENT[@]}" --server "localhost:${OURS_SUBMISSION_PORT}" --starttls --ca "${CA_PEM}" \
+    out="$("${CLIENT[@]}" --server "${H}:${OURS_SUBMISSION_PORT}" --starttls --ca "${CA_PEM}" \
         --user alice --password "${ALICE_PW}" --auth CRAM-MD5 --from "alice@${D}" --to "bob@${D}" "${msg}")" \
         || { echo "${out}"; return 1; }
     echo "${out}"

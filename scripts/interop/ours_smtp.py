@@ -229,7 +229,7 @@ def _bad_password():
 
 @case("py-ours-submissions-implicit-tls")
 def _implicit():
-    with smtplib.SMTP_SSL("localhost", P["OURS_SUBMISSIONS_PORT"], timeout=TIMEOUT,
+    with smtplib.SMTP_SSL(HOST, P["OURS_SUBMISSIONS_PORT"], timeout=TIMEOUT,
                           context=clients.tls_context()) as s:
         s.ehlo("client.example.test")
         check(not s.has_extn("starttls"), "STARTTLS offered on implicit TLS")
@@ -355,7 +355,7 @@ def _injection():
         read_reply(f)
         code = read_reply(f)[0][:3]
         check(code == b"220", f"STARTTLS: {code!r}")
-        with ctx.wrap_socket(sock, server_hostname="localhost") as tls:
+        with ctx.wrap_socket(sock, server_hostname=HOST) as tls:
             g = tls.makefile("rb")
             tls.sendall(b"EHLO client.example.test\r\n")
             read_reply(g)
