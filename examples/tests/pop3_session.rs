@@ -668,3 +668,93 @@ fn the_binaries_fetch_over_stls_and_keep_seen() {
     );
     assert_eq!(f.inbox_len(), 3);
 }
+
+fn fill(maildir: &Maildir, count: usize) {
+    for i in 0..count {
+        let body = format!("Subject: bulk {i}\r\n\r\n.dot line {i}\r\nbody {i}\r\n");
+        maildir.deliver("INBOX", body.as_bytes()).unwrap();
+    }
+}
+
+#[test]
+fn fetch_pipelines_retr_and_dele_in_windows() {
+    let f = Fixture::new();
+    fill(&f.maildir, 37); // 40 messages: more than two windows
+    let server = f.server(false, false);
+    let out = f.dir.path().join("out");
+    let mut s = connect(&server);
+    assert!(s.offers_pipelining());
+    s.login(USER, PASSWORD, &options(LoginMethod::Apop, false))
+        .unwrap();
+    let report = fetch(
+        &mut s,
+        &FetchOptions {
+            out: out.clone(),
+            delete: true,
+            keep_seen: None,
+        },
+    )
+    .unwrap();
+    assert!(report.pipelined);
+    assert_eq!((report.fetched.len(), report.deleted), (40, 40));
+    for (i, (msg, _, path, _)) in report.fetched.iter().enumerate() {
+        assert_eq!(msg.get() as usize, i + 1);
+        let data = std::fs::read(path).unwrap();
+        if i >= 3 {
+            let want = format!(
+                "Subject: bulk {}\r\n\r\n.dot line {0}\r\nbody {0}\r\n",
+                i - 3
+            );
+            assert_eq!(data, want.as_bytes());
+        }
+    }
+    // The session is still in step after the pipelined answers.
+    assert_eq!(s.stat().unwrap(), (0, 0));
+    s.quit().unwrap();
+    assert_eq!(f.inbox_len(), 0);
+}
+
+#[test]
+fn a_failed_retr_in_a_pipeline_leaves_the_session_in_step() {
+    let f = Fixture::new();
+    fill(&f.maildir, 10);
+    let server = f.server(false, false);
+    let mut s = connect(&server);
+    s.login(USER, PASSWORD, &options(LoginMethod::Apop, false))
+        .unwrap();
+    // Message 5 vanishes behind the session's back (another program removed it).
+    let uidl = f.maildir.pop3().unwrap().get(5).unwrap().uidl().to_owned();
+    let cur = f.maildir.root().join("cur");
+    let file = std::fs::read_dir(&cur)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_str().unwrap().starts_with(&uidl))
+        .unwrap();
+    std::fs::remove_file(file).unwrap();
+    let out = f.dir.path().join("out");
+    let err = fetch(
+        &mut s,
+        &FetchOptions {
+            out: out.clone(),
+            delete: false,
+            keep_seen: Some(f.dir.path().join("seen")),
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, Pop3Error::Refused { command, text } if command == "RETR" && text.contains("SYS/TEMP")),
+        "{err}"
+    );
+    // The four messages before it were saved and recorded; the answers after it were read.
+    // No partial file of the failed one is left behind.
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 4);
+    assert_eq!(
+        std::fs::read_to_string(f.dir.path().join("seen"))
+            .unwrap()
+            .lines()
+            .count(),
+        4
+    );
+    assert_eq!(s.stat().unwrap().0, 13);
+    s.quit().unwrap();
+}

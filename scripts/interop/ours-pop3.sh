@@ -151,7 +151,8 @@ BIG_TOKEN="ours-pop3-big-${RUN_ID}"
 SMALL_TOKEN="ours-pop3-small-${RUN_ID}"
 SEEN="${work}/dovecot.seen"
 
-# A 10 MiB message through Postfix into Dovecot, fetched with --keep-seen over STLS.
+# A 10 MiB message through Postfix into Dovecot, fetched with --keep-seen over STLS, RETR
+# pipelined (Dovecot announces PIPELINING).
 dovecot_big() {
     "${PY[@]}" send-big bob "${BIG_TOKEN}" "${work}/big.body" || return 1
     "${PY[@]}" wait-file "${DOVECOT_MAILDIR}" "${BIG_TOKEN}" || return 1
@@ -159,6 +160,7 @@ dovecot_big() {
     out="$("${CLIENT[@]}" --server "${P}" "${BOB[@]}" --starttls --ca "${CA_PEM}" --apop \
         fetch --out "${work}/fetch1" --keep-seen "${SEEN}" 2>&1)" || { echo "${out}"; return 1; }
     echo "${out}" | tail -n 3
+    grep -q 'commands were pipelined' <<<"${out}" || { echo "RETR was not pipelined"; return 1; }
     "${PY[@]}" check-body "${work}/fetch1" "${BIG_TOKEN}" "${work}/big.body" || return 1
     [[ "$(wc -l <"${SEEN}")" -ge 1 ]] || { echo "keep-seen file is empty"; return 1; }
 }

@@ -167,6 +167,9 @@ fn run(cli: &Cli) -> Result<(), Pop3Error> {
                 report.skipped,
                 report.deleted
             );
+            if report.pipelined {
+                eprintln!("commands were pipelined (RFC 2449 PIPELINING)");
+            }
         }
     }
     Ok(())

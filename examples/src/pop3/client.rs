@@ -298,6 +298,25 @@ impl<T: Transport> Session<T> {
         sink: &mut dyn Write,
     ) -> Result<(ResponseDecoder, Ev)> {
         self.send(cmd)?;
+        self.response(cmd, sink)
+    }
+
+    /// Sends several commands in one write, to be answered in order (RFC 2449 §6.6
+    /// PIPELINING: only when the server announced it).
+    fn send_many(&mut self, cmds: &[Command<'_>]) -> Result<()> {
+        let mut out = Vec::new();
+        for cmd in cmds {
+            cmd.encode(&mut out);
+        }
+        self.write(&out)
+    }
+
+    /// Reads the first line of the response to `cmd`, which was sent already.
+    fn response(
+        &mut self,
+        cmd: &Command<'_>,
+        sink: &mut dyn Write,
+    ) -> Result<(ResponseDecoder, Ev)> {
         let mut dec = ResponseDecoder::new(cmd.response_kind(), self.limits);
         let ev = self.next(&mut dec, sink)?;
         if let Ev::Status(s) = &ev {
@@ -309,6 +328,24 @@ impl<T: Transport> Session<T> {
             }
         }
         Ok((dec, ev))
+    }
+
+    /// Reads the whole response to `cmd` (sent already), message content into `sink`;
+    /// returns the content's size.
+    fn read_to_end(&mut self, cmd: &Command<'_>, sink: &mut dyn Write) -> Result<u64> {
+        let mut counting = Counting { inner: sink, n: 0 };
+        let (mut dec, _) = self.response(cmd, &mut counting)?;
+        self.lines(&mut dec, &mut counting, |_| {})?;
+        Ok(counting.n)
+    }
+
+    /// Whether the last CAPA listed PIPELINING (RFC 2449 §6.6).
+    #[must_use]
+    pub fn offers_pipelining(&self) -> bool {
+        self.capabilities
+            .iter()
+            .flatten()
+            .any(|c| matches!(c, Capability::Pipelining))
     }
 
     /// A command answered by one status line; returns its text.
@@ -545,10 +582,8 @@ impl<T: Transport> Session<T> {
     }
 
     fn message(&mut self, cmd: &Command<'_>, sink: &mut dyn Write) -> Result<u64> {
-        let mut counting = Counting { inner: sink, n: 0 };
-        let (mut dec, _) = self.request(cmd, &mut counting)?;
-        self.lines(&mut dec, &mut counting, |_| {})?;
-        Ok(counting.n)
+        self.send(cmd)?;
+        self.read_to_end(cmd, sink)
     }
 
     /// RETR: writes message `msg` (un-stuffed, as the server stores it with CRLF line
@@ -640,6 +675,8 @@ pub struct FetchReport {
     pub skipped: usize,
     /// Messages marked deleted.
     pub deleted: usize,
+    /// Whether the commands were pipelined (the server announced PIPELINING).
+    pub pipelined: bool,
 }
 
 /// A file name for a message: the unique id where it is safe in a file name, otherwise
@@ -672,7 +709,8 @@ pub fn file_name(uidl: &str) -> String {
 /// Downloads the messages (TRANSACTION state): lists them with UIDL (LIST if the server
 /// has no UIDL and no record is kept), skips those in the `keep_seen` record, writes each
 /// new one to `out` (through a temporary file, renamed when complete), records its unique
-/// id, and marks it deleted if asked. The caller then QUITs to end the session (and to
+/// id, and marks it deleted if asked (only after it was written). RETR and DELE are
+/// pipelined, [`PIPELINE_WINDOW`] at a time, when the server announces PIPELINING. The caller then QUITs to end the session (and to
 /// make the deletions happen).
 ///
 /// # Errors
@@ -698,32 +736,103 @@ pub fn fetch<T: Transport>(
         Err(e) => return Err(e),
     };
     fs::create_dir_all(&options.out).map_err(|e| local("create", &options.out, e))?;
-    let mut report = FetchReport::default();
+    let mut report = FetchReport {
+        pipelined: session.offers_pipelining(),
+        ..FetchReport::default()
+    };
+    let mut todo = Vec::new();
     for (msg, uidl) in listing {
         if seen.as_ref().is_some_and(|s| s.contains(&uidl)) {
             report.skipped += 1;
-            continue;
+        } else {
+            todo.push((msg, uidl));
         }
-        let name = file_name(&uidl);
-        let path = options.out.join(&name);
-        let tmp = options.out.join(format!(".{name}.part"));
-        let file = fs::File::create(&tmp).map_err(|e| local("create", &tmp, e))?;
-        let mut writer = io::BufWriter::new(file);
-        let size = session.retr(msg, &mut writer)?;
-        let file = writer
-            .into_inner()
-            .map_err(|e| local("write", &tmp, e.into_error()))?;
-        file.sync_all().map_err(|e| local("write", &tmp, e))?;
-        fs::rename(&tmp, &path).map_err(|e| local("rename", &tmp, e))?;
-        if let Some(seen) = &mut seen {
-            seen.insert(&uidl)
-                .map_err(|e| local("write", seen.path(), e))?;
+    }
+    // With PIPELINING, RETR (and DELE) go out in windows: the commands are tiny, so the
+    // window cannot fill the server's receive buffer while we read its answers.
+    let window = if report.pipelined { PIPELINE_WINDOW } else { 1 };
+    for chunk in todo.chunks(window) {
+        let cmds: Vec<Command<'static>> = chunk.iter().map(|(m, _)| Command::Retr(*m)).collect();
+        session.send_many(&cmds)?;
+        let mut failure = None;
+        for (cmd, (msg, uidl)) in cmds.iter().zip(chunk) {
+            if failure.is_some() {
+                // Keep the session in step: read the answers already asked for.
+                session.read_to_end(cmd, &mut io::sink()).ok();
+                continue;
+            }
+            match save(session, cmd, &options.out, uidl, &mut seen) {
+                Ok((path, size)) => report.fetched.push((*msg, uidl.clone(), path, size)),
+                Err(e) => failure = Some(e),
+            }
+        }
+        if let Some(e) = failure {
+            return Err(e);
         }
         if options.delete {
-            session.dele(msg)?;
-            report.deleted += 1;
+            let deles: Vec<Command<'static>> =
+                chunk.iter().map(|(m, _)| Command::Dele(*m)).collect();
+            session.send_many(&deles)?;
+            let mut failure = None;
+            for cmd in &deles {
+                match session.response(cmd, &mut io::sink()) {
+                    Ok(_) => report.deleted += 1,
+                    Err(e) => failure = failure.or(Some(e)),
+                }
+            }
+            if let Some(e) = failure {
+                return Err(e);
+            }
         }
-        report.fetched.push((msg, uidl, path, size));
     }
     Ok(report)
+}
+
+/// How many RETR or DELE commands [`fetch`] sends before reading answers, when the server
+/// allows PIPELINING.
+pub const PIPELINE_WINDOW: usize = 16;
+
+/// Reads the answer to `cmd` (a RETR sent already) into `<dir>/<file_name(uidl)>`, through
+/// a temporary file renamed when complete and synced, then records `uidl` as seen.
+fn save<T: Transport>(
+    session: &mut Session<T>,
+    cmd: &Command<'_>,
+    dir: &Path,
+    uidl: &str,
+    seen: &mut Option<SeenUidls>,
+) -> Result<(PathBuf, u64)> {
+    let local = |what: &str, path: &Path, e: io::Error| {
+        Pop3Error::Local(format!("{what} {}: {e}", path.display()))
+    };
+    let name = file_name(uidl);
+    let path = dir.join(&name);
+    let tmp = dir.join(format!(".{name}.part"));
+    let file = match fs::File::create(&tmp) {
+        Ok(f) => f,
+        Err(e) => {
+            // The answer is on its way: read it so the session stays in step.
+            session.read_to_end(cmd, &mut io::sink()).ok();
+            return Err(local("create", &tmp, e));
+        }
+    };
+    let mut writer = io::BufWriter::new(file);
+    let size = match session.read_to_end(cmd, &mut writer) {
+        Ok(size) => size,
+        Err(e) => {
+            drop(writer);
+            // Best effort: a partial file must not be left behind as if it were mail.
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    let file = writer
+        .into_inner()
+        .map_err(|e| local("write", &tmp, e.into_error()))?;
+    file.sync_all().map_err(|e| local("write", &tmp, e))?;
+    fs::rename(&tmp, &path).map_err(|e| local("rename", &tmp, e))?;
+    if let Some(seen) = seen {
+        seen.insert(uidl)
+            .map_err(|e| local("write", seen.path(), e))?;
+    }
+    Ok((path, size))
 }
