@@ -99,6 +99,7 @@
 
 extern crate alloc;
 
+pub mod client;
 pub mod codec;
 pub mod config;
 pub mod error;

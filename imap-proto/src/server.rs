@@ -68,6 +68,11 @@ pub struct ServerConfig {
     pub greeting: String,
     /// Greet with `* PREAUTH` and start in the authenticated state (RFC 3501 §7.1.4).
     pub preauth: bool,
+    /// Put `[CAPABILITY ...]` in the greeting and in the OK of LOGIN / AUTHENTICATE (when
+    /// the application gives no other code), saving clients a CAPABILITY round trip.
+    pub capability_codes: bool,
+    /// Text of the `* BYE` sent in answer to LOGOUT.
+    pub bye_text: String,
     /// The host name, used in the CRAM-MD5 challenge `<unique@host>`.
     pub hostname: String,
     /// Further capabilities to advertise as they are (`NAMESPACE`, `UIDPLUS`, `MOVE`,
@@ -112,6 +117,8 @@ impl Default for ServerConfig {
         ServerConfig {
             greeting: "IMAP4rev1 Service Ready".into(),
             preauth: false,
+            capability_codes: true,
+            bye_text: "IMAP4rev1 Server logging out".into(),
             hostname: "localhost".into(),
             capabilities: Vec::new(),
             mechanisms: alloc::vec![Mechanism::Plain],
@@ -217,7 +224,7 @@ enum Mode {
 
 /// Where a command may be used (RFC 3501 §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
+pub(crate) enum Class {
     Any,
     NotAuthenticated,
     Authenticated,
@@ -225,7 +232,7 @@ enum Class {
     Selected,
 }
 
-fn class_of(name: &[u8]) -> Class {
+pub(crate) fn class_of(name: &[u8]) -> Class {
     const NOT_AUTH: [&[u8]; 3] = [b"STARTTLS", b"AUTHENTICATE", b"LOGIN"];
     const AUTH: [&[u8]; 20] = [
         b"SELECT",
@@ -415,7 +422,10 @@ impl Server {
             } else {
                 StatusKind::Ok
             },
-            code: Some(Code::Capability(core.capability_list())),
+            code: core
+                .config
+                .capability_codes
+                .then(|| Code::Capability(core.capability_list())),
             text: Text::new(core.config.greeting.as_str())?,
         };
         greeting.encode(&mut core.output);
@@ -788,7 +798,7 @@ impl Server {
         match cmd {
             Kind::Login if ok => {
                 core.state = State::Authenticated;
-                if code.is_none() {
+                if code.is_none() && core.config.capability_codes {
                     code = Some(Code::Capability(core.capability_list()));
                 }
             }
@@ -1067,8 +1077,15 @@ impl Core {
                 return Admitted::Handled;
             }
             CommandBody::Logout => {
-                self.output
-                    .extend_from_slice(b"* BYE IMAP4rev1 Server logging out\r\n");
+                let text = Text::new(self.config.bye_text.as_str())
+                    .unwrap_or(Text(Cow::Borrowed("Logging out")));
+                let bye = StatusResponse {
+                    tag: None,
+                    kind: StatusKind::Bye,
+                    code: None,
+                    text,
+                };
+                bye.encode(&mut self.output);
                 self.tagged_raw(StatusKind::Ok, None, "LOGOUT completed");
                 self.state = State::Logout;
                 return Admitted::Event(Event::Logout);

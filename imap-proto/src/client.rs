@@ -1,0 +1,935 @@
+//! The client session machine (RFC 3501 §3): tags, pipelined commands sent as fragments
+//! that wait for `+` at each synchronizing literal (or use LITERAL+ / LITERAL- when offered,
+//! RFC 7888), tagged completions matched to commands, untagged data delivered while commands
+//! run, capabilities tracked from the greeting, CAPABILITY responses and `[CAPABILITY]`
+//! codes; AUTHENTICATE with SASL-IR (RFC 4959), STARTTLS (§6.2.1), IDLE (RFC 2177), ENABLE
+//! (RFC 5161) and COMPRESS=DEFLATE (RFC 4978).
+//!
+//! Sans-IO: the machine never touches a socket or a clock. Call order:
+//!
+//! 1. [`Client::new`] with the transport security (`tls`) and the [`ClientConfig`].
+//! 2. Queue commands at any time with [`send`](Client::send) or the typed helpers
+//!    ([`login`](Client::login), [`authenticate`](Client::authenticate),
+//!    [`starttls`](Client::starttls), [`idle`](Client::idle), [`enable`](Client::enable),
+//!    [`compress`](Client::compress)); each returns a [`Handle`] that its completion event
+//!    carries. Commands are pipelined except where the protocol forbids it: after
+//!    AUTHENTICATE, STARTTLS, IDLE and COMPRESS the next command waits for the completion.
+//! 3. Write [`transmit`](Client::transmit) to the server and call
+//!    [`consumed`](Client::consumed) with what was written.
+//! 4. [`receive`](Client::receive) what arrives and loop on
+//!    [`next_event`](Client::next_event) until `Ok(None)`. Continuation requests for
+//!    literals, SASL challenges and IDLE are answered by the machine itself. After
+//!    [`Event::StartTls`], run the TLS handshake and call
+//!    [`tls_established`](Client::tls_established); after [`Event::Compress`], switch the
+//!    stream to DEFLATE.
+//!
+//! Events borrow from the machine's input buffer. Decoding errors are not sticky: the bad
+//! response is skipped and the next call goes on.
+
+use alloc::collections::VecDeque;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use mail_common::buffer::InputBuffer;
+use mail_common::decode::Decoded;
+use mail_common::sasl::SaslClient;
+
+use crate::codec::ResponseDecoder;
+use crate::config::{Config, Limits, Quirks};
+use crate::error::Error;
+use crate::serialize::{Fragment, LiteralSupport};
+use crate::server::{Class, State, class_of};
+use crate::types::command::{Command, CommandBody};
+use crate::types::core::{AString, Atom, Tag};
+use crate::types::mailbox::Mailbox;
+use crate::types::response::{
+    Capability, Code, Continue, Data, Greeting, Response, StatusKind, StatusResponse,
+};
+use crate::types::sequence::SequenceSet;
+
+/// Names a command sent with [`Client::send`]; its completion carries the same handle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Handle(u32);
+
+impl Handle {
+    /// The command's number (its tag is the configured prefix and this number).
+    pub fn id(self) -> u32 {
+        self.0
+    }
+}
+
+/// The client's options.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Tag prefix (`A` gives `A1`, `A2`...).
+    pub tag_prefix: String,
+    /// Minimum digits of the tag number, zero-padded (3 with prefix `a` gives `a001`).
+    pub tag_width: usize,
+    /// Allow LOGIN and plaintext SASL mechanisms (PLAIN, LOGIN, XOAUTH2, OAUTHBEARER) over
+    /// an unencrypted transport. Off by default (RFC 3501 §11.1, RFC 8314).
+    pub allow_plaintext_login: bool,
+    /// The lenient mode's toggles for real servers' non-conformances.
+    pub quirks: Quirks,
+    /// Decoder limits.
+    pub limits: Limits,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            tag_prefix: "A".into(),
+            tag_width: 0,
+            allow_plaintext_login: false,
+            quirks: Quirks::LENIENT,
+            limits: Limits::CLIENT,
+        }
+    }
+}
+
+/// What the server said, as the application sees it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// The greeting (`* OK`, `* PREAUTH` or `* BYE`).
+    Greeting(Greeting<'a>),
+    /// Untagged data (`* 3 EXISTS`, `* 1 FETCH (...)`, `* LIST ...`, `* ENABLED ...`).
+    Data(Data<'a>),
+    /// An untagged status (`* OK [UIDVALIDITY 3] ...`, `* BYE ...`), or a tagged one whose
+    /// tag names no command in flight.
+    Status(StatusResponse<'a>),
+    /// A continuation request no command waits for.
+    Continue(Continue<'a>),
+    /// A command finished: its tagged OK, NO or BAD.
+    Completed {
+        /// The command.
+        handle: Handle,
+        /// The tagged response.
+        status: StatusResponse<'a>,
+    },
+    /// The server accepted IDLE (`+`): untagged updates follow as [`Event::Data`]; end it
+    /// with [`Client::idle_done`].
+    Idling {
+        /// The IDLE command.
+        handle: Handle,
+    },
+    /// The server accepted STARTTLS: start the TLS handshake now, then call
+    /// [`Client::tls_established`]. Cached capabilities were dropped (RFC 3501 §6.2.1).
+    StartTls {
+        /// The STARTTLS command.
+        handle: Handle,
+        /// Octets the server had sent after its OK, dropped as possibly injected.
+        discarded: usize,
+    },
+    /// The server accepted COMPRESS DEFLATE (RFC 4978): from now on compress what
+    /// [`Client::transmit`] gives and decompress what arrives before
+    /// [`Client::receive`].
+    Compress {
+        /// The COMPRESS command.
+        handle: Handle,
+        /// Octets received after the OK: already compressed; decompress them and feed
+        /// them back.
+        buffered: Vec<u8>,
+    },
+}
+
+#[derive(Debug)]
+enum Piece {
+    Line(Vec<u8>),
+    Literal(Vec<u8>),
+}
+
+#[derive(Debug)]
+struct Queued {
+    handle: u32,
+    pieces: VecDeque<Piece>,
+    /// The next command waits for this one's completion.
+    barrier: bool,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Login,
+    Authenticate(SaslClient),
+    Select { read_only: bool },
+    Deselect,
+    StartTls,
+    Idle { idling: bool, done: bool },
+    Compress,
+    Logout,
+    Other,
+}
+
+#[derive(Debug)]
+struct InFlight {
+    handle: u32,
+    tag: String,
+    kind: Kind,
+}
+
+/// Why the output queue waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Blocked {
+    No,
+    /// For `+` before a synchronizing literal of this command.
+    Continuation(u32),
+    /// For this command's completion.
+    Completion(u32),
+    /// For [`Client::tls_established`].
+    Tls,
+}
+
+#[derive(Debug)]
+struct Core {
+    config: ClientConfig,
+    state: Option<State>,
+    projected: State,
+    tls: bool,
+    compressed: bool,
+    output: Vec<u8>,
+    queue: VecDeque<Queued>,
+    blocked: Blocked,
+    in_flight: Vec<InFlight>,
+    next_tag: u32,
+    capabilities: Vec<Capability<'static>>,
+    enabled: Vec<String>,
+    discarding: bool,
+}
+
+/// The client session. See the [module docs](self) for the call order.
+#[derive(Debug)]
+#[must_use]
+pub struct Client {
+    input: InputBuffer,
+    decoder: ResponseDecoder,
+    settled: usize,
+    clear: bool,
+    core: Core,
+}
+
+const fn misuse(reason: &'static str) -> Error {
+    Error::invalid("client call", reason)
+}
+
+/// The capability as it appears on the wire.
+fn capability_name(c: &Capability<'_>) -> String {
+    match c {
+        Capability::Imap4Rev1 => "IMAP4rev1".into(),
+        Capability::Auth(a) => format!("AUTH={}", a.as_str()),
+        Capability::LoginDisabled => "LOGINDISABLED".into(),
+        Capability::StartTls => "STARTTLS".into(),
+        Capability::Other(a) => a.as_str().into(),
+    }
+}
+
+/// `{n}\r\n` at the end of `line` (a synchronizing literal announcement).
+fn ends_with_sync_announcement(line: &[u8]) -> Option<usize> {
+    let l = line.strip_suffix(b"}\r\n")?;
+    let digits = l.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    let brace = l.len().checked_sub(digits + 1)?;
+    if l.get(brace) != Some(&b'{') {
+        return None;
+    }
+    core::str::from_utf8(l.get(brace + 1..)?).ok()?.parse().ok()
+}
+
+/// Splits raw bytes that may hold inline synchronizing literals (the arguments of an
+/// extension command kept raw) into pieces.
+fn split_inline(mut bytes: &[u8], pieces: &mut VecDeque<Piece>) {
+    let mut line = Vec::new();
+    while let Some(lf) = memchr::memchr(b'\n', bytes) {
+        let (head, tail) = bytes.split_at(lf + 1);
+        line.extend_from_slice(head);
+        bytes = tail;
+        if let Some(n) = ends_with_sync_announcement(&line) {
+            pieces.push_back(Piece::Line(core::mem::take(&mut line)));
+            let n = n.min(bytes.len());
+            let (data, tail) = bytes.split_at(n);
+            pieces.push_back(Piece::Literal(data.to_vec()));
+            bytes = tail;
+        }
+    }
+    line.extend_from_slice(bytes);
+    if !line.is_empty() {
+        pieces.push_back(Piece::Line(line));
+    }
+}
+
+impl Client {
+    /// A new session waiting for the greeting. `tls`: the transport is already encrypted
+    /// (implicit TLS, port 993).
+    pub fn new(config: ClientConfig, tls: bool) -> Self {
+        let decoder = ResponseDecoder::new(Config {
+            limits: config.limits,
+            quirks: config.quirks,
+            utf8: false,
+        });
+        Client {
+            input: InputBuffer::new(),
+            decoder,
+            settled: 0,
+            clear: false,
+            core: Core {
+                config,
+                state: None,
+                projected: State::NotAuthenticated,
+                tls,
+                compressed: false,
+                output: Vec::new(),
+                queue: VecDeque::new(),
+                blocked: Blocked::No,
+                in_flight: Vec::new(),
+                next_tag: 1,
+                capabilities: Vec::new(),
+                enabled: Vec::new(),
+                discarding: false,
+            },
+        }
+    }
+
+    /// The connection state; `None` before the greeting.
+    pub fn state(&self) -> Option<State> {
+        self.core.state
+    }
+
+    /// Whether the transport is encrypted.
+    pub fn is_tls(&self) -> bool {
+        self.core.tls
+    }
+
+    /// Whether COMPRESS DEFLATE is in force.
+    pub fn is_compressed(&self) -> bool {
+        self.core.compressed
+    }
+
+    /// The server's capabilities as last announced (empty when unknown, e.g. right after
+    /// STARTTLS).
+    pub fn capabilities(&self) -> &[Capability<'static>] {
+        &self.core.capabilities
+    }
+
+    /// Whether the server announced `name` (case-insensitive, e.g. `IDLE`, `AUTH=PLAIN`).
+    pub fn has_capability(&self, name: &str) -> bool {
+        self.core.has(name)
+    }
+
+    /// Whether the server reported `name` as enabled (`* ENABLED`, RFC 5161).
+    pub fn is_enabled(&self, name: &str) -> bool {
+        self.core
+            .enabled
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(name))
+    }
+
+    /// Commands sent or queued and not completed yet.
+    pub fn in_flight(&self) -> usize {
+        self.core.in_flight.len()
+    }
+
+    /// The tag of a command in flight.
+    pub fn tag(&self, handle: Handle) -> Option<&str> {
+        self.core
+            .in_flight
+            .iter()
+            .find(|f| f.handle == handle.0)
+            .map(|f| f.tag.as_str())
+    }
+
+    /// Feeds bytes received from the server.
+    pub fn receive(&mut self, bytes: &[u8]) {
+        self.settle();
+        if self.core.blocked == Blocked::Tls {
+            return;
+        }
+        self.input.extend(bytes);
+    }
+
+    /// Bytes to send to the server.
+    pub fn transmit(&self) -> &[u8] {
+        &self.core.output
+    }
+
+    /// Drops the first `n` bytes of [`transmit`](Self::transmit) after they were sent.
+    pub fn consumed(&mut self, n: usize) {
+        let n = n.min(self.core.output.len());
+        self.core.output.drain(..n);
+    }
+
+    /// Takes all the bytes to send.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        core::mem::take(&mut self.core.output)
+    }
+
+    fn settle(&mut self) {
+        if self.clear {
+            self.clear = false;
+            self.input.clear();
+        } else if self.settled > 0 {
+            self.input.consume(self.settled);
+        }
+        self.settled = 0;
+    }
+
+    /// Queues a command. LOGIN is refused over an unencrypted transport unless allowed,
+    /// and when the server announced LOGINDISABLED; commands not allowed in the state the
+    /// session will be in once the queued commands succeed are refused; AUTHENTICATE needs
+    /// [`authenticate`](Self::authenticate).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the reason.
+    pub fn send(&mut self, body: CommandBody<'_>) -> Result<Handle, Error> {
+        self.settle();
+        let core = &mut self.core;
+        let name = body.name();
+        let uid = matches!(
+            body,
+            CommandBody::Search { uid: true, .. }
+                | CommandBody::Fetch { uid: true, .. }
+                | CommandBody::Store { uid: true, .. }
+                | CommandBody::Copy { uid: true, .. }
+        );
+        let class = class_of(if uid { b"UID" } else { name.as_bytes() });
+        match (core.projected, class) {
+            (State::Logout, _) => return Err(misuse("the session is over")),
+            (_, Class::Any) => {}
+            (State::NotAuthenticated, Class::NotAuthenticated) => {}
+            (State::NotAuthenticated, _) => return Err(misuse("not authenticated")),
+            (_, Class::NotAuthenticated) => return Err(misuse("already authenticated")),
+            (State::Authenticated, Class::Selected) => return Err(misuse("no mailbox selected")),
+            (State::Selected { .. }, Class::AuthenticatedOnly) => {
+                return Err(misuse("only valid in the authenticated state"));
+            }
+            _ => {}
+        }
+        let is = |n: &str| name.eq_ignore_ascii_case(n);
+        let (kind, barrier) = match &body {
+            CommandBody::Login { .. } => {
+                if core.has("LOGINDISABLED") {
+                    return Err(misuse("the server announced LOGINDISABLED"));
+                }
+                if !core.tls && !core.config.allow_plaintext_login {
+                    return Err(misuse("LOGIN over an unencrypted transport"));
+                }
+                core.projected = State::Authenticated;
+                (Kind::Login, false)
+            }
+            CommandBody::Authenticate { .. } => {
+                return Err(misuse("use Client::authenticate"));
+            }
+            CommandBody::StartTls => {
+                if core.tls {
+                    return Err(misuse("TLS is already active"));
+                }
+                (Kind::StartTls, true)
+            }
+            CommandBody::Select { .. } => {
+                core.projected = State::Selected { read_only: false };
+                (Kind::Select { read_only: false }, false)
+            }
+            CommandBody::Examine { .. } => {
+                core.projected = State::Selected { read_only: true };
+                (Kind::Select { read_only: true }, false)
+            }
+            CommandBody::Close => {
+                core.projected = State::Authenticated;
+                (Kind::Deselect, false)
+            }
+            CommandBody::Logout => {
+                core.projected = State::Logout;
+                (Kind::Logout, false)
+            }
+            CommandBody::Other { .. } if is("UNSELECT") => {
+                core.projected = State::Authenticated;
+                (Kind::Deselect, false)
+            }
+            CommandBody::Other { .. } if is("IDLE") => (
+                Kind::Idle {
+                    idling: false,
+                    done: false,
+                },
+                true,
+            ),
+            CommandBody::Other { .. } if is("COMPRESS") => (Kind::Compress, true),
+            _ => (Kind::Other, false),
+        };
+        Ok(core.queue_command(body, kind, barrier))
+    }
+
+    /// `LOGIN user password` (RFC 3501 §6.2.3), with the checks of [`send`](Self::send).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send), or a NUL in the user name or password.
+    pub fn login(&mut self, user: &str, password: &str) -> Result<Handle, Error> {
+        let username = AString::new(user.as_bytes())?;
+        let password = AString::new(password.as_bytes())?;
+        self.send(CommandBody::Login { username, password })
+    }
+
+    /// `AUTHENTICATE` (RFC 3501 §6.2.2) driven by `sasl`, with its initial response on
+    /// the command line when the server offers SASL-IR (RFC 4959). Mechanisms that send a
+    /// reusable secret are refused over an unencrypted transport unless allowed.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the reason.
+    pub fn authenticate(&mut self, mut sasl: SaslClient) -> Result<Handle, Error> {
+        self.settle();
+        let core = &mut self.core;
+        match core.projected {
+            State::NotAuthenticated => {}
+            State::Logout => return Err(misuse("the session is over")),
+            _ => return Err(misuse("already authenticated")),
+        }
+        let mech = sasl.mechanism();
+        if mech.is_plaintext() && !core.tls && !core.config.allow_plaintext_login {
+            return Err(misuse("plaintext mechanism over an unencrypted transport"));
+        }
+        if sasl.check().is_err() {
+            return Err(misuse("credentials the mechanism cannot encode"));
+        }
+        let initial_response = if core.has("SASL-IR") {
+            sasl.initial_response().map(alloc::borrow::Cow::Owned)
+        } else {
+            None
+        };
+        let mechanism = Atom::new(String::from(mech.as_str()))?;
+        core.projected = State::Authenticated;
+        let body = CommandBody::Authenticate {
+            mechanism,
+            initial_response,
+        };
+        Ok(core.queue_command(body, Kind::Authenticate(sasl), true))
+    }
+
+    /// `STARTTLS` (RFC 3501 §6.2.1).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn starttls(&mut self) -> Result<Handle, Error> {
+        self.send(CommandBody::StartTls)
+    }
+
+    /// `IDLE` (RFC 2177 §3); [`Event::Idling`] follows the server's `+`.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn idle(&mut self) -> Result<Handle, Error> {
+        self.send(other("IDLE", Vec::new())?)
+    }
+
+    /// Ends IDLE with `DONE` (sent as soon as the server accepted IDLE).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when no IDLE is in flight.
+    pub fn idle_done(&mut self) -> Result<(), Error> {
+        self.settle();
+        let core = &mut self.core;
+        let Some(f) = core
+            .in_flight
+            .iter_mut()
+            .find(|f| matches!(f.kind, Kind::Idle { done: false, .. }))
+        else {
+            return Err(misuse("no IDLE in flight"));
+        };
+        if let Kind::Idle { idling, done } = &mut f.kind {
+            *done = true;
+            if *idling {
+                core.output.extend_from_slice(b"DONE\r\n");
+            }
+        }
+        Ok(())
+    }
+
+    /// `ENABLE cap ...` (RFC 5161); the server's `* ENABLED` is recorded (see
+    /// [`is_enabled`](Self::is_enabled)) and `UTF8=ACCEPT` switches the decoder to UTF-8.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send), or a name that is not an atom.
+    pub fn enable(&mut self, capabilities: &[&str]) -> Result<Handle, Error> {
+        let mut args = Vec::new();
+        for (i, c) in capabilities.iter().enumerate() {
+            Atom::new(*c)?;
+            if i > 0 {
+                args.push(b' ');
+            }
+            args.extend_from_slice(c.as_bytes());
+        }
+        if args.is_empty() {
+            return Err(misuse("ENABLE needs at least one capability"));
+        }
+        self.send(other("ENABLE", args)?)
+    }
+
+    /// `COMPRESS DEFLATE` (RFC 4978), if the server offers it.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when the server did not announce COMPRESS=DEFLATE or it is
+    /// already active; as [`send`](Self::send).
+    pub fn compress(&mut self) -> Result<Handle, Error> {
+        if !self.core.has("COMPRESS=DEFLATE") || self.core.compressed {
+            return Err(misuse("COMPRESS=DEFLATE not offered or already active"));
+        }
+        self.send(other("COMPRESS", b"DEFLATE".to_vec())?)
+    }
+
+    /// `[UID] MOVE sequence-set mailbox` (RFC 6851 §3).
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn move_messages(
+        &mut self,
+        uid: bool,
+        sequence_set: &SequenceSet<'_>,
+        mailbox: &Mailbox<'_>,
+    ) -> Result<Handle, Error> {
+        use crate::serialize::Encode;
+        // The arguments are COPY's; encode a COPY and keep what follows the name.
+        let copy = Command::new(
+            Tag::new("x")?,
+            CommandBody::Copy {
+                uid: false,
+                sequence_set: sequence_set.clone(),
+                mailbox: mailbox.clone(),
+            },
+        );
+        let bytes = copy.to_vec();
+        let args = bytes
+            .get(b"x COPY ".len()..bytes.len().saturating_sub(2))
+            .unwrap_or_default();
+        let mut arguments = Vec::new();
+        if uid {
+            arguments.extend_from_slice(b"MOVE ");
+        }
+        arguments.extend_from_slice(args);
+        self.send(other(if uid { "UID" } else { "MOVE" }, arguments)?)
+    }
+
+    /// After [`Event::StartTls`]: the handshake succeeded; queued commands go out now.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when no STARTTLS was accepted.
+    pub fn tls_established(&mut self) -> Result<(), Error> {
+        self.settle();
+        if self.core.blocked != Blocked::Tls {
+            return Err(misuse("no STARTTLS accepted"));
+        }
+        self.core.tls = true;
+        self.core.blocked = Blocked::No;
+        self.core.pump();
+        Ok(())
+    }
+
+    /// Returns the next event. `Ok(None)`: more input is needed.
+    ///
+    /// # Errors
+    /// A response that does not decode (the [`Error`] names offset and rule); it is
+    /// skipped, and the next call goes on with what follows.
+    pub fn next_event(&mut self) -> Result<Option<Event<'_>>, Error> {
+        self.settle();
+        let utf8 = self.is_enabled("UTF8=ACCEPT");
+        if self.decoder.config().utf8 != utf8 {
+            let mut c = *self.decoder.config();
+            c.utf8 = utf8;
+            self.decoder.set_config(c);
+        }
+        let Client {
+            input,
+            decoder,
+            settled,
+            clear,
+            core,
+        } = self;
+        let buf = input.as_slice();
+        let mut pos = 0usize;
+        loop {
+            *settled = pos;
+            let rest = buf.get(pos..).unwrap_or_default();
+            if core.discarding {
+                let d = decoder.discard(rest);
+                pos += d.consumed;
+                *settled = pos;
+                if !d.done {
+                    return Ok(None);
+                }
+                core.discarding = false;
+                continue;
+            }
+            if core.state.is_none() {
+                return match decoder.decode_greeting(rest) {
+                    Err(e) => {
+                        core.discarding = true;
+                        Err(e)
+                    }
+                    Ok(Decoded::Incomplete { .. }) => Ok(None),
+                    Ok(Decoded::Complete { value, consumed }) => {
+                        *settled = pos + consumed;
+                        core.state = Some(match value.kind {
+                            StatusKind::PreAuth => State::Authenticated,
+                            StatusKind::Bye => State::Logout,
+                            _ => State::NotAuthenticated,
+                        });
+                        if let Some(s) = core.state {
+                            core.projected = s;
+                        }
+                        core.code(value.code.as_ref());
+                        Ok(Some(Event::Greeting(value)))
+                    }
+                };
+            }
+            let response = match decoder.decode(rest) {
+                Err(e) => {
+                    core.discarding = true;
+                    return Err(e);
+                }
+                Ok(Decoded::Incomplete { .. }) => return Ok(None),
+                Ok(Decoded::Complete { value, consumed }) => {
+                    pos += consumed;
+                    *settled = pos;
+                    value
+                }
+            };
+            match response {
+                Response::Continue(c) => {
+                    if let Some(ev) = core.continuation(c) {
+                        return Ok(Some(ev));
+                    }
+                }
+                Response::Data(d) => {
+                    match &d {
+                        Data::Capability(caps) => {
+                            core.capabilities =
+                                caps.iter().cloned().map(Capability::into_owned).collect();
+                        }
+                        Data::Other { name, rest }
+                            if name.as_str().eq_ignore_ascii_case("ENABLED") =>
+                        {
+                            for w in rest.split(|&b| b == b' ').filter(|w| !w.is_empty()) {
+                                core.enabled.push(String::from_utf8_lossy(w).into_owned());
+                            }
+                        }
+                        _ => {}
+                    }
+                    return Ok(Some(Event::Data(d)));
+                }
+                Response::Status(s) if s.tag.is_none() => {
+                    core.code(s.code.as_ref());
+                    if s.kind == StatusKind::Bye {
+                        core.state = Some(State::Logout);
+                        core.projected = State::Logout;
+                    }
+                    return Ok(Some(Event::Status(s)));
+                }
+                Response::Status(s) => {
+                    let tag = s.tag.as_ref().map(Tag::as_str).unwrap_or_default();
+                    let Some(i) = core.in_flight.iter().position(|f| f.tag == tag) else {
+                        return Ok(Some(Event::Status(s)));
+                    };
+                    let f = core.in_flight.remove(i);
+                    core.code(s.code.as_ref());
+                    let handle = Handle(f.handle);
+                    let ok = s.kind == StatusKind::Ok;
+                    // The command is over: drop what was not sent of it.
+                    if let Some(q) = core.queue.iter().position(|q| q.handle == f.handle) {
+                        core.queue.remove(q);
+                    }
+                    if matches!(core.blocked, Blocked::Continuation(h) | Blocked::Completion(h) if h == f.handle)
+                    {
+                        core.blocked = Blocked::No;
+                    }
+                    match f.kind {
+                        Kind::Login | Kind::Authenticate(_) if ok => {
+                            core.state = Some(State::Authenticated);
+                        }
+                        Kind::Login | Kind::Authenticate(_) => {
+                            core.state = Some(State::NotAuthenticated);
+                        }
+                        Kind::Select { read_only } if ok => {
+                            let ro = read_only || matches!(s.code, Some(Code::ReadOnly));
+                            core.state = Some(State::Selected { read_only: ro });
+                        }
+                        Kind::Select { .. } if s.kind == StatusKind::No => {
+                            core.state = Some(State::Authenticated);
+                        }
+                        Kind::Deselect if ok => core.state = Some(State::Authenticated),
+                        Kind::Logout => core.state = Some(State::Logout),
+                        Kind::StartTls if ok => {
+                            // RFC 3501 §6.2.1: forget what was learnt in the clear, and
+                            // never read bytes that arrived before the handshake.
+                            core.capabilities.clear();
+                            core.blocked = Blocked::Tls;
+                            let discarded = buf.len() - pos;
+                            *clear = true;
+                            core.resync_projection();
+                            return Ok(Some(Event::StartTls { handle, discarded }));
+                        }
+                        Kind::Compress if ok => {
+                            core.compressed = true;
+                            core.capabilities.retain(|c| {
+                                !capability_name(c).eq_ignore_ascii_case("COMPRESS=DEFLATE")
+                            });
+                            let buffered = buf.get(pos..).unwrap_or_default().to_vec();
+                            *clear = true;
+                            core.pump();
+                            return Ok(Some(Event::Compress { handle, buffered }));
+                        }
+                        _ => {}
+                    }
+                    core.resync_projection();
+                    core.pump();
+                    return Ok(Some(Event::Completed { handle, status: s }));
+                }
+            }
+        }
+    }
+}
+
+fn other(name: &'static str, arguments: Vec<u8>) -> Result<CommandBody<'static>, Error> {
+    Ok(CommandBody::Other {
+        name: Atom::new(name)?,
+        arguments: alloc::borrow::Cow::Owned(arguments),
+    })
+}
+
+impl Core {
+    fn has(&self, name: &str) -> bool {
+        self.capabilities
+            .iter()
+            .any(|c| capability_name(c).eq_ignore_ascii_case(name))
+    }
+
+    fn literal_support(&self) -> LiteralSupport {
+        if self.has("LITERAL+") {
+            LiteralSupport::LiteralPlus
+        } else if self.has("LITERAL-") {
+            LiteralSupport::LiteralMinus
+        } else {
+            LiteralSupport::SyncOnly
+        }
+    }
+
+    /// Takes the capabilities from a `[CAPABILITY ...]` code.
+    fn code(&mut self, code: Option<&Code<'_>>) {
+        if let Some(Code::Capability(caps)) = code {
+            self.capabilities = caps.iter().cloned().map(Capability::into_owned).collect();
+        }
+    }
+
+    /// After a completion the projected state is the real state updated by the commands
+    /// still in flight.
+    fn resync_projection(&mut self) {
+        let mut p = self.state.unwrap_or(State::NotAuthenticated);
+        for f in &self.in_flight {
+            p = match f.kind {
+                Kind::Login | Kind::Authenticate(_) => State::Authenticated,
+                Kind::Select { read_only } => State::Selected { read_only },
+                Kind::Deselect => State::Authenticated,
+                Kind::Logout => State::Logout,
+                _ => p,
+            };
+        }
+        self.projected = p;
+    }
+
+    fn queue_command(&mut self, body: CommandBody<'_>, kind: Kind, barrier: bool) -> Handle {
+        let n = self.next_tag;
+        self.next_tag = self.next_tag.wrapping_add(1).max(1);
+        let width = self.config.tag_width;
+        let mut tag = format!("{}{:0width$}", self.config.tag_prefix, n);
+        if Tag::new(tag.as_str()).is_err() {
+            // An invalid prefix cannot make a tag; fall back to the default one.
+            tag = format!("A{n:0width$}");
+        }
+        let tag_value = Tag(alloc::borrow::Cow::Owned(tag.clone()));
+        let command = Command::new(tag_value, body);
+        let mut pieces = VecDeque::new();
+        for f in command.fragments_with(self.literal_support()) {
+            match f {
+                Fragment::Line(l) => split_inline(&l, &mut pieces),
+                Fragment::Literal { data, .. } => pieces.push_back(Piece::Literal(data.to_vec())),
+            }
+        }
+        self.queue.push_back(Queued {
+            handle: n,
+            pieces,
+            barrier,
+        });
+        self.in_flight.push(InFlight {
+            handle: n,
+            tag,
+            kind,
+        });
+        self.pump();
+        Handle(n)
+    }
+
+    /// Moves queued pieces to the output until a synchronizing literal or a barrier.
+    fn pump(&mut self) {
+        while self.blocked == Blocked::No {
+            let Some(front) = self.queue.front_mut() else {
+                return;
+            };
+            let handle = front.handle;
+            match front.pieces.pop_front() {
+                Some(Piece::Line(l)) => {
+                    let waits = ends_with_sync_announcement(&l).is_some()
+                        && matches!(front.pieces.front(), Some(Piece::Literal(_)));
+                    self.output.extend_from_slice(&l);
+                    if waits {
+                        self.blocked = Blocked::Continuation(handle);
+                    }
+                }
+                Some(Piece::Literal(d)) => self.output.extend_from_slice(&d),
+                None => {
+                    let barrier = front.barrier;
+                    self.queue.pop_front();
+                    if barrier {
+                        self.blocked = Blocked::Completion(handle);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Answers a `+`: the literal it invites, a SASL challenge, or IDLE's acceptance.
+    fn continuation<'a>(&mut self, c: Continue<'a>) -> Option<Event<'a>> {
+        if let Blocked::Continuation(_) = self.blocked {
+            self.blocked = Blocked::No;
+            self.pump();
+            return None;
+        }
+        if let Blocked::Completion(h) = self.blocked {
+            let f = self.in_flight.iter_mut().find(|f| f.handle == h)?;
+            match &mut f.kind {
+                Kind::Authenticate(sasl) => {
+                    let challenge: Vec<u8> = match &c {
+                        Continue::Base64(d) => d.to_vec(),
+                        Continue::Basic { text, .. } => {
+                            mail_common::sasl::decode_base64(text.as_str().as_bytes())
+                                .unwrap_or_default()
+                        }
+                    };
+                    match sasl.step(&challenge) {
+                        Ok(r) => {
+                            self.output
+                                .extend_from_slice(mail_common::sasl::encode_base64(&r).as_bytes());
+                            self.output.extend_from_slice(b"\r\n");
+                        }
+                        Err(_) => self.output.extend_from_slice(b"*\r\n"),
+                    }
+                    return None;
+                }
+                Kind::Idle { idling, done } if !*idling => {
+                    *idling = true;
+                    if *done {
+                        self.output.extend_from_slice(b"DONE\r\n");
+                    }
+                    return Some(Event::Idling { handle: Handle(h) });
+                }
+                _ => {}
+            }
+        }
+        Some(Event::Continue(c))
+    }
+}
