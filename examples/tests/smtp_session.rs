@@ -659,3 +659,31 @@ fn random_sessions_never_kill_a_session_task() {
     }
     assert_eq!(f.server.service().sessions_ended(), connections);
 }
+
+#[test]
+fn smtp_smuggling_attempts_do_not_end_the_data() {
+    // Bare-LF and bare-CR variants of the end-of-data marker (the 2023 "SMTP smuggling"
+    // attacks): none may end the data, so the smuggled MAIL is never run; the message with
+    // bare line endings is refused after the real end of data.
+    let f = fixture(Mode::Smtp, Transport::Plain, |_| {});
+    for marker in [&b"\n.\n"[..], b"\n.\r\n", b"\r\n.\n", b"\r.\r", b"\r\n.\r"] {
+        let mut conn = TcpStream::connect(f.addr()).unwrap();
+        conn.set_read_timeout(Some(TIMEOUT)).unwrap();
+        conn.write_all(
+            b"EHLO c\r\nMAIL FROM:<a@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n",
+        )
+        .unwrap();
+        read_until(&mut conn, "354 ");
+        let session = [
+            &b"Subject: first\r\n\r\nbody"[..],
+            marker,
+            b"MAIL FROM:<evil@example.test>\r\nRCPT TO:<alice@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\nQUIT\r\n",
+        ]
+        .concat();
+        conn.write_all(&session).unwrap();
+        let text = read_until(&mut conn, "221 ");
+        let codes: Vec<&str> = text.lines().map(|l| &l[..3]).collect();
+        assert_eq!(codes, ["550", "221"], "{marker:?}: {text}");
+    }
+    assert!(f.delivered().is_empty());
+}

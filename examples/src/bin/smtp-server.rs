@@ -97,6 +97,15 @@ async fn run(cli: Cli) -> Result<(), String> {
     } else {
         Mode::Smtp
     };
+    match smtp_proto::Host::parse(&cli.hostname) {
+        Ok(smtp_proto::Host::Domain(_)) => {}
+        _ => {
+            return Err(format!(
+                "--hostname {:?} is not a domain name",
+                cli.hostname
+            ));
+        }
+    }
     if cli.server.users.is_empty() {
         return Err("give at least one --user NAME:PASSWORD (the local recipients)".into());
     }
