@@ -687,3 +687,31 @@ fn smtp_smuggling_attempts_do_not_end_the_data() {
     }
     assert!(f.delivered().is_empty());
 }
+
+#[test]
+fn a_silent_server_times_the_client_out() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hold = std::thread::spawn(move || {
+        // Accept and say nothing for a while.
+        let (conn, _) = listener.accept().unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        drop(conn);
+    });
+    let mut options = SessionOptions::new("localhost", Host::parse("c.test").unwrap().into_owned());
+    options.security = Security::Plain;
+    let stream = ClientStream::connect("127.0.0.1", port, Duration::from_millis(300)).unwrap();
+    let envelope = Envelope {
+        from: ReversePath::Null,
+        to: vec![rcpt("bob@example.test")],
+    };
+    let start = Instant::now();
+    let e = client::send(stream, &options, &envelope, MESSAGE).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("timed out waiting for the server"),
+        "{e}"
+    );
+    assert!(start.elapsed() < Duration::from_millis(1400));
+    hold.join().unwrap();
+}

@@ -281,6 +281,17 @@ impl Session<'_> {
                 Ok(0) => return Err(SmtpError::Closed),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Err(SmtpError::Io {
+                        context: "timed out waiting for the server",
+                        source: io::ErrorKind::TimedOut.into(),
+                    });
+                }
                 Err(e) => {
                     return Err(SmtpError::Io {
                         context: "read from the server",
