@@ -96,6 +96,20 @@ fn help_and_bad_flags() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--user"));
+    // A zero size limit or a hostname that is no domain is refused at start-up.
+    for bad in [&["--max-size", "0"][..], &["--hostname", "not a name"]] {
+        let out = Command::new(SERVER)
+            .args(["--listen", "127.0.0.1:0", "--user", "a:b", "--maildir"])
+            .arg(dir.path())
+            .args(bad)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bad:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(bad[0]),
+            "{bad:?}"
+        );
+    }
     // A malformed address is a flag error.
     let out = Command::new(CLIENT)
         .args([

@@ -45,7 +45,8 @@ struct Cli {
     #[arg(long = "domain", value_name = "DOMAIN")]
     domains: Vec<String>,
     /// Largest message in octets (announced as SIZE).
-    #[arg(long, value_name = "OCTETS", default_value_t = DEFAULT_MAX_MESSAGE_SIZE)]
+    #[arg(long, value_name = "OCTETS", default_value_t = DEFAULT_MAX_MESSAGE_SIZE,
+          value_parser = clap::value_parser!(u64).range(1..))]
     max_size: u64,
     /// Offer and accept AUTH PLAIN and LOGIN without TLS. Dangerous: for tests.
     #[arg(long)]
