@@ -715,3 +715,53 @@ fn a_silent_server_times_the_client_out() {
     assert!(start.elapsed() < Duration::from_millis(1400));
     hold.join().unwrap();
 }
+
+#[test]
+fn notify_success_gets_a_delivered_dsn_for_a_local_sender() {
+    let f = fixture(Mode::Smtp, Transport::Plain, |_| {});
+    let mut conn = TcpStream::connect(f.addr()).unwrap();
+    conn.set_read_timeout(Some(TIMEOUT)).unwrap();
+    conn.write_all(
+        b"EHLO c.test\r\n\
+          MAIL FROM:<alice@example.test> RET=HDRS ENVID=QQ+2B314\r\n\
+          RCPT TO:<bob@example.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;bob@old.example\r\n\
+          RCPT TO:<alice@example.test> NOTIFY=NEVER\r\n\
+          DATA\r\n",
+    )
+    .unwrap();
+    let text = read_until(&mut conn, "354 ");
+    assert!(text.contains("250 DSN\r\n"), "{text}");
+    conn.write_all(b"Subject: with dsn\r\n\r\nsecret body\r\n.\r\n")
+        .unwrap();
+    read_until(&mut conn, "250 2.0.0 OK stored");
+    // A sender who is not local gets no report (this server does not relay).
+    conn.write_all(
+        b"MAIL FROM:<carol@elsewhere.test>\r\nRCPT TO:<bob@example.test> NOTIFY=SUCCESS\r\nDATA\r\n",
+    )
+    .unwrap();
+    read_until(&mut conn, "354 ");
+    conn.write_all(b"Subject: remote\r\n\r\nx\r\n.\r\nQUIT\r\n")
+        .unwrap();
+    read_until(&mut conn, "221 ");
+    let files: Vec<String> = f
+        .delivered()
+        .iter()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert_eq!(files.len(), 3, "{files:#?}");
+    let dsn = files
+        .iter()
+        .find(|f| f.contains("multipart/report"))
+        .expect("a DSN");
+    assert!(dsn.starts_with("Return-Path: <>\r\n"), "{dsn}");
+    assert!(dsn.contains("\r\nTo: <alice@example.test>\r\n"), "{dsn}");
+    assert!(dsn.contains("Original-Envelope-Id: QQ+314\r\n"), "{dsn}");
+    assert!(
+        dsn.contains("Original-Recipient: rfc822;bob@old.example\r\nFinal-Recipient: rfc822; bob@example.test\r\nAction: delivered\r\nStatus: 2.0.0\r\n"),
+        "{dsn}"
+    );
+    assert!(!dsn.contains("Final-Recipient: rfc822; alice@"), "{dsn}");
+    // RET=HDRS: the header comes back, not the body.
+    assert!(dsn.contains("Subject: with dsn\r\n"), "{dsn}");
+    assert!(!dsn.contains("secret body"), "{dsn}");
+}

@@ -293,6 +293,34 @@ def _lmtp():
     maildir_check(MAILDIR, t, msg)
 
 
+@case("py-ours-dsn-notify-success")
+def _dsn():
+    t = tok("py-ours-dsn-notify-success")
+    msg = build("small", t, addr("alice"), addr("bob"))
+    with smtplib.SMTP(HOST, P["OURS_SMTP_PORT"], timeout=TIMEOUT) as s:
+        s.ehlo("client.example.test")
+        check(s.has_extn("dsn"), "no DSN")
+        refused = s.sendmail(addr("alice"), [addr("bob")], msg, mail_options=["RET=HDRS", f"ENVID={t}"],
+                             rcpt_options=["NOTIFY=SUCCESS", f"ORCPT=rfc822;{addr('bob')}"])
+        check(not refused, f"refused: {refused!r}")
+    maildir_check(MAILDIR, t, msg)
+    # The "delivered" report for the local sender lands in the same Maildir.
+    deadline = time.monotonic() + 10
+    needle = f"Original-Envelope-Id: {t}\r\n".encode()
+    while True:
+        reports = [open(p, "rb").read() for p in glob.glob(os.path.join(MAILDIR, "new", "*"))]
+        reports = [r for r in reports if needle in r]
+        if reports or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    check(len(reports) == 1, f"{len(reports)} DSNs for {t}")
+    r = reports[0]
+    for want in [b"Return-Path: <>\r\n", b"report-type=delivery-status",
+                 f"Final-Recipient: rfc822; {addr('bob')}\r\nAction: delivered\r\nStatus: 2.0.0".encode(),
+                 b"Content-Type: text/rfc822-headers", f"Subject: {t}".encode()]:
+        check(want in r, f"DSN lacks {want!r}")
+
+
 def read_reply(f):
     """One SMTP reply (all lines) from a file object."""
     lines = []

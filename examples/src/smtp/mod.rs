@@ -35,6 +35,7 @@
 
 pub mod client;
 mod date;
+mod dsn;
 pub mod server;
 
 use std::fmt::Write as _;

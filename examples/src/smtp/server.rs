@@ -11,6 +11,11 @@
 //! (RFC 5321 §4.4) in front. Delivery is final when the end of data is answered, so the
 //! server never has to send a bounce.
 //!
+//! DSN (RFC 3461): `RET`, `ENVID`, `NOTIFY` and `ORCPT` are accepted. A recipient with
+//! `NOTIFY=SUCCESS` gets a "delivered" report (RFC 3464 `multipart/report`) written into
+//! the same Maildir when the sender is a local user; the server does not relay, so a
+//! report for a remote sender is only logged as not sent.
+//!
 //! # Modes
 //!
 //! * [`Mode::Smtp`]: anyone may send to the local users; AUTH is offered but optional.
@@ -38,11 +43,13 @@ use std::time::{Duration, Instant, SystemTime};
 use mail_common::sasl::Credentials;
 use smtp_proto::server::{Event, Server, ServerConfig};
 use smtp_proto::{
-    AuthMechanism, Capability, Command, EnhancedCode, ForwardPath, Host, Reply, ReversePath,
+    AuthMechanism, Capability, Command, EnhancedCode, ForwardPath, Host, Notify, Parameter, Reply,
+    ReversePath,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsAcceptor;
 
+use super::dsn::{DsnRequest, printable, success_report};
 use super::{SmtpError, forward_path_text, reverse_path_text, rfc5322_date};
 use crate::cli::User;
 use crate::maildir::Maildir;
@@ -171,6 +178,8 @@ struct Envelope {
     recipients: Vec<ForwardPath<'static>>,
     smtputf8: bool,
     body: Vec<u8>,
+    dsn: DsnRequest,
+    arrival: Option<SystemTime>,
 }
 
 /// Per-connection facts that go into the `Received:` header.
@@ -410,8 +419,8 @@ impl SmtpService {
         }
         config.allow_plaintext_auth = s.allow_plaintext_auth;
         config.cram_challenge = Some(challenge);
-        // RFC 3461: the parameters are accepted; delivery is final at the end of data, so
-        // failures are reported in the session and no delivery report is ever generated.
+        // RFC 3461: delivery is final at the end of data, so failures are reported in the
+        // session; NOTIFY=SUCCESS gets a "delivered" DSN (see `success_dsn`).
         config.extra_capabilities = vec![Capability::Dsn];
         config
     }
@@ -681,9 +690,19 @@ impl SmtpService {
                     server.reply(&reply(530, (5, 7, 0), "Authentication required")?)?;
                     return Ok(());
                 }
+                let mut dsn = DsnRequest::default();
+                for p in mail.params.iter() {
+                    match p {
+                        Parameter::Ret(r) => dsn.ret = Some(r),
+                        Parameter::EnvId(x) => dsn.envid = Some(printable(&x.decode())),
+                        _ => {}
+                    }
+                }
                 *envelope = Envelope {
                     from: Some(mail.path),
                     smtputf8: mail.params.smtputf8(),
+                    dsn,
+                    arrival: Some(SystemTime::now()),
                     ..Envelope::default()
                 };
                 server.reply(&reply(250, (2, 1, 0), "Sender OK")?)?;
@@ -695,6 +714,19 @@ impl SmtpService {
                         (2, 1, 5),
                         format!("Recipient OK (user {user})"),
                     )?)?;
+                    let success = rcpt
+                        .params
+                        .iter()
+                        .any(|p| matches!(p, Parameter::Notify(Notify::On { success: true, .. })));
+                    if success {
+                        let orcpt = rcpt.params.iter().find_map(|p| match p {
+                            Parameter::Orcpt(o) => {
+                                Some(format!("{};{}", o.addr_type, printable(&o.addr.decode())))
+                            }
+                            _ => None,
+                        });
+                        envelope.dsn.success.push((rcpt.path.clone(), orcpt));
+                    }
                     envelope.recipients.push(rcpt.path);
                 }
                 None => {
@@ -752,9 +784,10 @@ impl SmtpService {
         replies: usize,
     ) -> Result<Option<String>, SmtpError> {
         let env = std::mem::take(envelope);
-        let message = self.with_trace_headers(&env, who, session_id, peer);
+        let message = Arc::new(self.with_trace_headers(&env, who, session_id, peer));
         let maildir = self.maildir.clone();
-        let stored = tokio::task::spawn_blocking(move || maildir.deliver("INBOX", &message))
+        let stored_message = Arc::clone(&message);
+        let stored = tokio::task::spawn_blocking(move || maildir.deliver("INBOX", &stored_message))
             .await
             .map_err(|e| SmtpError::Io {
                 context: "store the message",
@@ -785,6 +818,9 @@ impl SmtpService {
                 None
             }
         };
+        if result.is_some() && !env.dsn.success.is_empty() {
+            self.success_dsn(&env, message, session_id, peer).await;
+        }
         for i in 0..replies {
             let r = match (&result, lmtp) {
                 (Some(_), true) => {
@@ -805,6 +841,51 @@ impl SmtpService {
             server.reply(&r)?;
         }
         Ok(result)
+    }
+
+    /// Delivers the "delivered" DSN for the recipients that asked for one (RFC 3461
+    /// §5.2.2), if the sender is a local user; otherwise logs that none can be sent.
+    async fn success_dsn(
+        &self,
+        env: &Envelope,
+        message: Arc<Vec<u8>>,
+        session_id: &str,
+        peer: SocketAddr,
+    ) {
+        // RFC 3461 §6.2: never a DSN for a message with the null reverse-path.
+        let Some(ReversePath::Mailbox(sender)) = &env.from else {
+            return;
+        };
+        if self
+            .local_user(&ForwardPath::Mailbox(sender.clone()))
+            .is_none()
+        {
+            self.log(
+                peer,
+                format_args!(
+                    "NOTIFY=SUCCESS: no DSN sent, the sender <{sender}> is not local \
+                     (this server does not relay)"
+                ),
+            );
+            return;
+        }
+        let report = success_report(
+            &self.settings.hostname,
+            &sender.to_string(),
+            &env.dsn,
+            &message,
+            env.arrival.unwrap_or_else(SystemTime::now),
+            session_id,
+        );
+        let maildir = self.maildir.clone();
+        match tokio::task::spawn_blocking(move || maildir.deliver("INBOX", &report)).await {
+            Ok(Ok(id)) => self.log(
+                peer,
+                format_args!("stored DSN {id} for <{sender}> (NOTIFY=SUCCESS)"),
+            ),
+            Ok(Err(e)) => self.log(peer, format_args!("could not store the DSN: {e}")),
+            Err(e) => self.log(peer, format_args!("could not store the DSN: {e}")),
+        }
     }
 
     /// `Return-Path:` and `Received:` (RFC 5321 §4.4; the `with` keyword from RFC 3848 and
@@ -995,6 +1076,7 @@ mod tests {
             recipients: vec![rcpt("alice@x.test")],
             smtputf8: false,
             body: b"Subject: x\r\n\r\nhi\r\n".to_vec(),
+            ..Envelope::default()
         };
         let who = Peer {
             helo: Some("client.test".into()),
