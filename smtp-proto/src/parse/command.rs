@@ -37,12 +37,12 @@ pub(crate) fn known_verb(v: &[u8]) -> bool {
 
 /// A verb: `1*32(ALPHA / DIGIT / "-")` (RFC 5321 §4.1.1: verbs are alphabetic; extension
 /// verbs may have digits and `-`, e.g. `X-FOO`).
-pub(crate) fn verb(i: In<'_>) -> PResult<'_, &str> {
+pub(crate) fn verb(i: In<'_>) -> PResult<'_, In<'_>> {
     let (r, v) = take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'-')(i)?;
     if v.len() > 32 {
         return fail(i, "verb");
     }
-    Ok((r, utf8(v, i)?))
+    Ok((r, v))
 }
 
 /// Command argument text: `1*(%d9 / %d32-126 / UTF8-non-ascii)`, not starting with SP or
@@ -122,7 +122,7 @@ fn opt_text<'a>(i: In<'a>) -> PResult<'a, Option<Text<'a>>> {
 /// One command line (without its CRLF).
 fn command(line: In<'_>) -> PResult<'_, Command<'_>> {
     let (args, v) = super::exp("command verb", verb)(line)?;
-    let vb = v.as_bytes();
+    let vb = v;
     // Match the verb by its bytes, case-folded, on its length first (no allocation).
     let cmd = match vb.len() {
         4 if eq_kw(vb, b"MAIL") => {
@@ -223,7 +223,7 @@ fn command(line: In<'_>) -> PResult<'_, Command<'_>> {
             (
                 r,
                 Command::Unknown {
-                    verb: Verb(Cow::Borrowed(v)),
+                    verb: Verb(Cow::Borrowed(utf8(v, line)?)),
                     args: a,
                 },
             )

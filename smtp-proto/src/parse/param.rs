@@ -404,7 +404,8 @@ pub(crate) fn parameters(i: In<'_>) -> PResult<'_, Parameters<'_>> {
     }
     let span = i.get(..i.len() - rest.len()).unwrap_or_default();
     let span = trim_end_spaces(skip_spaces(span));
-    Ok((rest, Parameters(Repr::Raw(utf8(span, i)?))))
+    // Every parameter was checked above (values as UTF-8 where they are text).
+    Ok((rest, Parameters(Repr::Raw(span))))
 }
 
 fn trim_end_spaces(s: &[u8]) -> &[u8] {

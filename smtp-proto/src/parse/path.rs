@@ -172,6 +172,7 @@ pub(crate) fn host(i: In<'_>) -> PResult<'_, Host<'_>> {
 }
 
 /// `atext` of RFC 5322 §3.2.3, with `UTF8-non-ascii` (RFC 6531 §3.3).
+#[inline]
 pub(crate) fn is_atext(b: u8) -> bool {
     // One `matches!` (compiled to a range test / bitmap), not a search in a list: this is
     // the hot path of every address.

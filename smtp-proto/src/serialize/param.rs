@@ -78,7 +78,7 @@ impl Encode for Parameters<'_> {
     fn encode(&self, out: &mut impl BufMut) {
         match &self.0 {
             // Validated when parsed: written back as received.
-            Repr::Raw(s) => out.put_slice(s.as_bytes()),
+            Repr::Raw(s) => out.put_slice(s),
             Repr::List(l) => {
                 for (n, p) in l.iter().enumerate() {
                     if n > 0 {

@@ -319,21 +319,21 @@ pub struct Parameters<'a>(pub(crate) Repr<'a>);
 
 #[derive(Debug, Clone)]
 pub(crate) enum Repr<'a> {
-    /// Validated `esmtp-param *(SP esmtp-param)` text (RFC 5321 §4.1.2).
-    Raw(&'a str),
+    /// Validated `esmtp-param *(SP esmtp-param)` text (RFC 5321 §4.1.2), UTF-8.
+    Raw(&'a [u8]),
     List(Vec<Parameter<'a>>),
 }
 
 impl Default for Repr<'_> {
     fn default() -> Self {
-        Repr::Raw("")
+        Repr::Raw(b"")
     }
 }
 
 impl<'a> Parameters<'a> {
     /// No parameters.
     pub const fn new() -> Self {
-        Parameters(Repr::Raw(""))
+        Parameters(Repr::Raw(b""))
     }
 
     /// Builds a parameter list, refusing duplicates.
@@ -359,7 +359,7 @@ impl<'a> Parameters<'a> {
     /// The parameters, typed.
     pub fn iter(&self) -> ParamIter<'_, 'a> {
         match &self.0 {
-            Repr::Raw(s) => ParamIter::Raw(s.as_bytes()),
+            Repr::Raw(s) => ParamIter::Raw(s),
             Repr::List(l) => ParamIter::List(l.iter()),
         }
     }
