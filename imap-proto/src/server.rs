@@ -341,6 +341,61 @@ fn sync_literal_data(buf: &[u8], nth: usize) -> Option<usize> {
     }
 }
 
+/// `tag SP "UID" SP name [SP arguments]` for a UID command the grammar does not model
+/// (`UID MOVE`, RFC 6851 §3; `UID EXPUNGE`, RFC 4315 §2.1; `UID SORT`, `UID THREAD`,
+/// RFC 5256): the grammar reports it as a syntax error; it becomes
+/// [`CommandBody::Other`] named `UID` with the raw arguments (`MOVE 1:3 Trash`), borrowed
+/// from `rest`. Not when the arguments hold a literal (the grammar refuses the command
+/// before inviting it).
+fn uid_extension<'b>(
+    decoder: &mut CommandDecoder,
+    rest: &'b [u8],
+    e: &Error,
+) -> Option<(Command<'b>, usize)> {
+    if !matches!(
+        e,
+        Error::Syntax {
+            rule: "UID command",
+            ..
+        }
+    ) {
+        return None;
+    }
+    let (tag, name) = head(rest)?;
+    if !name.eq_ignore_ascii_case("UID") {
+        return None;
+    }
+    // Only a single line: a line announcing a literal was refused before its data.
+    let lf = memchr::memchr(b'\n', rest)?;
+    let line = rest.get(..lf)?.strip_suffix(b"\r")?;
+    if announcement(line).is_some() {
+        return None;
+    }
+    let arguments = line.get(tag.len() + 5..)?;
+    let word = arguments
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let after = arguments.get(word..)?;
+    if word == 0 || !(after.is_empty() || after.first() == Some(&b' ')) {
+        return None;
+    }
+    // The line was framed whole before it failed to parse: the recovery skips exactly it.
+    let d = decoder.discard(rest);
+    if !d.done {
+        // Unreachable (the message is all there); the caller goes on discarding.
+        return None;
+    }
+    let command = Command {
+        tag: Tag::new(tag).ok()?,
+        body: CommandBody::Other {
+            name: Atom(Cow::Borrowed(name)),
+            arguments: Cow::Borrowed(arguments),
+        },
+    };
+    Some((command, d.consumed))
+}
+
 /// Misuse of the API by the application (local, not the peer's fault).
 const fn misuse(reason: &'static str) -> Error {
     Error::invalid("server call order", reason)
@@ -634,6 +689,14 @@ impl Server {
                 Ok(CommandDecoded::Incomplete { .. }) => return Ok(None),
                 Err(e) => {
                     core.sync_seen = 0;
+                    if let Some((command, consumed)) = uid_extension(decoder, rest, &e) {
+                        pos += consumed;
+                        *settled = pos;
+                        match core.admit(command) {
+                            Admitted::Event(ev) => return Ok(Some(ev)),
+                            _ => continue,
+                        }
+                    }
                     core.mode = Mode::Discard;
                     core.decode_error(rest, &e);
                     if core.too_many_errors() {

@@ -127,8 +127,11 @@ impl Store {
                 };
                 vec![Reply::Ok(Some(code), "APPEND completed")]
             }
-            CommandBody::Other { name, arguments } if name.as_str() == "MOVE" => {
-                let (set, mailbox) = server::move_arguments(&arguments).unwrap();
+            CommandBody::Other { name, arguments }
+                if name.as_str() == "MOVE" || arguments.starts_with(b"MOVE ") =>
+            {
+                let args = arguments.strip_prefix(b"MOVE ").unwrap_or(&arguments);
+                let (set, mailbox) = server::move_arguments(args).unwrap();
                 assert_eq!(mailbox.as_bytes(), b"Trash");
                 let n = self.inbox.len() as u32;
                 let mut out = Vec::new();
@@ -865,4 +868,31 @@ fn rfc3501_section_8_sample_dialog() {
 #[test]
 fn rfc3501_section_8_sample_dialog_one_byte_at_a_time() {
     assert_eq!(rfc3501_sample(1), rfc3501_sample(usize::MAX));
+}
+
+#[test]
+fn uid_move_end_to_end() {
+    let mut p = Pair::new(plain_server(), plain_client(), false);
+    p.store.inbox = vec![b"a".to_vec(), b"b".to_vec(), b"c".to_vec()];
+    p.pump();
+    p.client.login("joe", "secret").unwrap();
+    p.client
+        .send(CommandBody::Select {
+            mailbox: Mailbox::Inbox,
+        })
+        .unwrap();
+    let h = p
+        .client
+        .move_messages(
+            true,
+            &SequenceSet::new("2:3").unwrap(),
+            &Mailbox::try_from("Trash").unwrap(),
+        )
+        .unwrap();
+    p.pump();
+    let c = String::from_utf8_lossy(&p.c_to_s).into_owned();
+    assert!(c.contains("A3 UID MOVE 2:3 Trash\r\n"));
+    assert!(p.completed(h).unwrap().contains("OK MOVE completed"));
+    assert_eq!(p.store.inbox, [b"a".to_vec()]);
+    assert_eq!(p.store.trash.len(), 2);
 }

@@ -580,3 +580,62 @@ fn server_output_same_when_fed_one_byte_at_a_time() {
     assert_eq!(run(plain_ok(), false, &bytes), whole);
     assert!(whole.1.contains("a7 OK LOGOUT completed"), "{}", whole.1);
 }
+
+#[test]
+fn uid_move_and_uid_expunge_reach_the_application_as_other_commands() {
+    let config = ServerConfig {
+        preauth: true,
+        ..ServerConfig::default()
+    };
+    let (log, out) = run(
+        config,
+        false,
+        &[b"a1 SELECT INBOX\r\na2 UID MOVE 4:7 Trash\r\na3 UID EXPUNGE 3\r\na4 UID FROB\r\na5 UID {3}\r\n"],
+    );
+    assert_eq!(
+        log,
+        [
+            "command SELECT",
+            "command UID",
+            "command UID",
+            "command UID"
+        ]
+    );
+    assert!(
+        out.contains("a2 OK done\r\na3 OK done\r\na4 OK done\r\na5 BAD"),
+        "{out}"
+    );
+    let mut s = Server::new(
+        ServerConfig {
+            preauth: true,
+            ..ServerConfig::default()
+        },
+        false,
+        "x",
+    )
+    .unwrap();
+    s.receive(b"a1 SELECT INBOX\r\na2 UID MOVE 4:7 Trash\r\n");
+    assert!(s.next_event().unwrap().is_some());
+    s.ok(None, "ok").unwrap();
+    let Some(Event::Command(c)) = s.next_event().unwrap() else {
+        panic!()
+    };
+    let CommandBody::Other { name, arguments } = &c.body else {
+        panic!()
+    };
+    assert_eq!(name.as_str(), "UID");
+    let args = arguments.strip_prefix(b"MOVE ").unwrap();
+    let (set, mailbox) = imap_proto::server::move_arguments(args).unwrap();
+    assert_eq!((set.as_str(), mailbox.as_bytes()), ("4:7", &b"Trash"[..]));
+}
+
+#[test]
+fn uid_move_before_select_is_refused() {
+    let (log, out) = run(
+        plain_ok(),
+        false,
+        &[b"a1 LOGIN joe secret\r\na2 UID MOVE 1 Trash\r\n"],
+    );
+    assert_eq!(log, ["command LOGIN"]);
+    assert!(out.contains("a2 BAD No mailbox selected\r\n"));
+}
