@@ -119,61 +119,94 @@ fn opt_text<'a>(i: In<'a>) -> PResult<'a, Option<Text<'a>>> {
     Ok((r, Some(t)))
 }
 
+/// A four-letter verb as one `u32`, upper-cased by clearing bit 5 (httparse/Stalwart
+/// style); `0` for anything else. Only letters are compared, so the fold is exact.
+#[inline]
+fn fold4(v: &[u8]) -> u32 {
+    match v {
+        [a, b, c, d] if v.iter().all(u8::is_ascii_alphabetic) => {
+            u32::from_le_bytes([*a, *b, *c, *d]) & 0xDFDF_DFDF
+        }
+        _ => 0,
+    }
+}
+
+const fn kw4(k: &[u8; 4]) -> u32 {
+    u32::from_le_bytes(*k)
+}
+
+const MAIL: u32 = kw4(b"MAIL");
+const RCPT: u32 = kw4(b"RCPT");
+const EHLO: u32 = kw4(b"EHLO");
+const HELO: u32 = kw4(b"HELO");
+const LHLO: u32 = kw4(b"LHLO");
+const DATA: u32 = kw4(b"DATA");
+const RSET: u32 = kw4(b"RSET");
+const QUIT: u32 = kw4(b"QUIT");
+const VRFY: u32 = kw4(b"VRFY");
+const EXPN: u32 = kw4(b"EXPN");
+const HELP: u32 = kw4(b"HELP");
+const NOOP: u32 = kw4(b"NOOP");
+const ETRN: u32 = kw4(b"ETRN");
+const BDAT: u32 = kw4(b"BDAT");
+const AUTH: u32 = kw4(b"AUTH");
+
 /// One command line (without its CRLF).
 fn command(line: In<'_>) -> PResult<'_, Command<'_>> {
     let (args, v) = super::exp("command verb", verb)(line)?;
     let vb = v;
+    let k = fold4(vb);
     // Match the verb by its bytes, case-folded, on its length first (no allocation).
-    let cmd = match vb.len() {
-        4 if eq_kw(vb, b"MAIL") => {
+    let cmd = match k {
+        MAIL => {
             let (r, ()) = sp(args)?;
             let (r, _) = super::cut(super::exp("\"FROM:\"", tag_no_case(&b"FROM:"[..])))(r)?;
             let (r, path) = super::cut(reverse_path)(spaces(r))?;
             let (r, params) = params(r)?;
             return Ok((r, Command::MailFrom(MailFrom { path, params })));
         }
-        4 if eq_kw(vb, b"RCPT") => {
+        RCPT => {
             let (r, ()) = sp(args)?;
             let (r, _) = super::cut(super::exp("\"TO:\"", tag_no_case(&b"TO:"[..])))(r)?;
             let (r, path) = super::cut(forward_path)(spaces(r))?;
             let (r, params) = params(r)?;
             return Ok((r, Command::RcptTo(RcptTo { path, params })));
         }
-        4 if eq_kw(vb, b"EHLO") || eq_kw(vb, b"HELO") || eq_kw(vb, b"LHLO") => {
+        EHLO | HELO | LHLO => {
             let (r, ()) = sp(args)?;
             let (r, h) = super::cut(super::exp("Domain / address-literal", host))(r)?;
             let (r, ()) = end(r)?;
-            let c = match vb.first().map(u8::to_ascii_uppercase) {
-                Some(b'E') => Command::Ehlo(h),
-                Some(b'H') => Command::Helo(h),
+            let c = match k {
+                EHLO => Command::Ehlo(h),
+                HELO => Command::Helo(h),
                 _ => Command::Lhlo(h),
             };
             return Ok((r, c));
         }
-        4 if eq_kw(vb, b"DATA") => (end(args)?.0, Command::Data),
-        4 if eq_kw(vb, b"RSET") => (end(args)?.0, Command::Rset),
-        4 if eq_kw(vb, b"QUIT") => (end(args)?.0, Command::Quit),
-        4 if eq_kw(vb, b"VRFY") => {
+        DATA => (end(args)?.0, Command::Data),
+        RSET => (end(args)?.0, Command::Rset),
+        QUIT => (end(args)?.0, Command::Quit),
+        VRFY => {
             let (r, t) = req_text(args)?;
             (r, Command::Vrfy(t))
         }
-        4 if eq_kw(vb, b"EXPN") => {
+        EXPN => {
             let (r, t) = req_text(args)?;
             (r, Command::Expn(t))
         }
-        4 if eq_kw(vb, b"HELP") => {
+        HELP => {
             let (r, t) = opt_text(args)?;
             (r, Command::Help(t))
         }
-        4 if eq_kw(vb, b"NOOP") => {
+        NOOP => {
             let (r, t) = opt_text(args)?;
             (r, Command::Noop(t))
         }
-        4 if eq_kw(vb, b"ETRN") => {
+        ETRN => {
             let (r, t) = req_text(args)?;
             (r, Command::Etrn(t))
         }
-        4 if eq_kw(vb, b"BDAT") => {
+        BDAT => {
             // RFC 3030 §2: bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ] CR LF
             let (r, ()) = sp(args)?;
             let (r, size) = super::cut(|i| super::number(i, 20, "chunk-size"))(r)?;
@@ -186,7 +219,7 @@ fn command(line: In<'_>) -> PResult<'_, Command<'_>> {
             let (r, ()) = end(r)?;
             (r, Command::Bdat { size, last })
         }
-        4 if eq_kw(vb, b"AUTH") => {
+        AUTH => {
             // RFC 4954 §4: "AUTH" SP sasl-mech [SP initial-response]
             let (r, ()) = sp(args)?;
             let (r, m) = super::cut(super::exp("sasl-mech", sasl_mech))(r)?;
@@ -212,7 +245,7 @@ fn command(line: In<'_>) -> PResult<'_, Command<'_>> {
                 },
             )
         }
-        8 if eq_kw(vb, b"STARTTLS") => (end(args)?.0, Command::StartTls),
+        _ if vb.len() == 8 && eq_kw(vb, b"STARTTLS") => (end(args)?.0, Command::StartTls),
         _ => {
             let (r, a) = if args.is_empty() {
                 (args, None)
