@@ -32,6 +32,35 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! And a client sending one message with STARTTLS and AUTH:
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use mail_common::service::Security;
+//! use mail_examples::net::client::ClientStream;
+//! use mail_examples::smtp::client::{self, Envelope, Login, SessionOptions};
+//! use smtp_proto::{ForwardPath, Host, Mailbox, ReversePath};
+//!
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut options = SessionOptions::new("localhost", Host::parse("client.example")?.into_owned());
+//! options.security = Security::StartTls;
+//! options.tls = Some(mail_examples::tls::client_config_with_ca("ca.pem".as_ref())?);
+//! options.login = Some(Login {
+//!     mechanism: None, // PLAIN over TLS
+//!     user: "alice".into(),
+//!     password: mail_common::sasl::Secret::new("secret"),
+//! });
+//! let envelope = Envelope {
+//!     from: ReversePath::Mailbox(Mailbox::parse("alice@example.test")?.into_owned()),
+//!     to: vec![ForwardPath::Mailbox(Mailbox::parse("bob@example.test")?.into_owned())],
+//! };
+//! let stream = ClientStream::connect("localhost", 2587, Duration::from_secs(30))?;
+//! let report = client::send(stream, &options, &envelope, b"Subject: hi\r\n\r\nHello\r\n")?;
+//! assert!(report.all_accepted());
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod client;
 mod date;
