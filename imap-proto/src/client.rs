@@ -25,6 +25,41 @@
 //!
 //! Events borrow from the machine's input buffer. Decoding errors are not sticky: the bad
 //! response is skipped and the next call goes on.
+//!
+//! ```
+//! use imap_proto::client::{Client, ClientConfig, Event};
+//! use imap_proto::server::State;
+//! use imap_proto::{CommandBody, Literal, Mailbox};
+//!
+//! // Implicit TLS (port 993): LOGIN is allowed.
+//! let mut client = Client::new(ClientConfig::default(), true);
+//! client.receive(b"* OK [CAPABILITY IMAP4rev1 IDLE] ready\r\n");
+//! assert!(matches!(client.next_event()?, Some(Event::Greeting(_))));
+//! assert!(client.has_capability("IDLE"));
+//!
+//! let login = client.login("joe", "secret")?;
+//! let append = client.send(CommandBody::Append {
+//!     mailbox: Mailbox::Inbox,
+//!     flags: None,
+//!     date: None,
+//!     message: Literal::new(&b"hello"[..])?,
+//! })?;
+//! // Pipelined up to the synchronizing literal, which waits for `+`.
+//! assert_eq!(client.take_output(), b"A1 LOGIN joe secret\r\nA2 APPEND INBOX {5}\r\n");
+//!
+//! client.receive(b"A1 OK [CAPABILITY IMAP4rev1 IDLE] done\r\n+ go ahead\r\n");
+//! let Some(Event::Completed { handle, .. }) = client.next_event()? else { panic!() };
+//! assert_eq!(handle, login);
+//! assert_eq!(client.state(), Some(State::Authenticated));
+//! assert!(client.next_event()?.is_none()); // the `+` was answered by the machine
+//! assert_eq!(client.take_output(), b"hello\r\n");
+//!
+//! client.receive(b"* 1 EXISTS\r\nA2 OK APPEND completed\r\n");
+//! assert!(matches!(client.next_event()?, Some(Event::Data(_))));
+//! let Some(Event::Completed { handle, status }) = client.next_event()? else { panic!() };
+//! assert_eq!((handle, status.text.as_str()), (append, "APPEND completed"));
+//! # Ok::<(), imap_proto::Error>(())
+//! ```
 
 use alloc::collections::VecDeque;
 use alloc::format;

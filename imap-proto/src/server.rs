@@ -24,6 +24,37 @@
 //!    [`consumed`](Server::consumed) with what was written.
 //!
 //! Commands and their arguments borrow from the machine's input buffer.
+//!
+//! ```
+//! use imap_proto::server::{Event, Server, ServerConfig, State};
+//! use imap_proto::{CommandBody, Code};
+//!
+//! let config = ServerConfig { allow_plaintext_auth: true, ..ServerConfig::default() };
+//! let mut server = Server::new(config, false, "4711")?;
+//! assert!(server.transmit().starts_with(b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN"));
+//! let n = server.transmit().len();
+//! server.consumed(n);
+//!
+//! // A synchronizing literal: the machine writes the continuation itself.
+//! server.receive(b"a1 LOGIN joe {6}\r\n");
+//! assert!(server.next_event()?.is_none());
+//! assert_eq!(server.transmit(), b"+ Ready for literal data\r\n");
+//! server.consumed(26);
+//!
+//! server.receive(b"secret\r\na2 SELECT INBOX\r\n");
+//! let Some(Event::Command(command)) = server.next_event()? else { panic!() };
+//! let CommandBody::Login { username, password } = &command.body else { panic!() };
+//! let ok = (username.as_bytes(), password.as_bytes()) == (&b"joe"[..], &b"secret"[..]);
+//! assert!(ok);
+//! server.ok(None, "LOGIN completed")?;
+//! assert_eq!(server.state(), State::Authenticated);
+//!
+//! let Some(Event::Command(_select)) = server.next_event()? else { panic!() };
+//! server.ok(Some(Code::ReadWrite), "SELECT completed")?;
+//! assert_eq!(server.state(), State::Selected { read_only: false });
+//! assert!(server.transmit().ends_with(b"a2 OK [READ-WRITE] SELECT completed\r\n"));
+//! # Ok::<(), imap_proto::Error>(())
+//! ```
 
 use alloc::borrow::Cow;
 use alloc::format;
