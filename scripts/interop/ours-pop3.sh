@@ -149,19 +149,23 @@ run_case ours-dovecot-untrusted-certificate expect_fail 'TLS handshake' \
 
 BIG_TOKEN="ours-pop3-big-${RUN_ID}"
 SMALL_TOKEN="ours-pop3-small-${RUN_ID}"
+UTF8_TOKEN="ours-pop3-utf8-${RUN_ID}"
 SEEN="${work}/dovecot.seen"
 
-# A 10 MiB message through Postfix into Dovecot, fetched with --keep-seen over STLS, RETR
-# pipelined (Dovecot announces PIPELINING).
+# A 10 MiB message and an 8-bit UTF-8 one through Postfix into Dovecot, fetched with
+# --keep-seen over STLS, RETR pipelined (Dovecot announces PIPELINING); bodies compared.
 dovecot_big() {
     "${PY[@]}" send-big bob "${BIG_TOKEN}" "${work}/big.body" || return 1
+    "${PY[@]}" send-8bit bob "${UTF8_TOKEN}" "${work}/utf8.body" || return 1
     "${PY[@]}" wait-file "${DOVECOT_MAILDIR}" "${BIG_TOKEN}" || return 1
+    "${PY[@]}" wait-file "${DOVECOT_MAILDIR}" "${UTF8_TOKEN}" || return 1
     local out
     out="$("${CLIENT[@]}" --server "${P}" "${BOB[@]}" --starttls --ca "${CA_PEM}" --apop \
         fetch --out "${work}/fetch1" --keep-seen "${SEEN}" 2>&1)" || { echo "${out}"; return 1; }
     echo "${out}" | tail -n 3
     grep -q 'commands were pipelined' <<<"${out}" || { echo "RETR was not pipelined"; return 1; }
     "${PY[@]}" check-body "${work}/fetch1" "${BIG_TOKEN}" "${work}/big.body" || return 1
+    "${PY[@]}" check-body "${work}/fetch1" "${UTF8_TOKEN}" "${work}/utf8.body" || return 1
     [[ "$(wc -l <"${SEEN}")" -ge 1 ]] || { echo "keep-seen file is empty"; return 1; }
 }
 # The same fetch again: every message is in the record, nothing is downloaded again.
@@ -180,39 +184,42 @@ dovecot_nothing_new() {
     if grep -rlq "${BIG_TOKEN}" "${work}/fetch2"; then echo "the 10 MiB message was fetched again"; return 1; fi
     [[ ${n} -eq 0 ]] || echo "note: ${n} message(s) delivered by others since the first fetch"
 }
-# --delete: with a record of every message on the server except the 10 MiB one and a new
-# small one, exactly those two are fetched, and both are gone from Dovecot after QUIT.
+# --delete: with a record of every message on the server except the 10 MiB one, the 8-bit
+# one and a new small one, exactly those three are fetched, and all are gone from Dovecot
+# after QUIT.
 dovecot_delete() {
     "${PY[@]}" send-small bob "${SMALL_TOKEN}" || return 1
     "${PY[@]}" wait-file "${DOVECOT_MAILDIR}" "${SMALL_TOKEN}" || return 1
-    local big_uidl small_uidl out
+    local big_uidl utf8_uidl small_uidl out
     big_uidl="$(basename "$(grep -l "Subject: ${BIG_TOKEN}" "${work}"/fetch1/*.eml | head -n 1)" .eml)"
+    utf8_uidl="$(basename "$(grep -l "Subject: ${UTF8_TOKEN}" "${work}"/fetch1/*.eml | head -n 1)" .eml)"
     # Learn the small message's UIDL by fetching what is new (keeping it on the server).
     cp "${SEEN}" "${SEEN}.probe"
     "${CLIENT[@]}" --server "${P}" "${BOB[@]}" --apop \
         fetch --out "${work}/fetch-probe" --keep-seen "${SEEN}.probe" >/dev/null 2>&1 || return 1
     small_uidl="$(basename "$(grep -l "Subject: ${SMALL_TOKEN}" "${work}"/fetch-probe/*.eml | head -n 1)" .eml)"
-    [[ -n "${big_uidl}" && -n "${small_uidl}" ]] || { echo "UIDLs not found"; return 1; }
+    [[ -n "${big_uidl}" && -n "${utf8_uidl}" && -n "${small_uidl}" ]] || { echo "UIDLs not found"; return 1; }
     out="$("${CLIENT[@]}" --server "${P}" "${BOB[@]}" --apop list 2>&1)" || { echo "${out}"; return 1; }
     awk 'NF == 3 && $1 ~ /^[0-9]+$/ {print $3}' <<<"${out}" \
-        | grep -vxF -e "${big_uidl}" -e "${small_uidl}" >"${SEEN}.del" || true
+        | grep -vxF -e "${big_uidl}" -e "${utf8_uidl}" -e "${small_uidl}" >"${SEEN}.del" || true
     out="$("${CLIENT[@]}" --server "${P}" "${BOB[@]}" --auth CRAM-MD5 \
         fetch --out "${work}/fetch3" --keep-seen "${SEEN}.del" --delete 2>&1)" || { echo "${out}"; return 1; }
     echo "${out}"
-    grep -q '^fetched 2 new messages .* deleted 2$' <<<"${out}" || { echo "expected 2 fetched and deleted"; return 1; }
+    grep -q '^fetched 3 new messages .* deleted 3$' <<<"${out}" || { echo "expected 3 fetched and deleted"; return 1; }
     "${PY[@]}" check-body "${work}/fetch3" "${BIG_TOKEN}" "${work}/big.body" || return 1
+    "${PY[@]}" check-body "${work}/fetch3" "${UTF8_TOKEN}" "${work}/utf8.body" || return 1
     grep -lq "Subject: ${SMALL_TOKEN}" "${work}"/fetch3/*.eml || { echo "small message not fetched"; return 1; }
     out="$("${CLIENT[@]}" --server "${P}" "${BOB[@]}" --apop list 2>&1)" || return 1
-    if grep -q -e " ${big_uidl}\$" -e " ${small_uidl}\$" <<<"${out}"; then
+    if grep -q -e " ${big_uidl}\$" -e " ${utf8_uidl}\$" -e " ${small_uidl}\$" <<<"${out}"; then
         echo "deleted message still listed"
         return 1
     fi
-    if grep -rlq -e "${BIG_TOKEN}" -e "${SMALL_TOKEN}" "${DOVECOT_MAILDIR}/new" "${DOVECOT_MAILDIR}/cur"; then
+    if grep -rlq -e "${BIG_TOKEN}" -e "${UTF8_TOKEN}" -e "${SMALL_TOKEN}" "${DOVECOT_MAILDIR}/new" "${DOVECOT_MAILDIR}/cur"; then
         echo "deleted messages still in Dovecot's Maildir"
         return 1
     fi
 }
-run_case ours-dovecot-10mb-fetch-keep-seen dovecot_big
+run_case ours-dovecot-10mb-and-8bit-fetch-keep-seen dovecot_big
 run_case ours-dovecot-fetch-again-nothing-new dovecot_nothing_new
 run_case ours-dovecot-fetch-delete dovecot_delete
 

@@ -7,6 +7,8 @@ Usage:
   ours_pop3.py send-big USER TOKEN BODY     send a 10 MiB message to USER through Postfix
                                             (SMTP_PORT); write its body (CRLF) to BODY
   ours_pop3.py send-small USER TOKEN        send a small message to USER through Postfix
+  ours_pop3.py send-8bit USER TOKEN BODY    send an 8-bit UTF-8 message (BODY=8BITMIME) to
+                                            USER through Postfix; write its body to BODY
   ours_pop3.py wait-file MAILDIR TOKEN      wait (60 s) until a file in MAILDIR/new or cur
                                             contains TOKEN
   ours_pop3.py check-body DIR TOKEN BODY    the .eml file in DIR containing TOKEN has exactly
@@ -100,14 +102,15 @@ def cmd_seed(maildir, expect):
     print(f"seeded {len(messages)} messages")
 
 
-def send(user, token, body, subject_extra=""):
+def send(user, token, body, subject_extra="", extra_headers="", options=()):
     msg = (
         f"From: Interop <alice@{DOMAIN}>\r\nTo: <{user}@{DOMAIN}>\r\n"
-        f"Subject: {token}{subject_extra}\r\nMessage-ID: <{token}@{DOMAIN}>\r\n\r\n"
+        f"Subject: {token}{subject_extra}\r\nMessage-ID: <{token}@{DOMAIN}>\r\n"
+        f"{extra_headers}\r\n"
     ).encode() + body
     with smtplib.SMTP(HOST, SMTP_PORT, timeout=60) as s:
         s.ehlo("client.example.test")
-        s.sendmail(f"alice@{DOMAIN}", [f"{user}@{DOMAIN}"], msg)
+        s.sendmail(f"alice@{DOMAIN}", [f"{user}@{DOMAIN}"], msg, mail_options=list(options))
 
 
 def cmd_send_big(user, token, body_path):
@@ -116,6 +119,16 @@ def cmd_send_big(user, token, body_path):
         f.write(body)
     send(user, token, body, " (10 MiB)")
     print(f"sent {len(body)} octets of body")
+
+
+def cmd_send_8bit(user, token, body_path):
+    body = ("8-bit UTF-8 body: Grüße, ünïcödé, 日本語, ✓\r\n"
+            ".a dot-leading line\r\n" + f"token {token}\r\n").encode()
+    with open(body_path, "wb") as f:
+        f.write(body)
+    send(user, token, body, " 8bit",
+         "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+         "Content-Transfer-Encoding: 8bit\r\n", options=("BODY=8BITMIME",))
 
 
 def cmd_send_small(user, token):
@@ -433,6 +446,7 @@ def cmd_stls_injection(port, log):
 def main(argv):
     cmds = {
         "seed": (cmd_seed, 2), "send-big": (cmd_send_big, 3), "send-small": (cmd_send_small, 2),
+        "send-8bit": (cmd_send_8bit, 3),
         "wait-file": (cmd_wait_file, 2), "check-body": (cmd_check_body, 3),
         "same-files": (cmd_same_files, 2), "contains-all": (cmd_contains_all, 2),
         "curl-uidl": (cmd_curl_uidl, 3), "stls-injection": (cmd_stls_injection, 2),
