@@ -476,6 +476,12 @@ impl Client {
                 core.projected = State::Logout;
                 (Kind::Logout, false)
             }
+            CommandBody::Other { .. } if is("SELECT") || is("EXAMINE") => {
+                // With parameters the grammar does not model (RFC 4466 §2.1, RFC 7162).
+                let read_only = is("EXAMINE");
+                core.projected = State::Selected { read_only };
+                (Kind::Select { read_only }, false)
+            }
             CommandBody::Other { .. } if is("UNSELECT") => {
                 core.projected = State::Authenticated;
                 (Kind::Deselect, false)

@@ -137,6 +137,14 @@ pub struct ServerConfig {
     /// Offer COMPRESS=DEFLATE (RFC 4978); the machine only negotiates, the application
     /// switches the stream.
     pub compress: bool,
+    /// Deliver a single-line command that the grammar refuses as
+    /// [`CommandBody::Other`] (raw arguments) instead of answering BAD, so that the
+    /// application can parse extension forms the grammar does not model: `SELECT mailbox
+    /// (QRESYNC (...))` and `FETCH ... (CHANGEDSINCE n)` (RFC 7162), `LIST (...) "" "*"
+    /// RETURN (...)` (RFC 5258), `SEARCH RETURN (...)` (RFC 4731), `STATUS` with
+    /// `HIGHESTMODSEQ`... The application then answers BAD to what it does not know.
+    /// `UID MOVE`, `UID EXPUNGE` and other unknown UID commands are always delivered so.
+    pub pass_unparsed: bool,
     /// Decoder limits.
     pub limits: Limits,
     /// Close the session with BYE after this many bad commands in a row.
@@ -161,6 +169,7 @@ impl Default for ServerConfig {
             idle: true,
             enable: Vec::new(),
             compress: false,
+            pass_unparsed: false,
             limits: Limits::SERVER,
             max_errors: 10,
         }
@@ -372,28 +381,24 @@ fn sync_literal_data(buf: &[u8], nth: usize) -> Option<usize> {
     }
 }
 
-/// `tag SP "UID" SP name [SP arguments]` for a UID command the grammar does not model
-/// (`UID MOVE`, RFC 6851 §3; `UID EXPUNGE`, RFC 4315 §2.1; `UID SORT`, `UID THREAD`,
-/// RFC 5256): the grammar reports it as a syntax error; it becomes
-/// [`CommandBody::Other`] named `UID` with the raw arguments (`MOVE 1:3 Trash`), borrowed
-/// from `rest`. Not when the arguments hold a literal (the grammar refuses the command
-/// before inviting it).
-fn uid_extension<'b>(
+/// A single-line command the grammar refused, delivered raw as [`CommandBody::Other`]
+/// (named as sent, arguments borrowed from `rest`): always for a UID command the grammar
+/// does not model (`UID MOVE`, RFC 6851 §3; `UID EXPUNGE`, RFC 4315 §2.1; `UID SORT` and
+/// `UID THREAD`, RFC 5256), and for any syntax error when `pass` is set
+/// ([`ServerConfig::pass_unparsed`]). Not for a command holding a literal: the grammar
+/// refuses it before inviting the literal.
+fn raw_fallback<'b>(
     decoder: &mut CommandDecoder,
     rest: &'b [u8],
     e: &Error,
+    pass: bool,
 ) -> Option<(Command<'b>, usize)> {
-    if !matches!(
-        e,
-        Error::Syntax {
-            rule: "UID command",
-            ..
-        }
-    ) {
+    let Error::Syntax { rule, .. } = e else {
         return None;
-    }
+    };
     let (tag, name) = head(rest)?;
-    if !name.eq_ignore_ascii_case("UID") {
+    let uid = name.eq_ignore_ascii_case("UID") && *rule == "UID command";
+    if name.is_empty() || !(pass || uid) {
         return None;
     }
     // Only a single line: a line announcing a literal was refused before its data.
@@ -402,14 +407,21 @@ fn uid_extension<'b>(
     if announcement(line).is_some() {
         return None;
     }
-    let arguments = line.get(tag.len() + 5..)?;
-    let word = arguments
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count();
-    let after = arguments.get(word..)?;
-    if word == 0 || !(after.is_empty() || after.first() == Some(&b' ')) {
-        return None;
+    let after = line.get(tag.len() + 1 + name.len()..)?;
+    let arguments = match after.split_first() {
+        None => after,
+        Some((b' ', a)) => a,
+        Some(_) => return None,
+    };
+    if uid {
+        let word = arguments
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        let after = arguments.get(word..)?;
+        if word == 0 || !(after.is_empty() || after.first() == Some(&b' ')) {
+            return None;
+        }
     }
     // The line was framed whole before it failed to parse: the recovery skips exactly it.
     let d = decoder.discard(rest);
@@ -420,7 +432,7 @@ fn uid_extension<'b>(
     let command = Command {
         tag: Tag::new(tag).ok()?,
         body: CommandBody::Other {
-            name: Atom(Cow::Borrowed(name)),
+            name: Atom::new(name).ok()?,
             arguments: Cow::Borrowed(arguments),
         },
     };
@@ -720,7 +732,8 @@ impl Server {
                 Ok(CommandDecoded::Incomplete { .. }) => return Ok(None),
                 Err(e) => {
                     core.sync_seen = 0;
-                    if let Some((command, consumed)) = uid_extension(decoder, rest, &e) {
+                    let pass = core.config.pass_unparsed;
+                    if let Some((command, consumed)) = raw_fallback(decoder, rest, &e, pass) {
                         pos += consumed;
                         *settled = pos;
                         match core.admit(command) {
@@ -1209,6 +1222,11 @@ impl Core {
                 let n = name.as_str().as_bytes();
                 if n.eq_ignore_ascii_case(b"UNSELECT") {
                     Kind::Deselect
+                } else if n.eq_ignore_ascii_case(b"SELECT") {
+                    // With parameters the grammar does not model (RFC 4466 §2.1).
+                    Kind::Select { read_only: false }
+                } else if n.eq_ignore_ascii_case(b"EXAMINE") {
+                    Kind::Select { read_only: true }
                 } else if n.eq_ignore_ascii_case(b"IDLE") && self.config.idle {
                     if !arguments.is_empty() {
                         self.tagged_raw(StatusKind::Bad, None, "IDLE takes no arguments");

@@ -896,3 +896,118 @@ fn uid_move_end_to_end() {
     assert_eq!(p.store.inbox, [b"a".to_vec()]);
     assert_eq!(p.store.trash.len(), 2);
 }
+
+/// RFC 7162 §3.2.5.1: QRESYNC resynchronization. The SELECT parameters and the VANISHED,
+/// MODSEQ and HIGHESTMODSEQ data are extensions the grammar keeps raw; the machines carry
+/// them (the server with `pass_unparsed`) and change state as for a plain SELECT.
+#[test]
+fn qresync_resync_rfc7162_example() {
+    const SERVER: &[&str] = &[
+        "* 100 EXISTS\r\n",
+        "* 11 RECENT\r\n",
+        "* OK [UIDVALIDITY 67890007] UIDVALIDITY\r\n",
+        "* OK [UIDNEXT 600] Predicted next UID\r\n",
+        "* OK [HIGHESTMODSEQ 90060115205545359] Highest mailbox mod-sequence\r\n",
+        "* OK [UNSEEN 7] There are some unseen messages in the mailbox\r\n",
+        "* FLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen)\r\n",
+        "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen \\*)] Permanent flags\r\n",
+        "* VANISHED (EARLIER) 41,43:116,118,120:211,214:540\r\n",
+        "* 49 FETCH (UID 117 FLAGS (\\Seen \\Answered) MODSEQ (90060115194045001))\r\n",
+        "* 50 FETCH (UID 119 FLAGS (\\Draft $MDNSent) MODSEQ (90060115194045308))\r\n",
+        "* 51 FETCH (UID 541 FLAGS (\\Seen $Forwarded) MODSEQ (90060115194045001))\r\n",
+    ];
+    for chunk in [usize::MAX, 1] {
+        let mut s = Server::new(
+            ServerConfig {
+                preauth: true,
+                pass_unparsed: true,
+                enable: vec![Atom::new("QRESYNC").unwrap()],
+                ..ServerConfig::default()
+            },
+            false,
+            "x",
+        )
+        .unwrap();
+        let mut c = Client::new(
+            ClientConfig {
+                tag_prefix: "A".into(),
+                tag_width: 2,
+                ..ClientConfig::default()
+            },
+            false,
+        );
+        let mut s_out = s.take_output();
+        c.receive(&s_out);
+        assert!(matches!(c.next_event().unwrap(), Some(client::Event::Greeting(_))));
+        c.enable(&["QRESYNC"]).unwrap();
+        let select = c
+            .send(CommandBody::Other {
+                name: Atom::new("SELECT").unwrap(),
+                arguments: Cow::Borrowed(
+                    b"INBOX (QRESYNC (67890007 90060115194045000 41:211,214:541))",
+                ),
+            })
+            .unwrap();
+        let mut events = Vec::new();
+        for _ in 0..4 {
+            for piece in c.take_output().chunks(chunk) {
+                s.receive(piece);
+                while let Some(ev) = s.next_event().unwrap() {
+                    let server::Event::Command(cmd) = ev else {
+                        continue;
+                    };
+                    let CommandBody::Other { name, arguments } = &cmd.body else {
+                        panic!("{cmd:?}")
+                    };
+                    assert_eq!(name.as_str(), "SELECT");
+                    assert!(arguments.starts_with(b"INBOX (QRESYNC (67890007 "));
+                    for line in SERVER {
+                        match Response::decode(line.as_bytes()).unwrap() {
+                            Decoded::Complete {
+                                value: Response::Data(d),
+                                ..
+                            } => s.data(&d).unwrap(),
+                            Decoded::Complete {
+                                value: Response::Status(st),
+                                ..
+                            } => s.untagged(st.kind, st.code, st.text.as_str()).unwrap(),
+                            other => panic!("{other:?}"),
+                        }
+                    }
+                    s.ok(Some(Code::ReadWrite), "mailbox selected").unwrap();
+                }
+            }
+            let out = s.take_output();
+            s_out.extend_from_slice(&out);
+            for piece in out.chunks(chunk) {
+                c.receive(piece);
+                while let Some(ev) = c.next_event().unwrap() {
+                    events.push(event_string(&ev));
+                }
+            }
+        }
+        let s_out = String::from_utf8(s_out).unwrap();
+        let expected = format!(
+            "{}A02 OK [READ-WRITE] mailbox selected\r\n",
+            SERVER.concat()
+        );
+        assert!(s_out.ends_with(&expected), "{s_out}");
+        assert!(s_out.contains("* ENABLED QRESYNC CONDSTORE\r\nA01 OK ENABLE completed\r\n"));
+        assert!(c.is_enabled("QRESYNC"));
+        assert_eq!(s.state(), State::Selected { read_only: false });
+        assert_eq!(c.state(), Some(State::Selected { read_only: false }));
+        assert!(events.contains(&"data * VANISHED (EARLIER) 41,43:116,118,120:211,214:540".into()));
+        assert!(events.contains(
+            &"status * OK [HIGHESTMODSEQ 90060115205545359] Highest mailbox mod-sequence".into()
+        ));
+        assert!(events.iter().any(|e| e.contains(
+            "* 51 FETCH (UID 541 FLAGS (\\Seen $Forwarded) MODSEQ (90060115194045001))"
+        )));
+        assert!(
+            events
+                .last()
+                .unwrap()
+                .starts_with(&format!("completed {} A02 OK", select.id()))
+        );
+    }
+}

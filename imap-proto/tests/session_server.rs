@@ -639,3 +639,38 @@ fn uid_move_before_select_is_refused() {
     assert_eq!(log, ["command LOGIN"]);
     assert!(out.contains("a2 BAD No mailbox selected\r\n"));
 }
+
+#[test]
+fn unparsed_extension_forms_reach_the_application_only_when_asked() {
+    let input: &[&[u8]] = &[
+        b"a1 SELECT INBOX (CONDSTORE)\r\na2 FETCH 1:* (FLAGS) (CHANGEDSINCE 12345)\r\na3 LIST (SPECIAL-USE) \"\" \"*\"\r\n",
+    ];
+    let config = |pass_unparsed| ServerConfig {
+        preauth: true,
+        pass_unparsed,
+        ..ServerConfig::default()
+    };
+    let (log, out) = run(config(false), false, input);
+    assert!(log.is_empty());
+    assert!(out.contains("a1 BAD") && out.contains("a2 BAD") && out.contains("a3 BAD"));
+    let (log, out) = run(config(true), false, input);
+    assert_eq!(log, ["command SELECT", "command FETCH", "command LIST"]);
+    assert!(
+        out.contains("a1 OK done\r\na2 OK done\r\na3 OK done\r\n"),
+        "{out}"
+    );
+    let mut s = Server::new(config(true), false, "x").unwrap();
+    s.receive(b"a1 SELECT INBOX (CONDSTORE)\r\n");
+    let Some(Event::Command(c)) = s.next_event().unwrap() else {
+        panic!()
+    };
+    let CommandBody::Other { name, arguments } = &c.body else {
+        panic!()
+    };
+    assert_eq!(
+        (name.as_str(), &arguments[..]),
+        ("SELECT", &b"INBOX (CONDSTORE)"[..])
+    );
+    s.ok(Some(Code::ReadWrite), "selected").unwrap();
+    assert_eq!(s.state(), State::Selected { read_only: false });
+}
