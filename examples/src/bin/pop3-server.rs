@@ -19,8 +19,8 @@ use mail_examples::pop3::server::{Settings, run};
 /// A POP3 server on a Maildir: USER/PASS, APOP, AUTH PLAIN/LOGIN/CRAM-MD5, CAPA, STAT,
 /// LIST, UIDL, TOP, RETR, DELE (applied at QUIT), RSET, NOOP, STLS and implicit TLS.
 ///
-/// Every user sees the same Maildir's INBOX; the maildrop is locked while a session is
-/// logged in. Without TLS, passwords in the clear (USER/PASS, AUTH PLAIN, AUTH LOGIN) are
+/// Listens on 127.0.0.1:1110 by default (127.0.0.1:1995 with --implicit-tls). Every user
+/// sees the same Maildir's INBOX; the maildrop is locked while a session is logged in. Without TLS, passwords in the clear (USER/PASS, AUTH PLAIN, AUTH LOGIN) are
 /// refused unless --allow-plaintext; APOP and CRAM-MD5 always work.
 #[derive(Parser)]
 #[command(name = "pop3-server", version)]
