@@ -27,6 +27,7 @@ fn config(flags: u8) -> ServerConfig {
         sasl_ir: flags & 16 != 0,
         preauth: flags & 32 != 0,
         compress: true,
+        pass_unparsed: flags & 128 != 0,
         enable: vec![Atom::new("CONDSTORE").unwrap(), Atom::new("UTF8=ACCEPT").unwrap()],
         mechanisms: vec![Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5],
         limits: LIMITS,
