@@ -259,13 +259,13 @@ impl Server {
             password: None,
         };
         let greeting = match (&s.timestamp, s.config.apop) {
-            (Some(ts), true) => format!("+OK {} {}\r\n", s.config.greeting, ts),
-            _ => format!("+OK {}\r\n", s.config.greeting),
+            (Some(ts), true) => format!("{} {}", s.config.greeting, ts),
+            _ => s.config.greeting.clone(),
         };
         if !s.config.apop {
             s.timestamp = None;
         }
-        s.output.extend_from_slice(greeting.as_bytes());
+        s.line(true, &greeting);
         Ok(s)
     }
 
@@ -330,7 +330,7 @@ impl Server {
             .extend_from_slice(if status_ok { b"+OK" } else { b"-ERR" });
         if !text.is_empty() {
             self.output.push(b' ');
-            self.output.extend_from_slice(text.as_bytes());
+            put_text(&mut self.output, text);
         }
         self.output.extend_from_slice(b"\r\n");
     }
@@ -346,7 +346,7 @@ impl Server {
             }
             None => v.extend_from_slice(b"-ERR "),
         }
-        v.extend_from_slice(text.as_bytes());
+        put_text(&mut v, text);
         v.extend_from_slice(b"\r\n");
         self.output.extend_from_slice(&v);
     }
@@ -622,7 +622,7 @@ impl Server {
             | Command::AuthList => {
                 self.line(false, "already authenticated");
             }
-            Command::Unknown { .. } => self.line(false, "unknown command"),
+            Command::Unknown(_) => self.line(false, "unknown command"),
             other if in_auth => {
                 let _ = other;
                 self.line(false, "not logged in");
@@ -645,10 +645,10 @@ impl Server {
                     if tag.starts_with('.') {
                         self.output.push(b'.');
                     }
-                    self.output.extend_from_slice(tag.as_bytes());
+                    put_text(&mut self.output, &tag.replace(' ', "-"));
                     if !desc.is_empty() {
                         self.output.push(b' ');
-                        self.output.extend_from_slice(desc.as_bytes());
+                        put_text(&mut self.output, &desc);
                     }
                     self.output.extend_from_slice(b"\r\n");
                 }
@@ -1096,6 +1096,19 @@ impl Server {
         self.state = State::Closed;
         Ok(())
     }
+}
+
+/// Writes response text supplied by the application or the configuration: a CR, LF or
+/// NUL in it would end the line early and let the rest be read as another response, so
+/// each becomes a space.
+fn put_text(out: &mut Vec<u8>, text: &str) {
+    out.extend(text.bytes().map(|b| {
+        if matches!(b, b'\r' | b'\n' | 0) {
+            b' '
+        } else {
+            b
+        }
+    }));
 }
 
 /// RFC 1939 §7 TOP: the headers, the blank line, then `lines` lines of the body.

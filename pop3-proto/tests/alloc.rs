@@ -26,10 +26,46 @@ fn command_parsing_and_message_streaming_do_not_allocate() {
     }
     retr.extend_from_slice(b".\r\n");
 
+    // The harness's own thread may allocate now and then while this one runs (the
+    // counter is process-wide): an allocation of the parsers would show in every round,
+    // so the quietest of a few rounds must show none.
+    let mut rounds = Vec::new();
+    for _ in 0..5 {
+        let (stats, count, done, data) = measure(&limits, &mut decoder, &retr);
+        assert_eq!(count, 22 * 4 - 1 + 22, "every command parsed");
+        assert!(done);
+        assert!(data > 200 * 25);
+        rounds.push(stats);
+    }
+    // The counter does see allocations.
+    let control = Region::new(GLOBAL);
+    let owned = std::hint::black_box(
+        decode_command(b"USER mrose\r\n", &limits)
+            .unwrap()
+            .complete()
+            .unwrap()
+            .0
+            .into_owned(),
+    );
+    assert!(control.change().allocations >= 1);
+    drop(owned);
+    let quietest = rounds
+        .iter()
+        .min_by_key(|s| s.allocations + s.reallocations)
+        .unwrap();
+    assert_eq!(quietest.allocations, 0, "{rounds:?}");
+    assert_eq!(quietest.reallocations, 0, "{rounds:?}");
+}
+
+fn measure(
+    limits: &CommandLimits,
+    decoder: &mut CommandDecoder,
+    retr: &[u8],
+) -> (stats_alloc::Stats, usize, bool, usize) {
     let region = Region::new(GLOBAL);
     let mut count = 0usize;
     let mut input = SESSION;
-    while let Ok(Decoded::Complete { value, consumed }) = decode_command(input, &limits) {
+    while let Ok(Decoded::Complete { value, consumed }) = decode_command(input, limits) {
         count += value.keyword().len();
         input = &input[consumed..];
     }
@@ -39,7 +75,7 @@ fn command_parsing_and_message_streaming_do_not_allocate() {
         input = &input[consumed..];
     }
     let mut dec = ResponseDecoder::new(ResponseKind::Message, ResponseLimits::default());
-    let mut input = &retr[..];
+    let mut input = retr;
     let mut data = 0;
     while !dec.is_done() {
         match dec.decode(input) {
@@ -52,10 +88,5 @@ fn command_parsing_and_message_streaming_do_not_allocate() {
             _ => break,
         }
     }
-    let stats = region.change();
-    assert_eq!(count, 22 * 4 - 1 + 22, "every command parsed");
-    assert!(dec.is_done());
-    assert!(data > 200 * 25);
-    assert_eq!(stats.allocations, 0, "{stats:?}");
-    assert_eq!(stats.reallocations, 0, "{stats:?}");
+    (region.change(), count, dec.is_done(), data)
 }

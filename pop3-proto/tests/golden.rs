@@ -110,20 +110,10 @@ fn commands() -> Vec<(&'static [u8], Command<'static>, bool)> {
         (b"LANG *\r\n", Command::Lang(Some(param("*"))), true),
         (
             b"XTND XMIT\r\n",
-            Command::Unknown {
-                keyword: Cow::Borrowed("XTND"),
-                args: Cow::Borrowed("XMIT"),
-            },
+            Command::unknown("XTND", "XMIT").unwrap(),
             true,
         ),
-        (
-            b"LAST\r\n",
-            Command::Unknown {
-                keyword: Cow::Borrowed("LAST"),
-                args: Cow::Borrowed(""),
-            },
-            true,
-        ),
+        (b"LAST\r\n", Command::unknown("LAST", "").unwrap(), true),
         (
             "USER jos\u{e9}\r\n".as_bytes(),
             Command::User(param("jos\u{e9}")),
@@ -356,7 +346,7 @@ fn responses() -> Vec<(ResponseKind, &'static [u8], Response<'static>, bool)> {
             K::Status,
             b"-ERR [IN-USE] Do you have another POP session running?\r\n",
             Response::Status(StatusLine::err_with_code(
-                ResponseCode::of(CodeKind::InUse),
+                ResponseCode::IN_USE,
                 "Do you have another POP session running?",
             )),
             true,

@@ -301,3 +301,25 @@ fn retr_can_be_refused_with_a_code() {
     s.reject(Some("UTF8"), "message needs UTF8").unwrap();
     assert_eq!(s.take_output(), b"-ERR [UTF8] message needs UTF8\r\n");
 }
+
+#[test]
+fn application_text_cannot_inject_responses() {
+    let config = ServerConfig {
+        greeting: "hi\r\n+OK fake".into(),
+        apop: false,
+        ..plain()
+    };
+    let mut s = Server::new(config, "1", false).unwrap();
+    assert_eq!(s.take_output(), b"+OK hi  +OK fake\r\n");
+    s.receive(b"USER u\r\nPASS p\r\n");
+    assert!(matches!(s.next_event().unwrap(), Some(Event::Pass { .. })));
+    s.reject_login(Some("AUTH"), "bad\r\n+OK logged in")
+        .unwrap();
+    let out = s.take_output();
+    assert_eq!(
+        out.iter().filter(|&&b| b == b'\n').count(),
+        2,
+        "{:?}",
+        String::from_utf8_lossy(&out)
+    );
+}

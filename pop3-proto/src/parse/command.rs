@@ -13,6 +13,7 @@ use crate::types::arg::{is_param_octet, is_text_octet};
 use crate::types::capability::valid_params;
 use crate::types::{
     ApopDigest, AuthLine, Base64, Command, InitialResponse, Mechanism, Param, Password,
+    UnknownCommand,
 };
 
 /// Limits on commands, RFC 2449 §4 and RFC 1939 §3.
@@ -286,10 +287,10 @@ pub fn parse_command_line<'a>(
                     expected: "UTF-8",
                 });
             };
-            Ok(Command::Unknown {
+            Ok(Command::Unknown(UnknownCommand {
                 keyword: Cow::Borrowed(keyword),
                 args: Cow::Borrowed(args),
-            })
+            }))
         }
     }
 }
@@ -319,10 +320,10 @@ impl<'a> Command<'a> {
             max_auth_line: usize::MAX,
         };
         match parse_command_line(&line, &limits) {
-            Ok(Command::Unknown { .. }) => Ok(Command::Unknown {
+            Ok(Command::Unknown(_)) => Ok(Command::Unknown(UnknownCommand {
                 keyword: Cow::Borrowed(keyword),
                 args: Cow::Borrowed(args),
-            }),
+            })),
             _ => Err(Error::InvalidValue {
                 what: "command (known keyword)",
             }),

@@ -91,11 +91,11 @@ impl Command<'_> {
                 out.put_slice(b"LANG ");
                 out.put_slice(p.as_str().as_bytes());
             }
-            Command::Unknown { keyword, args } => {
-                out.put_slice(keyword.as_bytes());
-                if !args.is_empty() {
+            Command::Unknown(u) => {
+                out.put_slice(u.keyword().as_bytes());
+                if !u.args().is_empty() {
                     out.put_u8(b' ');
-                    out.put_slice(args.as_bytes());
+                    out.put_slice(u.args().as_bytes());
                 }
             }
         }
@@ -233,11 +233,11 @@ impl Capability<'_> {
             }
             Capability::Lang => out.put_slice(b"LANG"),
             Capability::AuthRespCode => out.put_slice(b"AUTH-RESP-CODE"),
-            Capability::Other { tag, params } => {
-                out.put_slice(tag.as_bytes());
-                if !params.is_empty() {
+            Capability::Other(u) => {
+                out.put_slice(u.tag().as_bytes());
+                if !u.params().is_empty() {
                     out.put_u8(b' ');
-                    out.put_slice(params.as_str().as_bytes());
+                    out.put_slice(u.params().as_str().as_bytes());
                 }
             }
         }

@@ -110,13 +110,35 @@ pub enum Capability<'a> {
     /// `AUTH-RESP-CODE` (RFC 3206 §6).
     AuthRespCode,
     /// A capability this crate does not know, or a known tag with arguments it does not
-    /// understand; kept as sent.
-    Other {
-        /// The tag: RFC 2449 §3 `capa-tag = 1*cchar`.
-        tag: Cow<'a, str>,
-        /// Its parameters.
-        params: Params<'a>,
-    },
+    /// understand; kept as sent (built with [`Capability::other`]).
+    Other(UnknownCapability<'a>),
+}
+
+/// A capability this crate does not know: tag and parameters as sent, validated.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnknownCapability<'a> {
+    tag: Cow<'a, str>,
+    params: Params<'a>,
+}
+
+impl UnknownCapability<'_> {
+    /// The tag: RFC 2449 §3 `capa-tag = 1*cchar`.
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// Its parameters.
+    pub fn params(&self) -> &Params<'_> {
+        &self.params
+    }
+
+    /// An owned copy.
+    pub fn into_owned(self) -> UnknownCapability<'static> {
+        UnknownCapability {
+            tag: Cow::Owned(self.tag.into_owned()),
+            params: self.params.into_owned(),
+        }
+    }
 }
 
 /// RFC 2449 §3 `cchar = %x21-2D / %x2F-7F` (printable ASCII but `.`).
@@ -200,10 +222,10 @@ impl<'a> Capability<'a> {
         } else {
             None
         };
-        known.unwrap_or(Capability::Other {
+        known.unwrap_or(Capability::Other(UnknownCapability {
             tag: Cow::Borrowed(tag),
             params: p,
-        })
+        }))
     }
 
     /// The SASL mechanisms of a `SASL` capability (names that are not valid mechanism names
@@ -236,10 +258,7 @@ impl<'a> Capability<'a> {
             Capability::Utf8 { user } => Capability::Utf8 { user },
             Capability::Lang => Capability::Lang,
             Capability::AuthRespCode => Capability::AuthRespCode,
-            Capability::Other { tag, params } => Capability::Other {
-                tag: Cow::Owned(tag.into_owned()),
-                params: params.into_owned(),
-            },
+            Capability::Other(u) => Capability::Other(u.into_owned()),
         }
     }
 }

@@ -63,8 +63,20 @@ impl<'a> ResponseCode<'a> {
         })
     }
 
-    /// A code of a known kind with no detail.
-    pub const fn of(kind: CodeKind<'a>) -> Self {
+    /// `[IN-USE]`
+    pub const IN_USE: ResponseCode<'static> = ResponseCode::known(CodeKind::InUse);
+    /// `[LOGIN-DELAY]`
+    pub const LOGIN_DELAY: ResponseCode<'static> = ResponseCode::known(CodeKind::LoginDelay);
+    /// `[SYS/TEMP]`
+    pub const SYS_TEMP: ResponseCode<'static> = ResponseCode::known(CodeKind::SysTemp);
+    /// `[SYS/PERM]`
+    pub const SYS_PERM: ResponseCode<'static> = ResponseCode::known(CodeKind::SysPerm);
+    /// `[AUTH]`
+    pub const AUTH: ResponseCode<'static> = ResponseCode::known(CodeKind::Auth);
+    /// `[UTF8]`
+    pub const UTF8: ResponseCode<'static> = ResponseCode::known(CodeKind::Utf8);
+
+    const fn known(kind: CodeKind<'a>) -> Self {
         ResponseCode { kind, detail: None }
     }
 

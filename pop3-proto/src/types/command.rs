@@ -88,13 +88,36 @@ pub enum Command<'a> {
     Utf8,
     /// `LANG [range]` (RFC 6856 §3): without an argument, asks for the language listing.
     Lang(Option<Param<'a>>),
-    /// A well-formed command this crate does not know (RFC 2449 §3 `keyword *(SP param)`).
-    Unknown {
-        /// The keyword, as sent (3 or 4 printable characters).
-        keyword: Cow<'a, str>,
-        /// The parameters, as sent, without the leading space (may be empty).
-        args: Cow<'a, str>,
-    },
+    /// A well-formed command this crate does not know (RFC 2449 §3 `keyword *(SP param)`),
+    /// built with [`Command::unknown`].
+    Unknown(UnknownCommand<'a>),
+}
+
+/// A command this crate does not know: keyword and parameters as sent, validated.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnknownCommand<'a> {
+    pub(crate) keyword: Cow<'a, str>,
+    pub(crate) args: Cow<'a, str>,
+}
+
+impl UnknownCommand<'_> {
+    /// The keyword, as sent (3 or 4 printable characters).
+    pub fn keyword(&self) -> &str {
+        &self.keyword
+    }
+
+    /// The parameters, as sent, without the leading space (may be empty).
+    pub fn args(&self) -> &str {
+        &self.args
+    }
+
+    /// An owned copy.
+    pub fn into_owned(self) -> UnknownCommand<'static> {
+        UnknownCommand {
+            keyword: Cow::Owned(self.keyword.into_owned()),
+            args: Cow::Owned(self.args.into_owned()),
+        }
+    }
 }
 
 /// How the response to a command is framed, which the response decoder needs to know
@@ -180,7 +203,7 @@ impl<'a> Command<'a> {
             Command::Auth { .. } | Command::AuthList => "AUTH",
             Command::Utf8 => "UTF8",
             Command::Lang(_) => "LANG",
-            Command::Unknown { keyword, .. } => keyword,
+            Command::Unknown(u) => u.keyword(),
         }
     }
 
@@ -214,10 +237,7 @@ impl<'a> Command<'a> {
             Command::AuthList => Command::AuthList,
             Command::Utf8 => Command::Utf8,
             Command::Lang(p) => Command::Lang(p.map(Param::into_owned)),
-            Command::Unknown { keyword, args } => Command::Unknown {
-                keyword: Cow::Owned(keyword.into_owned()),
-                args: Cow::Owned(args.into_owned()),
-            },
+            Command::Unknown(u) => Command::Unknown(u.into_owned()),
         }
     }
 }
