@@ -392,8 +392,15 @@ impl CommandDecoder {
                 // Check the command so far before inviting the literal: a server answers
                 // BAD at once instead of reading data for a command it will refuse. The
                 // parse can only stop where the literal's data starts.
+                // Only at the first literal, so that the check costs one pass over the first
+                // line however many literals follow (later prefixes would re-read them all).
                 let prefix = buf.get(..self.framer.pos).unwrap_or_default();
-                if let Err(e) = parse::command::command(&self.config, prefix) {
+                let checked = if self.framer.literals == 1 {
+                    parse::command::command(&self.config, prefix).err()
+                } else {
+                    None
+                };
+                if let Some(e) = checked {
                     let e = to_error(prefix, e);
                     // The prefix ends where the literal's data starts: an error there only
                     // means "more input", anything earlier is a real error.
