@@ -938,7 +938,10 @@ fn qresync_resync_rfc7162_example() {
         );
         let mut s_out = s.take_output();
         c.receive(&s_out);
-        assert!(matches!(c.next_event().unwrap(), Some(client::Event::Greeting(_))));
+        assert!(matches!(
+            c.next_event().unwrap(),
+            Some(client::Event::Greeting(_))
+        ));
         c.enable(&["QRESYNC"]).unwrap();
         let select = c
             .send(CommandBody::Other {
