@@ -772,3 +772,26 @@ fn argument_text_cannot_start_with_a_space() {
         }
     );
 }
+
+#[test]
+fn auth_mailbox_that_decodes_to_angle_brackets_is_not_the_empty_identity() {
+    // Found by fuzzing: AUTH=<> is the empty identity (RFC 4954 §5); an xtext "<>" mailbox
+    // must be escaped to survive a round trip.
+    let m = Command::MailFrom(MailFrom {
+        path: ReversePath::Null,
+        params: Parameters::from_list(vec![Parameter::Auth(AuthParam::Mailbox(
+            XText::new("<>").unwrap(),
+        ))])
+        .unwrap(),
+    });
+    assert_eq!(m.to_bytes(), b"MAIL FROM:<> AUTH=+3C+3E\r\n");
+    assert_eq!(
+        Command::decode(&m.to_bytes())
+            .unwrap()
+            .complete()
+            .unwrap()
+            .0,
+        m
+    );
+    assert_eq!(XText::new("+41").unwrap(), XText::new("A").unwrap());
+}

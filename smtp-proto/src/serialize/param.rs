@@ -42,6 +42,9 @@ impl Encode for Parameter<'_> {
                 format_args!("ORCPT={};{}", o.addr_type, o.addr.as_str()),
             ),
             Parameter::Auth(AuthParam::Unknown) => out.put_slice(b"AUTH=<>"),
+            Parameter::Auth(AuthParam::Mailbox(x)) if x.bytes().eq(*b"<>") => {
+                out.put_slice(b"AUTH=+3C+3E");
+            }
             Parameter::Auth(AuthParam::Mailbox(x)) => {
                 put_fmt(out, format_args!("AUTH={}", x.as_str()));
             }

@@ -44,9 +44,46 @@ pub enum Notify {
 }
 
 /// `xtext` (RFC 3461 §4): printable ASCII with `+XX` escapes, kept in wire form; never
-/// empty.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// empty. Equality and hashing are on the decoded bytes (`+41` equals `A`).
+#[derive(Debug, Clone)]
 pub struct XText<'a>(pub(crate) Cow<'a, str>);
+
+impl XText<'_> {
+    /// The decoded bytes, without allocating.
+    pub fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        let b = self.0.as_bytes();
+        let mut i = 0;
+        core::iter::from_fn(move || {
+            let c = *b.get(i)?;
+            if c == b'+' {
+                let hex = |h: Option<&u8>| h.and_then(|h| char::from(*h).to_digit(16));
+                let v = match (hex(b.get(i + 1)), hex(b.get(i + 2))) {
+                    (Some(hi), Some(lo)) => u8::try_from(hi * 16 + lo).unwrap_or(0),
+                    _ => 0,
+                };
+                i += 3;
+                Some(v)
+            } else {
+                i += 1;
+                Some(c)
+            }
+        })
+    }
+}
+
+impl PartialEq for XText<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes().eq(other.bytes())
+    }
+}
+impl Eq for XText<'_> {}
+impl core::hash::Hash for XText<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        for b in self.bytes() {
+            state.write_u8(b);
+        }
+    }
+}
 
 impl<'a> XText<'a> {
     /// Validates a wire-form xtext.
@@ -89,23 +126,7 @@ impl<'a> XText<'a> {
     }
     /// The decoded bytes.
     pub fn decode(&self) -> Vec<u8> {
-        let b = self.0.as_bytes();
-        let mut out = Vec::with_capacity(b.len());
-        let mut i = 0;
-        while let Some(&c) = b.get(i) {
-            if c == b'+' {
-                let hi = b.get(i + 1).and_then(|h| char::from(*h).to_digit(16));
-                let lo = b.get(i + 2).and_then(|h| char::from(*h).to_digit(16));
-                if let (Some(hi), Some(lo)) = (hi, lo) {
-                    out.push(u8::try_from(hi * 16 + lo).unwrap_or(0));
-                }
-                i += 3;
-            } else {
-                out.push(c);
-                i += 1;
-            }
-        }
-        out
+        self.bytes().collect()
     }
     /// An owned copy.
     pub fn into_owned(self) -> XText<'static> {
@@ -122,7 +143,8 @@ pub struct Orcpt<'a> {
     pub addr: XText<'a>,
 }
 
-/// `AUTH=` on MAIL (RFC 4954 §5): `"<>"` or an xtext mailbox.
+/// `AUTH=` on MAIL (RFC 4954 §5): `"<>"` or an xtext mailbox. A mailbox whose xtext
+/// decodes to `<>` is written `+3C+3E` so that it is not read back as the empty identity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthParam<'a> {
     /// `AUTH=<>`: the submitter is not known or not trusted.
