@@ -2,6 +2,7 @@
 //! for continuations (literals, SASL, IDLE): no panic, no endless loop, and the same events
 //! and bytes out whether the input comes whole or one byte at a time (unless a STARTTLS or
 //! COMPRESS is in the scenario: what follows their OK legitimately depends on chunking).
+//! Streamed literal chunks are compared by their concatenation.
 #![no_main]
 use imap_proto::client::{Client, ClientConfig, Event};
 use imap_proto::{CommandBody, FetchAttribute, FetchItems, Literal, Mailbox, SequenceSet};
@@ -9,7 +10,11 @@ use libfuzzer_sys::fuzz_target;
 use mail_common::sasl::SaslClient;
 
 fn run(data: &[u8], chunk: usize, scenario: u8) -> (Vec<String>, Vec<u8>) {
-    let config = ClientConfig { allow_plaintext_login: true, ..ClientConfig::default() };
+    let config = ClientConfig {
+        allow_plaintext_login: true,
+        stream_threshold: (scenario & 16 != 0).then_some(4),
+        ..ClientConfig::default()
+    };
     let mut client = Client::new(config, scenario & 8 != 0);
     match scenario % 4 {
         0 => {
@@ -50,6 +55,15 @@ fn run(data: &[u8], chunk: usize, scenario: u8) -> (Vec<String>, Vec<u8>) {
             match client.next_event() {
                 Ok(None) => break,
                 Err(e) => events.push(format!("error {e}")),
+                Ok(Some(Event::LiteralData(d))) => {
+                    // Streamed chunks follow the input's chunking: compare their sum.
+                    match events.last_mut() {
+                        Some(last) if last.starts_with("data ") => {
+                            last.push_str(&String::from_utf8_lossy(d))
+                        }
+                        _ => events.push(format!("data {}", String::from_utf8_lossy(d))),
+                    }
+                }
                 Ok(Some(ev)) => {
                     let tls = matches!(ev, Event::StartTls { .. });
                     let idling = matches!(ev, Event::Idling { .. });

@@ -70,7 +70,7 @@ use mail_common::buffer::InputBuffer;
 use mail_common::decode::Decoded;
 use mail_common::sasl::SaslClient;
 
-use crate::codec::ResponseDecoder;
+use crate::codec::{ResponseDecoder, Streamed};
 use crate::config::{Config, Limits, Quirks};
 use crate::error::Error;
 use crate::serialize::{Fragment, LiteralSupport};
@@ -108,6 +108,11 @@ pub struct ClientConfig {
     pub quirks: Quirks,
     /// Decoder limits.
     pub limits: Limits,
+    /// Literals of at least this many octets (a large `BODY[]`) come as
+    /// [`Event::LiteralStart`] and [`Event::LiteralData`] chunks borrowed from the input
+    /// instead of one buffer, so memory does not grow with the message size; the response
+    /// holding them then arrives with those literals empty. `None`: never stream.
+    pub stream_threshold: Option<u64>,
 }
 
 impl Default for ClientConfig {
@@ -118,6 +123,7 @@ impl Default for ClientConfig {
             allow_plaintext_login: false,
             quirks: Quirks::LENIENT,
             limits: Limits::CLIENT,
+            stream_threshold: None,
         }
     }
 }
@@ -142,6 +148,14 @@ pub enum Event<'a> {
         /// The tagged response.
         status: StatusResponse<'a>,
     },
+    /// A literal of `size` octets at or over [`ClientConfig::stream_threshold`] starts;
+    /// its data follows as [`Event::LiteralData`].
+    LiteralStart {
+        /// The announced size.
+        size: u64,
+    },
+    /// The next piece of a streamed literal, borrowed from the input.
+    LiteralData(&'a [u8]),
     /// The server accepted IDLE (`+`): untagged updates follow as [`Event::Data`]; end it
     /// with [`Client::idle_done`].
     Idling {
@@ -297,11 +311,14 @@ impl Client {
     /// A new session waiting for the greeting. `tls`: the transport is already encrypted
     /// (implicit TLS, port 993).
     pub fn new(config: ClientConfig, tls: bool) -> Self {
-        let decoder = ResponseDecoder::new(Config {
+        let mut decoder = ResponseDecoder::new(Config {
             limits: config.limits,
             quirks: config.quirks,
             utf8: false,
         });
+        if let Some(t) = config.stream_threshold {
+            decoder = decoder.with_stream_threshold(t);
+        }
         Client {
             input: InputBuffer::new(),
             decoder,
@@ -371,6 +388,11 @@ impl Client {
             .iter()
             .find(|f| f.handle == handle.0)
             .map(|f| f.tag.as_str())
+    }
+
+    /// Octets received and not yet handled.
+    pub fn buffered(&self) -> usize {
+        self.input.len().saturating_sub(self.settled)
     }
 
     /// Feeds bytes received from the server.
@@ -719,7 +741,14 @@ impl Client {
                     }
                 };
             }
-            let response = match decoder.decode(rest) {
+            let decoded = if core.config.stream_threshold.is_some() {
+                decoder.decode_streaming(rest)
+            } else {
+                decoder
+                    .decode(rest)
+                    .map(|d| d.map(crate::codec::Streamed::Response))
+            };
+            let response = match decoded {
                 Err(e) => {
                     core.discarding = true;
                     return Err(e);
@@ -728,7 +757,13 @@ impl Client {
                 Ok(Decoded::Complete { value, consumed }) => {
                     pos += consumed;
                     *settled = pos;
-                    value
+                    match value {
+                        Streamed::Response(r) => r,
+                        Streamed::LiteralStart { size } => {
+                            return Ok(Some(Event::LiteralStart { size }));
+                        }
+                        Streamed::LiteralData(d) => return Ok(Some(Event::LiteralData(d))),
+                    }
                 }
             };
             match response {

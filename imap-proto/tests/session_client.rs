@@ -423,3 +423,60 @@ proptest! {
         prop_assert_eq!(transcript_run(&chunks), transcript_run(&[TRANSCRIPT]));
     }
 }
+
+#[test]
+fn large_literals_stream_in_chunks_with_bounded_buffer() {
+    let mut c = Client::new(
+        ClientConfig {
+            stream_threshold: Some(1024),
+            ..ClientConfig::default()
+        },
+        true,
+    );
+    events(&mut c, b"* PREAUTH hi\r\n");
+    c.send(CommandBody::Select {
+        mailbox: Mailbox::Inbox,
+    })
+    .unwrap();
+    events(&mut c, b"A1 OK [READ-WRITE] selected\r\n");
+    let h = c
+        .send(CommandBody::Fetch {
+            uid: false,
+            sequence_set: SequenceSet::new("1").unwrap(),
+            items: FetchItems::Single(FetchAttribute::BodySection {
+                peek: true,
+                section: Section::Full,
+                partial: None,
+            }),
+        })
+        .unwrap();
+    let body: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let mut wire = format!("* 1 FETCH (BODY[] {{{}}}\r\n", body.len()).into_bytes();
+    wire.extend_from_slice(&body);
+    wire.extend_from_slice(b" UID 9)\r\n* 2 FETCH (BODY[] {3}\r\nabc)\r\nA2 OK done\r\n");
+    let mut got = Vec::new();
+    let mut log = Vec::new();
+    let mut max_buffered = 0;
+    for piece in wire.chunks(4096) {
+        c.receive(piece);
+        while let Some(ev) = c.next_event().unwrap() {
+            match ev {
+                Event::LiteralData(d) => got.extend_from_slice(d),
+                other => log.push(format!("{other:?}")),
+            }
+        }
+        max_buffered = max_buffered.max(c.buffered());
+    }
+    assert_eq!(got, body);
+    assert!(max_buffered < 4096, "{max_buffered}");
+    assert_eq!(log[0], "LiteralStart { size: 200000 }");
+    assert!(log[1].starts_with("Data(Fetch { seq: 1"), "{}", log[1]);
+    assert!(
+        log[1].contains("data: []") && log[1].contains("Uid(9)"),
+        "{}",
+        log[1]
+    );
+    // Small literals stay inline.
+    assert!(log[2].contains("data: [97, 98, 99]"), "{}", log[2]);
+    assert!(completed(&log, h));
+}
