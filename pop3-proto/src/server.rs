@@ -193,7 +193,8 @@ enum Awaiting {
     User,
     Login,
     Apop { digest: ApopDigest },
-    Message { top: Option<u32> },
+    Message { top: Option<u32>, size: u64 },
+    Streaming,
     Tls,
     Update,
 }
@@ -218,6 +219,7 @@ pub struct Server {
     discarded_plaintext: usize,
     sasl_done: Option<Credentials>,
     password: Option<Password<'static>>,
+    streaming: Option<(DotStuffer, Option<TopCut>)>,
 }
 
 fn is_plain_mech(m: &Mechanism<'_>) -> bool {
@@ -257,6 +259,7 @@ impl Server {
             discarded_plaintext: 0,
             sasl_done: None,
             password: None,
+            streaming: None,
         };
         let greeting = match (&s.timestamp, s.config.apop) {
             (Some(ts), true) => format!("{} {}", s.config.greeting, ts),
@@ -841,14 +844,18 @@ impl Server {
                 }
             }
             Command::Retr(n) | Command::Top { msg: n, .. } => match live(n) {
-                Some(_) => {
+                Some(i) => {
+                    let size = messages.get(i).map_or(0, |m| m.size);
                     ev = Some(match cmd {
                         Command::Top { lines, .. } => {
-                            self.awaiting = Awaiting::Message { top: Some(lines) };
+                            self.awaiting = Awaiting::Message {
+                                top: Some(lines),
+                                size,
+                            };
                             EventKind::Top(n, lines)
                         }
                         _ => {
-                            self.awaiting = Awaiting::Message { top: None };
+                            self.awaiting = Awaiting::Message { top: None, size };
                             EventKind::Retr(n)
                         }
                     });
@@ -1012,28 +1019,63 @@ impl Server {
 
     /// Answers [`Event::Retr`] or [`Event::Top`] with the whole message (lines ending
     /// with CRLF). The machine dot-stuffs it and, for TOP, cuts it after the headers and
-    /// the requested number of body lines.
+    /// the requested number of body lines. Same as [`message_chunk`](Self::message_chunk)
+    /// then [`message_end`](Self::message_end).
     ///
     /// # Errors
     /// [`Error::BadSequence`] if no message is waiting.
     pub fn send_message(&mut self, message: &[u8]) -> Result<(), Error> {
-        let Awaiting::Message { top } = self.awaiting else {
-            return Err(Error::BadSequence("no RETR or TOP is waiting"));
-        };
-        self.awaiting = Awaiting::Nothing;
-        let body = match top {
-            Some(lines) => top_slice(message, lines),
-            None => message,
-        };
-        let text = match top {
-            Some(_) => String::new(),
-            None => format!("{} octets", message.len()),
-        };
-        self.line(true, &text);
-        let mut s = DotStuffer::new();
-        s.encode(body, &mut self.output);
-        s.finish(&mut self.output);
+        self.message_chunk(message)?;
+        self.message_end()
+    }
+
+    /// Answers [`Event::Retr`] or [`Event::Top`] with the message in pieces of any size,
+    /// so that a large message never has to be in memory at once. End with
+    /// [`message_end`](Self::message_end).
+    ///
+    /// # Errors
+    /// [`Error::BadSequence`] if no message is waiting.
+    pub fn message_chunk(&mut self, chunk: &[u8]) -> Result<(), Error> {
+        self.start_message()?;
+        if let Some((stuffer, cut)) = &mut self.streaming {
+            let keep = match cut {
+                Some(cut) => cut.take(chunk),
+                None => chunk.len(),
+            };
+            stuffer.encode(chunk.get(..keep).unwrap_or(chunk), &mut self.output);
+        }
         Ok(())
+    }
+
+    /// Ends the message started with [`message_chunk`](Self::message_chunk) (or sends an
+    /// empty one): the final CRLF if needed and the `.` line.
+    ///
+    /// # Errors
+    /// [`Error::BadSequence`] if no message is waiting.
+    pub fn message_end(&mut self) -> Result<(), Error> {
+        self.start_message()?;
+        if let Some((mut stuffer, _)) = self.streaming.take() {
+            stuffer.finish(&mut self.output);
+        }
+        self.awaiting = Awaiting::Nothing;
+        Ok(())
+    }
+
+    fn start_message(&mut self) -> Result<(), Error> {
+        match self.awaiting {
+            Awaiting::Streaming => Ok(()),
+            Awaiting::Message { top, size } => {
+                let text = match top {
+                    Some(_) => String::new(),
+                    None => format!("{size} octets"),
+                };
+                self.line(true, &text);
+                self.streaming = Some((DotStuffer::new(), top.map(TopCut::new)));
+                self.awaiting = Awaiting::Streaming;
+                Ok(())
+            }
+            _ => Err(Error::BadSequence("no RETR or TOP is waiting")),
+        }
     }
 
     /// Answers [`Event::Retr`] or [`Event::Top`] with `-ERR` (the message could not be
@@ -1109,6 +1151,72 @@ fn put_text(out: &mut Vec<u8>, text: &str) {
             b
         }
     }));
+}
+
+/// RFC 1939 §7 TOP over a message that arrives in pieces: how much of each piece to send
+/// (the headers, the blank line, then `lines` lines of the body), as [`top_slice`] does
+/// for a whole message.
+#[derive(Debug, Clone, Copy)]
+struct TopCut {
+    in_body: bool,
+    since_lf: usize,
+    last_cr: bool,
+    lines_left: u32,
+    done: bool,
+}
+
+impl TopCut {
+    fn new(lines: u32) -> Self {
+        TopCut {
+            in_body: false,
+            since_lf: 0,
+            last_cr: false,
+            lines_left: lines,
+            done: false,
+        }
+    }
+
+    /// How many octets at the front of `chunk` belong to the output.
+    fn take(&mut self, chunk: &[u8]) -> usize {
+        if self.done {
+            return 0;
+        }
+        let mut pos = 0;
+        while let Some(rel) = chunk.get(pos..).and_then(|r| memchr::memchr(b'\n', r)) {
+            let lf = pos + rel;
+            let len = self.since_lf + rel;
+            let cr = if rel > 0 {
+                chunk.get(lf - 1) == Some(&b'\r')
+            } else {
+                self.last_cr
+            };
+            let empty = len == 0 || (len == 1 && cr);
+            self.since_lf = 0;
+            self.last_cr = false;
+            pos = lf + 1;
+            if !self.in_body {
+                if empty {
+                    self.in_body = true;
+                    if self.lines_left == 0 {
+                        self.done = true;
+                        return pos;
+                    }
+                }
+            } else {
+                self.lines_left = self.lines_left.saturating_sub(1);
+                if self.lines_left == 0 {
+                    self.done = true;
+                    return pos;
+                }
+            }
+        }
+        let rest = chunk.get(pos..).unwrap_or_default();
+        if !rest.is_empty() {
+            self.since_lf += rest.len();
+            self.last_cr = rest.last() == Some(&b'\r');
+        }
+        chunk.len()
+    }
 }
 
 /// RFC 1939 §7 TOP: the headers, the blank line, then `lines` lines of the body.

@@ -323,3 +323,62 @@ fn application_text_cannot_inject_responses() {
         String::from_utf8_lossy(&out)
     );
 }
+
+fn answer(s: &mut Server, cmd: &[u8], message: &[u8], chunk: Option<usize>) -> Vec<u8> {
+    s.receive(cmd);
+    assert!(matches!(
+        s.next_event().unwrap(),
+        Some(Event::Retr { .. } | Event::Top { .. })
+    ));
+    match chunk {
+        None => s.send_message(message).unwrap(),
+        Some(c) => {
+            for piece in message.chunks(c.max(1)) {
+                s.message_chunk(piece).unwrap();
+            }
+            s.message_end().unwrap();
+        }
+    }
+    s.take_output()
+}
+
+proptest::proptest! {
+    /// Streaming a message in pieces gives the same bytes as sending it whole, for RETR
+    /// and for TOP (whose cut must not depend on where the pieces end).
+    #[test]
+    fn streamed_messages_match_whole_ones(
+        message in proptest::collection::vec(proptest::sample::select(vec![b'a', b'.', b'\r', b'\n', b':']), 0..80),
+        lines in 0u32..5,
+        chunk in 1usize..9,
+    ) {
+        let mut s = server(plain());
+        login(&mut s);
+        let top = format!("TOP 1 {lines}\r\n");
+        let whole = answer(&mut s, top.as_bytes(), &message, None);
+        let pieces = answer(&mut s, top.as_bytes(), &message, Some(chunk));
+        proptest::prop_assert_eq!(&pieces, &whole);
+        // And it is the dot-stuffed top_slice.
+        let mut want = b"+OK\r\n".to_vec();
+        mail_common::dot::stuff(top_slice(&message, lines), &mut want);
+        proptest::prop_assert_eq!(&whole, &want);
+        let whole = answer(&mut s, b"RETR 1\r\n", &message, None);
+        let pieces = answer(&mut s, b"RETR 1\r\n", &message, Some(chunk));
+        proptest::prop_assert_eq!(pieces, whole);
+    }
+}
+
+#[test]
+fn message_calls_out_of_order_are_local_errors() {
+    let mut s = server(plain());
+    login(&mut s);
+    assert!(s.message_chunk(b"x").is_err());
+    assert!(s.message_end().is_err());
+    s.receive(b"RETR 1\r\n");
+    assert!(matches!(s.next_event().unwrap(), Some(Event::Retr { .. })));
+    s.message_chunk(b"Subject: x\r\n").unwrap();
+    // A started message cannot be refused any more, and the next command waits.
+    assert!(s.reject(None, "no").is_err());
+    assert!(s.next_event().is_err());
+    s.message_end().unwrap();
+    assert_eq!(s.take_output(), b"+OK 20 octets\r\nSubject: x\r\n.\r\n");
+}
