@@ -711,6 +711,10 @@ impl Core {
     }
 
     fn command<'a>(&mut self, rest: &'a [u8]) -> Result<Step<'a>, Error> {
+        let limit = crate::types::command_line_limit(rest, self.config.max_command_line);
+        if self.scanner.config().max_len != limit {
+            self.scanner.set_config(LineConfig::new(limit));
+        }
         let (line, used) = match self.scanner.next_line(rest) {
             Ok(Decoded::Complete { value, consumed }) => (value, consumed),
             Ok(Decoded::Incomplete { .. }) => return Ok(Step::Wait),

@@ -533,3 +533,27 @@ fn bare_lf_offset_counts_from_the_start_of_the_data_whatever_the_chunking() {
         );
     }
 }
+
+#[test]
+fn long_auth_initial_response_is_accepted_but_other_long_lines_are_not() {
+    // An XOAUTH2 token on the AUTH line easily exceeds 512 octets (RFC 4954 §4 allows
+    // 12288).
+    let mut cfg = auth_config();
+    cfg.tls = true;
+    cfg.auth_mechanisms.push(AuthMechanism::XOAUTH2);
+    let token = "t".repeat(1500);
+    let ir = Base64::encode(format!("user=tim\x01auth=Bearer {token}\x01\x01").as_bytes());
+    let input = format!(
+        "EHLO x\r\nNOOP {}\r\nAUTH XOAUTH2 {}\r\n",
+        "n".repeat(600),
+        ir.as_str()
+    );
+    assert!(input.len() > 2000);
+    for chunk in [1, 100, input.len()] {
+        let (out, log, _) = run_with(cfg.clone(), input.as_bytes(), chunk);
+        assert_eq!(codes(&out), ["220", "250", "500", "535"], "chunk {chunk}");
+        assert_eq!(log.events, ["EHLO", "AUTH"]);
+    }
+    let line = format!("AUTH XOAUTH2 {}\r\n", ir.as_str());
+    assert!(Command::decode(line.as_bytes()).unwrap().is_complete());
+}

@@ -33,14 +33,15 @@ pub(crate) fn line(input: &[u8], limit: usize) -> Result<Decoded<&[u8]>, Error> 
 
 impl<'a> Command<'a> {
     /// Decodes one command line from the front of `input` (at most 512 octets, RFC 5321
-    /// §4.5.3.1.4). Does not allocate.
+    /// §4.5.3.1.4; an AUTH line with its initial response up to 12288, RFC 4954 §4). Does
+    /// not allocate.
     ///
     /// # Errors
     /// [`Error::LineTooLong`], or what [`crate::parse::command_line`] reports (offsets from
     /// the start of `input`). Either way the line ends at the next CRLF, where the caller
     /// can resynchronise.
     pub fn decode(input: &'a [u8]) -> Result<Decoded<Command<'a>>, Error> {
-        match line(input, SMTP_COMMAND_LINE)? {
+        match line(input, command_line_limit(input, SMTP_COMMAND_LINE))? {
             Decoded::Complete { value, consumed } => Ok(Decoded::Complete {
                 value: crate::parse::command_line(value)?,
                 consumed,
@@ -76,6 +77,16 @@ impl<'a> AuthResponse<'a> {
 
 /// RFC 4954 §4: AUTH lines may be up to 12288 octets (CRLF included).
 pub const AUTH_LINE: usize = 12288;
+
+/// The line limit for the command at the front of `input`: `limit`, or [`AUTH_LINE`] for
+/// an AUTH command (whose initial response, an XOAUTH2 token say, is often longer than
+/// 512 octets; RFC 4954 §4).
+pub(crate) fn command_line_limit(input: &[u8], limit: usize) -> usize {
+    match input.get(..5) {
+        Some(p) if p.eq_ignore_ascii_case(b"AUTH ") => limit.max(AUTH_LINE),
+        _ => limit,
+    }
+}
 
 impl<'a> Reply<'a> {
     /// Decodes one whole reply with the default limits.
