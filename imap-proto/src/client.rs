@@ -65,6 +65,7 @@ use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::time::Duration;
 
 use mail_common::buffer::InputBuffer;
 use mail_common::decode::Decoded;
@@ -113,6 +114,9 @@ pub struct ClientConfig {
     /// instead of one buffer, so memory does not grow with the message size; the response
     /// holding them then arrives with those literals empty. `None`: never stream.
     pub stream_threshold: Option<u64>,
+    /// End IDLE this long after it began so that it can be re-issued before the server's
+    /// autologout timer (RFC 2177 §3: at least every 29 minutes); `None`: never.
+    pub idle_refresh: Option<Duration>,
 }
 
 impl Default for ClientConfig {
@@ -124,6 +128,7 @@ impl Default for ClientConfig {
             quirks: Quirks::LENIENT,
             limits: Limits::CLIENT,
             stream_threshold: None,
+            idle_refresh: Some(Duration::from_secs(29 * 60)),
         }
     }
 }
@@ -243,6 +248,10 @@ struct Core {
     capabilities: Vec<Capability<'static>>,
     enabled: Vec<String>,
     discarding: bool,
+    /// The caller's clock at the last [`Client::receive_at`].
+    now: Option<Duration>,
+    /// When the server accepted the IDLE in progress.
+    idle_since: Option<Duration>,
 }
 
 /// The client session. See the [module docs](self) for the call order.
@@ -338,6 +347,8 @@ impl Client {
                 capabilities: Vec::new(),
                 enabled: Vec::new(),
                 discarding: false,
+                now: None,
+                idle_since: None,
             },
         }
     }
@@ -393,6 +404,33 @@ impl Client {
     /// Octets received and not yet handled.
     pub fn buffered(&self) -> usize {
         self.input.len().saturating_sub(self.settled)
+    }
+
+    /// [`receive`](Self::receive) with the caller's clock (any monotonic origin), used to
+    /// time IDLE (see [`poll_timeout`](Self::poll_timeout)).
+    pub fn receive_at(&mut self, bytes: &[u8], now: Duration) {
+        self.core.now = Some(now);
+        self.receive(bytes);
+    }
+
+    /// When the IDLE in progress should be ended to be re-issued (RFC 2177 §3,
+    /// [`ClientConfig::idle_refresh`]); `None` when not idling or without a clock.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        self.core
+            .idle_since?
+            .checked_add(self.core.config.idle_refresh?)
+    }
+
+    /// Checks the IDLE timer: if it expired, sends DONE (the IDLE then completes as
+    /// usual and the application may issue a new one). Returns whether it did.
+    pub fn handle_timeout(&mut self, now: Duration) -> bool {
+        match self.poll_timeout() {
+            Some(deadline) if now >= deadline => {
+                self.core.idle_since = None;
+                self.idle_done().is_ok()
+            }
+            _ => false,
+        }
     }
 
     /// Feeds bytes received from the server.
@@ -596,6 +634,7 @@ impl Client {
         else {
             return Err(misuse("no IDLE in flight"));
         };
+        core.idle_since = None;
         if let Kind::Idle { idling, done } = &mut f.kind {
             *done = true;
             if *idling {
@@ -830,6 +869,7 @@ impl Client {
                         }
                         Kind::Deselect if ok => core.state = Some(State::Authenticated),
                         Kind::Logout => core.state = Some(State::Logout),
+                        Kind::Idle { .. } => core.idle_since = None,
                         Kind::StartTls if ok => {
                             // RFC 3501 §6.2.1: forget what was learnt in the clear, and
                             // never read bytes that arrived before the handshake.
@@ -1001,6 +1041,7 @@ impl Core {
                     if *done {
                         self.output.extend_from_slice(b"DONE\r\n");
                     }
+                    self.idle_since = if *done { None } else { self.now };
                     return Some(Event::Idling { handle: Handle(h) });
                 }
                 _ => {}

@@ -60,6 +60,7 @@ use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::time::Duration;
 
 use mail_common::buffer::InputBuffer;
 use mail_common::sasl::{Credentials, Mechanism, SaslError, SaslServer, ServerStep};
@@ -149,6 +150,9 @@ pub struct ServerConfig {
     pub limits: Limits,
     /// Close the session with BYE after this many bad commands in a row.
     pub max_errors: u32,
+    /// The inactivity autologout timer (RFC 3501 §5.4: at least 30 minutes), counted
+    /// from the last bytes given to [`receive_at`](Server::receive_at); `None`: none.
+    pub autologout: Option<Duration>,
 }
 
 impl Default for ServerConfig {
@@ -172,6 +176,7 @@ impl Default for ServerConfig {
             pass_unparsed: false,
             limits: Limits::SERVER,
             max_errors: 10,
+            autologout: Some(Duration::from_secs(30 * 60)),
         }
     }
 }
@@ -462,6 +467,8 @@ struct Core {
     compress: bool,
     discarded_plaintext: usize,
     cram_challenge: String,
+    /// When the client was last heard from (caller's clock).
+    last_activity: Option<Duration>,
 }
 
 /// The server session. See the [module docs](self) for the call order.
@@ -512,6 +519,7 @@ impl Server {
             enabled: Vec::new(),
             compress: false,
             discarded_plaintext: 0,
+            last_activity: None,
             cram_challenge,
         };
         let greeting = Greeting {
@@ -577,6 +585,41 @@ impl Server {
     /// The capabilities advertised now (they differ by state and after STARTTLS).
     pub fn capabilities(&self) -> Vec<Capability<'static>> {
         self.core.capability_list().into_inner()
+    }
+
+    /// [`receive`](Self::receive) with the caller's clock (any monotonic origin), which
+    /// restarts the autologout timer.
+    pub fn receive_at(&mut self, bytes: &[u8], now: Duration) {
+        self.core.last_activity = Some(now);
+        self.receive(bytes);
+    }
+
+    /// When the autologout timer expires (RFC 3501 §5.4): `None` without a clock (see
+    /// [`receive_at`](Self::receive_at)), once closed, or while the application owes an
+    /// answer.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        let c = &self.core;
+        if c.state == State::Logout || !matches!(c.awaiting, Awaiting::Nothing | Awaiting::Idling) {
+            return None;
+        }
+        c.last_activity?.checked_add(c.config.autologout?)
+    }
+
+    /// Checks the autologout timer: if it expired, queues `* BYE` and ends the session.
+    /// Returns whether it did.
+    pub fn handle_timeout(&mut self, now: Duration) -> bool {
+        match self.poll_timeout() {
+            Some(deadline) if now >= deadline => {
+                self.settle();
+                self.core
+                    .output
+                    .extend_from_slice(b"* BYE Autologout; idle for too long\r\n");
+                self.core.state = State::Logout;
+                self.core.awaiting = Awaiting::Nothing;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Feeds bytes received from the client.

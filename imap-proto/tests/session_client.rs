@@ -480,3 +480,31 @@ fn large_literals_stream_in_chunks_with_bounded_buffer() {
     assert!(log[2].contains("data: [97, 98, 99]"), "{}", log[2]);
     assert!(completed(&log, h));
 }
+
+#[test]
+fn idle_is_ended_for_refresh_after_29_minutes() {
+    use std::time::Duration;
+    let mut c = client();
+    c.receive_at(
+        b"* PREAUTH [CAPABILITY IMAP4rev1 IDLE] hi\r\n",
+        Duration::from_secs(5),
+    );
+    assert!(c.next_event().unwrap().is_some());
+    assert_eq!(c.poll_timeout(), None);
+    let h = c.idle().unwrap();
+    out(&mut c);
+    c.receive_at(b"+ idling\r\n", Duration::from_secs(10));
+    assert!(matches!(
+        c.next_event().unwrap(),
+        Some(Event::Idling { .. })
+    ));
+    let due = Duration::from_secs(10 + 29 * 60);
+    assert_eq!(c.poll_timeout(), Some(due));
+    assert!(!c.handle_timeout(due - Duration::from_secs(1)));
+    assert_eq!(out(&mut c), "");
+    assert!(c.handle_timeout(due));
+    assert_eq!(out(&mut c), "DONE\r\n");
+    assert_eq!(c.poll_timeout(), None);
+    let log = events(&mut c, b"A1 OK IDLE terminated\r\n");
+    assert!(completed(&log, h));
+}

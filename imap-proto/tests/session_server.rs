@@ -674,3 +674,21 @@ fn unparsed_extension_forms_reach_the_application_only_when_asked() {
     s.ok(Some(Code::ReadWrite), "selected").unwrap();
     assert_eq!(s.state(), State::Selected { read_only: false });
 }
+
+#[test]
+fn autologout_after_30_minutes_of_silence() {
+    use std::time::Duration;
+    let mut s = Server::new(plain_ok(), false, "x").unwrap();
+    assert_eq!(s.poll_timeout(), None, "no clock yet");
+    s.receive_at(b"a1 NOOP\r\n", Duration::from_secs(100));
+    assert!(s.next_event().unwrap().is_some());
+    assert_eq!(s.poll_timeout(), None, "the application owes an answer");
+    s.ok(None, "NOOP completed").unwrap();
+    let due = Duration::from_secs(100 + 30 * 60);
+    assert_eq!(s.poll_timeout(), Some(due));
+    assert!(!s.handle_timeout(due - Duration::from_secs(1)));
+    assert!(s.handle_timeout(due));
+    assert!(s.is_closed());
+    assert!(text(s.transmit()).ends_with("* BYE Autologout; idle for too long\r\n"));
+    assert_eq!(s.poll_timeout(), None);
+}
