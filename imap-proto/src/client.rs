@@ -247,6 +247,8 @@ struct Core {
     next_tag: u32,
     capabilities: Vec<Capability<'static>>,
     enabled: Vec<String>,
+    /// Capabilities named in ENABLE commands.
+    requested: Vec<String>,
     discarding: bool,
     /// The caller's clock at the last [`Client::receive_at`].
     now: Option<Duration>,
@@ -346,6 +348,7 @@ impl Client {
                 next_tag: 1,
                 capabilities: Vec::new(),
                 enabled: Vec::new(),
+                requested: Vec::new(),
                 discarding: false,
                 now: None,
                 idle_since: None,
@@ -661,7 +664,18 @@ impl Client {
         if args.is_empty() {
             return Err(misuse("ENABLE needs at least one capability"));
         }
-        self.send(other("ENABLE", args)?)
+        let h = self.send(other("ENABLE", args)?)?;
+        for c in capabilities {
+            if !self
+                .core
+                .requested
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(c))
+            {
+                self.core.requested.push(String::from(*c));
+            }
+        }
+        Ok(h)
     }
 
     /// `COMPRESS DEFLATE` (RFC 4978), if the server offers it.
@@ -820,8 +834,20 @@ impl Client {
                         Data::Other { name, rest }
                             if name.as_str().eq_ignore_ascii_case("ENABLED") =>
                         {
-                            for w in rest.split(|&b| b == b' ').filter(|w| !w.is_empty()) {
-                                core.enabled.push(String::from_utf8_lossy(w).into_owned());
+                            // Only what was asked for, once (RFC 5161 §3.2): a server
+                            // cannot make the list grow.
+                            for w in rest.split(|&b| b == b' ') {
+                                let asked = core
+                                    .requested
+                                    .iter()
+                                    .any(|r| r.as_bytes().eq_ignore_ascii_case(w));
+                                let known = core
+                                    .enabled
+                                    .iter()
+                                    .any(|e| e.as_bytes().eq_ignore_ascii_case(w));
+                                if asked && !known {
+                                    core.enabled.push(String::from_utf8_lossy(w).into_owned());
+                                }
                             }
                         }
                         _ => {}

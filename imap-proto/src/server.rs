@@ -852,7 +852,10 @@ impl Server {
         if self.core.state == State::Logout {
             return Err(misuse("the session is over"));
         }
-        Response::Data(data.clone()).encode(&mut self.core.output);
+        // `"*" SP response-data` (RFC 3501 §7.2-§7.4), without copying the data.
+        self.core.output.extend_from_slice(b"* ");
+        data.encode(&mut self.core.output);
+        self.core.output.extend_from_slice(b"\r\n");
         Ok(())
     }
 

@@ -320,8 +320,15 @@ fn enable_records_what_the_server_enabled() {
     events(&mut c, b"* PREAUTH [CAPABILITY IMAP4rev1 ENABLE] hi\r\n");
     c.enable(&["CONDSTORE", "UTF8=ACCEPT"]).unwrap();
     assert_eq!(out(&mut c), "A1 ENABLE CONDSTORE UTF8=ACCEPT\r\n");
-    events(&mut c, b"* ENABLED UTF8=ACCEPT\r\nA1 OK done\r\n");
+    events(
+        &mut c,
+        b"* ENABLED UTF8=ACCEPT X-NOT-ASKED\r\n* ENABLED UTF8=ACCEPT\r\nA1 OK done\r\n",
+    );
     assert!(c.is_enabled("utf8=accept") && !c.is_enabled("CONDSTORE"));
+    assert!(
+        !c.is_enabled("X-NOT-ASKED"),
+        "only what was asked for is recorded"
+    );
     // UTF-8 mailbox names now decode.
     let log = events(&mut c, "* LIST () \"/\" \"Entwürfe\"\r\n".as_bytes());
     assert!(log[0].starts_with("Data(List"), "{log:?}");
