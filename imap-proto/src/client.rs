@@ -23,6 +23,15 @@
 //!    [`tls_established`](Client::tls_established); after [`Event::Compress`], switch the
 //!    stream to DEFLATE.
 //!
+//! 5. With a clock ([`receive_at`](Client::receive_at)), wake up at
+//!    [`poll_timeout`](Client::poll_timeout) and call
+//!    [`handle_timeout`](Client::handle_timeout): it ends an IDLE after 29 minutes so that
+//!    it can be re-issued (RFC 2177 §3).
+//!
+//! Literals of a large response can come as borrowed chunks
+//! ([`ClientConfig::stream_threshold`]). Literals of commands are copied into the send
+//! queue.
+//!
 //! Events borrow from the machine's input buffer. Decoding errors are not sticky: the bad
 //! response is skipped and the next call goes on.
 //!

@@ -22,6 +22,16 @@
 //!    answered one at a time, in order, so pipelined input gets its answers in order.
 //! 4. Write [`transmit`](Server::transmit) to the peer and call
 //!    [`consumed`](Server::consumed) with what was written.
+//! 5. With a clock ([`receive_at`](Server::receive_at)), wake up at
+//!    [`poll_timeout`](Server::poll_timeout) and call
+//!    [`handle_timeout`](Server::handle_timeout): the autologout timer (RFC 3501 §5.4).
+//!
+//! Extensions the grammar does not model reach the application raw, as
+//! [`CommandBody::Other`]: unknown commands (`NAMESPACE`, `ID`, `MOVE`, `GETQUOTA`...),
+//! UID commands such as `UID MOVE` and `UID EXPUNGE`, and with
+//! [`ServerConfig::pass_unparsed`] any single-line command form the grammar refuses
+//! (`SELECT INBOX (QRESYNC (...))`, `FETCH 1:* (FLAGS) (CHANGEDSINCE 5)`); use
+//! [`move_arguments`] for MOVE.
 //!
 //! Commands and their arguments borrow from the machine's input buffer.
 //!
