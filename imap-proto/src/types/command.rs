@@ -181,7 +181,9 @@ pub enum CommandBody<'a> {
     },
     /// Any other command (`x-command`, §6.5.1, or an extension this crate does not model),
     /// kept with its raw argument bytes so that it re-encodes byte for byte. A server
-    /// answers it with BAD unless it knows it.
+    /// answers it with BAD unless it knows it. Literals inside the raw arguments are not
+    /// split out by [`Command::fragments`]: build such a command with non-synchronizing
+    /// literals, or send it piece by piece yourself.
     Other {
         /// The command name.
         name: Atom<'a>,
