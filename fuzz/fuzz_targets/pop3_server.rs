@@ -30,6 +30,7 @@ fn run(data: &[u8], chunk: usize, plaintext: bool) -> Vec<u8> {
                 Some(Event::Retr { msg }) | Some(Event::Top { msg, .. }) => A::Send(msg.get() as usize - 1),
                 Some(Event::StartTls { .. }) => A::Tls,
                 Some(Event::Update { .. }) => A::Update,
+                Some(Event::AuthStart { .. }) | Some(Event::AuthResponse { .. }) => A::Reject,
                 Some(Event::Closed) => A::Stop,
                 Some(_) => A::Stop,
             };

@@ -143,6 +143,23 @@ pub enum Event<'a> {
         /// What the client presented.
         credentials: Credentials,
     },
+    /// AUTH with a mechanism that is offered but that `mail-common` does not implement
+    /// (for instance DIGEST-MD5 or GSSAPI): the application runs it. Answer with
+    /// [`sasl_challenge`](Server::sasl_challenge), [`accept_login`](Server::accept_login)
+    /// or [`reject_login`](Server::reject_login). A `*` from the client is answered by the
+    /// machine (RFC 5034 §4).
+    AuthStart {
+        /// The mechanism.
+        mechanism: Mechanism<'static>,
+        /// The decoded initial response, if the command had one (`=` is empty).
+        initial_response: Option<Vec<u8>>,
+    },
+    /// The client's decoded answer to a challenge of an [`Event::AuthStart`] exchange;
+    /// answered like [`Event::AuthStart`].
+    AuthResponse {
+        /// The decoded response.
+        data: Vec<u8>,
+    },
     /// RETR (RFC 1939 §5): call [`send_message`](Server::send_message) with the message, or
     /// [`reject`](Server::reject).
     Retr {
@@ -180,6 +197,7 @@ enum State {
         user: Option<String>,
     },
     Sasl(SaslServer),
+    SaslApp,
     Transaction {
         messages: Vec<MessageInfo>,
         deleted: Vec<bool>,
@@ -193,6 +211,7 @@ enum Awaiting {
     User,
     Login,
     Apop { digest: ApopDigest },
+    SaslApp,
     Message { top: Option<u32>, size: u64 },
     Streaming,
     Tls,
@@ -425,6 +444,14 @@ impl Server {
                 }
                 self.discarding = false;
             }
+            if matches!(self.state, State::SaslApp) {
+                match self.sasl_app_line() {
+                    Ok(Some(kind)) => return Ok(Some(self.event(kind))),
+                    Ok(None) | Err(Step::More) => continue,
+                    Err(Step::NeedInput) => return Ok(None),
+                    Err(Step::Event) => continue,
+                }
+            }
             if matches!(self.state, State::Sasl(_)) {
                 match self.sasl_line()? {
                     Step::More => continue,
@@ -487,6 +514,11 @@ impl Server {
             },
             EventKind::Apop => Event::Apop { user: &self.user },
             EventKind::User => Event::User { name: &self.user },
+            EventKind::AuthStart(mechanism, initial_response) => Event::AuthStart {
+                mechanism,
+                initial_response,
+            },
+            EventKind::AuthResponse(data) => Event::AuthResponse { data },
             EventKind::Retr(msg) => Event::Retr { msg },
             EventKind::Top(msg, lines) => Event::Top { msg, lines },
             EventKind::StartTls(discarded) => Event::StartTls { discarded },
@@ -617,7 +649,7 @@ impl Server {
             Command::Auth {
                 mechanism,
                 initial_response,
-            } if in_auth => self.auth_start(&mechanism, initial_response),
+            } if in_auth => return Ok(self.auth_start(&mechanism, initial_response)),
             Command::User(_)
             | Command::Pass(_)
             | Command::Apop { .. }
@@ -675,18 +707,16 @@ impl Server {
         }
     }
 
-    fn auth_start(&mut self, mechanism: &Mechanism<'_>, ir: Option<InitialResponse<'_>>) {
+    fn auth_start(
+        &mut self,
+        mechanism: &Mechanism<'_>,
+        ir: Option<InitialResponse<'_>>,
+    ) -> Option<EventKind> {
         let offered = self.mechanisms().iter().any(|m| m.is(mechanism));
-        let common = mail_common::sasl::Mechanism::parse(mechanism.as_str().as_bytes());
-        let (true, Some(common)) = (offered, common) else {
+        if !offered {
             self.line(false, "mechanism not supported");
-            return;
-        };
-        let challenge = self.challenge.clone();
-        let Ok(mut sasl) = SaslServer::new(common, &challenge) else {
-            self.line(false, "mechanism not supported");
-            return;
-        };
+            return None;
+        }
         let decoded = match &ir {
             None => None,
             Some(InitialResponse::Empty) => Some(Vec::new()),
@@ -694,9 +724,21 @@ impl Server {
                 Ok(d) => Some(d),
                 Err(_) => {
                     self.line(false, "invalid base64");
-                    return;
+                    return None;
                 }
             },
+        };
+        let common = mail_common::sasl::Mechanism::parse(mechanism.as_str().as_bytes());
+        let challenge = self.challenge.clone();
+        let sasl = common.and_then(|c| SaslServer::new(c, &challenge).ok());
+        let Some(mut sasl) = sasl else {
+            // Offered, but not one `mail-common` runs: the application does.
+            self.state = State::SaslApp;
+            self.awaiting = Awaiting::SaslApp;
+            return Some(EventKind::AuthStart(
+                mechanism.clone().into_owned(),
+                decoded,
+            ));
         };
         match sasl.start(decoded.as_deref()) {
             Ok(step) => {
@@ -704,6 +746,56 @@ impl Server {
                 self.sasl_step(step);
             }
             Err(_) => self.err_code("AUTH", "authentication failed"),
+        }
+        None
+    }
+
+    /// Sends a challenge (raw bytes; the machine base64-encodes them) in an exchange the
+    /// application runs ([`Event::AuthStart`], [`Event::AuthResponse`]).
+    ///
+    /// # Errors
+    /// [`Error::BadSequence`] if no such exchange is waiting.
+    pub fn sasl_challenge(&mut self, challenge: &[u8]) -> Result<(), Error> {
+        self.answered(|a| matches!(a, Awaiting::SaslApp))?;
+        self.awaiting = Awaiting::Nothing;
+        let b = crate::types::Base64::encode(challenge);
+        self.output.extend_from_slice(b"+ ");
+        self.output.extend_from_slice(b.as_str().as_bytes());
+        self.output.extend_from_slice(b"\r\n");
+        Ok(())
+    }
+
+    /// Reads a client line of an exchange the application runs.
+    fn sasl_app_line(&mut self) -> Result<Option<EventKind>, Step> {
+        let decoded = match self.decoder.decode_auth(self.input.as_slice()) {
+            Ok(d) => d,
+            Err(e) => {
+                self.discarding = true;
+                self.state = State::Authorization { user: None };
+                self.bad_command(&e);
+                return Err(Step::More);
+            }
+        };
+        let (line, consumed) = match decoded {
+            Decoded::Complete { value, consumed } => (value.map(AuthLine::into_owned), consumed),
+            Decoded::Incomplete { .. } => return Err(Step::NeedInput),
+        };
+        self.input.consume(consumed);
+        let data = match line {
+            Ok(AuthLine::Response(b)) => b.decode().map_err(|_| "invalid base64"),
+            Ok(AuthLine::Cancel) => Err("authentication cancelled"),
+            Err(_) => Err("invalid base64"),
+        };
+        match data {
+            Ok(data) => {
+                self.awaiting = Awaiting::SaslApp;
+                Ok(Some(EventKind::AuthResponse(data)))
+            }
+            Err(text) => {
+                self.state = State::Authorization { user: None };
+                self.line(false, text);
+                Err(Step::More)
+            }
         }
     }
 
@@ -928,7 +1020,12 @@ impl Server {
         maildrop: Vec<MessageInfo>,
         text: &str,
     ) -> Result<(), Error> {
-        self.answered(|a| matches!(a, Awaiting::Login | Awaiting::Apop { .. }))?;
+        self.answered(|a| {
+            matches!(
+                a,
+                Awaiting::Login | Awaiting::Apop { .. } | Awaiting::SaslApp
+            )
+        })?;
         self.awaiting = Awaiting::Nothing;
         self.line(true, text);
         self.state = State::Transaction {
@@ -1006,7 +1103,12 @@ impl Server {
     /// # Errors
     /// [`Error::BadSequence`] if no login is waiting.
     pub fn reject_login(&mut self, code: Option<&str>, text: &str) -> Result<(), Error> {
-        self.answered(|a| matches!(a, Awaiting::Login | Awaiting::Apop { .. }))?;
+        self.answered(|a| {
+            matches!(
+                a,
+                Awaiting::Login | Awaiting::Apop { .. } | Awaiting::SaslApp
+            )
+        })?;
         self.awaiting = Awaiting::Nothing;
         self.state = State::Authorization { user: None };
         self.user.clear();
@@ -1252,6 +1354,8 @@ enum Step {
 #[derive(Debug)]
 enum EventKind {
     User,
+    AuthStart(Mechanism<'static>, Option<Vec<u8>>),
+    AuthResponse(Vec<u8>),
     Pass,
     Apop,
     Retr(MessageNumber),

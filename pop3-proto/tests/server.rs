@@ -382,3 +382,39 @@ fn message_calls_out_of_order_are_local_errors() {
     s.message_end().unwrap();
     assert_eq!(s.take_output(), b"+OK 20 octets\r\nSubject: x\r\n.\r\n");
 }
+
+#[test]
+fn application_run_mechanism_can_be_cancelled_and_refused() {
+    let config = ServerConfig {
+        capabilities: vec![Capability::Sasl(Params::new("GSSAPI").unwrap())],
+        ..ServerConfig::default()
+    };
+    let mut s = server(config);
+    s.receive(b"AUTH GSSAPI =\r\n");
+    match s.next_event().unwrap() {
+        Some(Event::AuthStart {
+            mechanism,
+            initial_response,
+        }) => {
+            assert_eq!(mechanism.as_str(), "GSSAPI");
+            assert_eq!(initial_response, Some(vec![]));
+        }
+        other => panic!("{other:?}"),
+    }
+    s.sasl_challenge(b"token").unwrap();
+    assert_eq!(
+        send(&mut s, b"*\r\n"),
+        "+ dG9rZW4=\r\n-ERR authentication cancelled\r\n"
+    );
+    s.receive(b"AUTH GSSAPI\r\n");
+    assert!(matches!(
+        s.next_event().unwrap(),
+        Some(Event::AuthStart {
+            initial_response: None,
+            ..
+        })
+    ));
+    s.reject_login(Some("AUTH"), "no").unwrap();
+    assert_eq!(s.take_output(), b"-ERR [AUTH] no\r\n");
+    assert!(!s.is_transaction());
+}

@@ -1086,3 +1086,115 @@ fn leave_on_server_with_uidl() {
     let seen = ["whqtswO00WBw418f9t5JxYwZ"];
     assert_eq!(new_messages(&listing, |u| seen.contains(&u)), vec![n(2)]);
 }
+
+/// RFC 5034 §6, third example: a mechanism the application runs itself (DIGEST-MD5,
+/// which `mail-common` does not implement), driven by hand on both sides.
+#[test]
+fn rfc5034_digest_md5_example_run_by_the_applications() {
+    const C1: &str = "cmVhbG09ImVsd29vZC5pbm5vc29mdC5jb20iLG5vbmNlPSJPQTZNRzl0RVFHbTJoaCIscW9wPSJhdXRoIixhbGdvcml0aG09bWQ1LXNlc3MsY2hhcnNldD11dGYtOA==";
+    const R1: &str = "Y2hhcnNldD11dGYtOCx1c2VybmFtZT0iY2hyaXMiLHJlYWxtPSJlbHdvb2QuaW5ub3NvZnQuY29tIixub25jZT0iT0E2TUc5dEVRR20yaGgiLG5jPTAwMDAwMDAxLGNub25jZT0iT0E2TUhYaDZWcVRyUmsiLGRpZ2VzdC11cmk9InBvcC9lbHdvb2QuaW5ub3NvZnQuY29tIixyZXNwb25zZT1iMGQ1NmQyZjA1NGMyNGI2MjA3MjMyMjEwNjQ2OGRiOSxxb3A9YXV0aA==";
+    const C2: &str = "cnNwYXV0aD0wYjk3MTQ2MmNlZjVlOGY5MzBkYjlhMzNiMDJmYzlhMA==";
+    let b64 = |s: &str| Base64::new(s.to_owned()).unwrap().decode().unwrap();
+    let mut server = capa_server(
+        rfc5034_caps(),
+        "pop.example.com BlurdyBlurp POP3 server ready",
+        false,
+    );
+    let mut client = Client::new(ClientConfig::default(), false);
+    let mut transcript = Vec::new();
+    let pump_s = |server: &mut Server, client: &mut Client, t: &mut Vec<String>| {
+        let out = server.take_output();
+        lines("S", &out, t);
+        client.receive(&out);
+    };
+    let pump_c = |client: &mut Client, server: &mut Server, t: &mut Vec<String>| {
+        let out = client.take_output();
+        lines("C", &out, t);
+        server.receive(&out);
+    };
+    pump_s(&mut server, &mut client, &mut transcript);
+    assert!(matches!(
+        client.next_event().unwrap(),
+        Some(ClientEvent::Greeting(_))
+    ));
+    client.capa().unwrap();
+    pump_c(&mut client, &mut server, &mut transcript);
+    assert!(server.next_event().unwrap().is_none());
+    pump_s(&mut server, &mut client, &mut transcript);
+    assert!(matches!(
+        client.next_event().unwrap(),
+        Some(ClientEvent::Capabilities(_))
+    ));
+    client
+        .command(&Command::Auth {
+            mechanism: Mechanism::new("DIGEST-MD5").unwrap(),
+            initial_response: None,
+        })
+        .unwrap();
+    pump_c(&mut client, &mut server, &mut transcript);
+    match server.next_event().unwrap() {
+        Some(Event::AuthStart {
+            mechanism,
+            initial_response: None,
+        }) => assert_eq!(mechanism.as_str(), "DIGEST-MD5"),
+        other => panic!("{other:?}"),
+    }
+    server.sasl_challenge(&b64(C1)).unwrap();
+    pump_s(&mut server, &mut client, &mut transcript);
+    assert_eq!(
+        client.next_event().unwrap(),
+        Some(ClientEvent::Challenge(b64(C1)))
+    );
+    client
+        .auth_line(&AuthLine::Response(Base64::encode(&b64(R1))))
+        .unwrap();
+    pump_c(&mut client, &mut server, &mut transcript);
+    match server.next_event().unwrap() {
+        Some(Event::AuthResponse { data }) => assert_eq!(data, b64(R1)),
+        other => panic!("{other:?}"),
+    }
+    server.sasl_challenge(&b64(C2)).unwrap();
+    pump_s(&mut server, &mut client, &mut transcript);
+    assert_eq!(
+        client.next_event().unwrap(),
+        Some(ClientEvent::Challenge(b64(C2)))
+    );
+    client
+        .auth_line(&AuthLine::Response(Base64::default()))
+        .unwrap();
+    pump_c(&mut client, &mut server, &mut transcript);
+    match server.next_event().unwrap() {
+        Some(Event::AuthResponse { data }) => assert!(data.is_empty()),
+        other => panic!("{other:?}"),
+    }
+    server
+        .accept_login_with_text(vec![], "Maildrop locked and ready")
+        .unwrap();
+    pump_s(&mut server, &mut client, &mut transcript);
+    assert!(matches!(
+        client.next_event().unwrap(),
+        Some(ClientEvent::Ok {
+            command: "AUTH",
+            ..
+        })
+    ));
+    assert!(client.is_logged_in() && server.is_transaction());
+    assert_eq!(
+        transcript,
+        expect(&[
+            "S: +OK pop.example.com BlurdyBlurp POP3 server ready",
+            "C: CAPA",
+            "S: +OK List of capabilities follows",
+            "S: SASL DIGEST-MD5 GSSAPI ANONYMOUS",
+            "S: STLS",
+            "S: IMPLEMENTATION BlurdyBlurp POP3 server",
+            "S: .",
+            "C: AUTH DIGEST-MD5",
+            &format!("S: + {C1}"),
+            &format!("C: {R1}"),
+            &format!("S: + {C2}"),
+            "C: ",
+            "S: +OK Maildrop locked and ready",
+        ])
+    );
+}
