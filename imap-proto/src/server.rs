@@ -632,7 +632,10 @@ impl Server {
         }
     }
 
-    /// Feeds bytes received from the client.
+    /// Feeds bytes received from the client. The machine keeps what it is given until
+    /// the commands are answered: stop reading from the socket while
+    /// [`buffered`](Self::buffered) is over your limit (a pipelining client cannot then
+    /// make the buffer grow without bound).
     pub fn receive(&mut self, bytes: &[u8]) {
         self.settle();
         if self.core.awaiting == Awaiting::Tls {

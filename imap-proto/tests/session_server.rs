@@ -692,3 +692,57 @@ fn autologout_after_30_minutes_of_silence() {
     assert!(text(s.transmit()).ends_with("* BYE Autologout; idle for too long\r\n"));
     assert_eq!(s.poll_timeout(), None);
 }
+
+/// Pieces of client input, each one command (or a bad line) with a `{}` for its tag.
+const POOL: &[&str] = &[
+    "{} NOOP\r\n",
+    "{} CAPABILITY\r\n",
+    "{} LOGIN joe secret\r\n",
+    "{} LOGIN joe wrong\r\n",
+    "{} LOGIN {3}\r\njoe {6+}\r\nsecret\r\n",
+    "{} SELECT INBOX\r\n",
+    "{} SELECT missing\r\n",
+    "{} EXAMINE INBOX\r\n",
+    "{} FETCH 1:* (FLAGS)\r\n",
+    "{} UID MOVE 1 Trash\r\n",
+    "{} APPEND INBOX {5}\r\nhello\r\n",
+    "{} APPEND INBOX {5+}\r\nhello\r\n",
+    "{} CLOSE\r\n",
+    "{} UNSELECT\r\n",
+    "{} IDLE\r\nDONE\r\n",
+    "{} ENABLE CONDSTORE\r\n",
+    "{} AUTHENTICATE PLAIN AGpvZQBzZWNyZXQ=\r\n",
+    "{} AUTHENTICATE PLAIN\r\nAGpvZQBzZWNyZXQ=\r\n",
+    "{} AUTHENTICATE PLAIN\r\n*\r\n",
+    "{} SELECT\r\n",
+    "{} FROB\r\n",
+    "{} EXPUNGE\r\n",
+];
+
+proptest! {
+    #[test]
+    fn every_command_gets_one_tagged_answer_in_order(picks in proptest::collection::vec(0usize..POOL.len(), 1..40)) {
+        let mut input = String::new();
+        let mut tags = Vec::new();
+        for (i, &p) in picks.iter().enumerate() {
+            let tag = format!("t{i}");
+            input.push_str(&POOL[p].replace("{}", &tag));
+            tags.push(tag);
+        }
+        let config = ServerConfig {
+            allow_plaintext_auth: true,
+            max_errors: 1000,
+            enable: vec![Atom::new("CONDSTORE").unwrap()],
+            ..ServerConfig::default()
+        };
+        let (_, out) = run(config.clone(), false, &[input.as_bytes()]);
+        let answered: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.split(' ').next())
+            .filter(|t| t.starts_with('t'))
+            .collect();
+        prop_assert_eq!(&answered, &tags.iter().map(String::as_str).collect::<Vec<_>>());
+        let bytes: Vec<&[u8]> = input.as_bytes().chunks(1).collect();
+        prop_assert_eq!(run(config, false, &bytes).1, out);
+    }
+}
