@@ -27,6 +27,7 @@
 
 pub mod cli;
 mod error;
+pub mod imap;
 pub mod maildir;
 pub mod net;
 pub mod pop3;
