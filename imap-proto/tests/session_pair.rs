@@ -1014,3 +1014,96 @@ fn qresync_resync_rfc7162_example() {
         );
     }
 }
+
+/// One step a client application may take.
+fn step(p: &mut Pair, op: u8) -> Option<Handle> {
+    let c = &mut p.client;
+    let r = match op % 16 {
+        0 => c.login("joe", "secret"),
+        1 => c.login("joe", "wrong"),
+        2 => c.send(CommandBody::Select {
+            mailbox: Mailbox::Inbox,
+        }),
+        3 => c.send(CommandBody::Examine {
+            mailbox: Mailbox::Inbox,
+        }),
+        4 => c.send(CommandBody::Select {
+            mailbox: Mailbox::try_from("missing").unwrap(),
+        }),
+        5 => c.send(CommandBody::Fetch {
+            uid: false,
+            sequence_set: SequenceSet::new("1:*").unwrap(),
+            items: FetchItems::Macro(FetchMacro::Fast),
+        }),
+        6 => c.send(CommandBody::Append {
+            mailbox: Mailbox::Inbox,
+            flags: None,
+            date: None,
+            message: Literal::new(&b"Subject: p\r\n\r\nproperty\r\n"[..]).unwrap(),
+        }),
+        7 => c.send(CommandBody::Noop),
+        8 => c.idle(),
+        9 => c.move_messages(
+            op & 16 != 0,
+            &SequenceSet::new("1").unwrap(),
+            &Mailbox::try_from("Trash").unwrap(),
+        ),
+        10 => c.send(CommandBody::Close),
+        11 => c.enable(&["CONDSTORE"]),
+        12 => c.authenticate(SaslClient::plain(None, "joe", "secret")),
+        13 => c.send(CommandBody::Create {
+            mailbox: Mailbox::try_from("Box").unwrap(),
+        }),
+        14 => c.send(CommandBody::Logout),
+        _ => c.send(CommandBody::Capability),
+    };
+    r.ok()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Whatever the application does, every command the client accepted is completed,
+    /// nothing arrives that the client cannot place, and both machines agree on the state.
+    #[test]
+    fn random_sessions_complete_every_command_and_agree_on_state(
+        ops in proptest::collection::vec(any::<u8>(), 1..30),
+        literal_plus in any::<bool>(),
+        chunk in prop_oneof![Just(1usize), Just(7), Just(usize::MAX)],
+    ) {
+        let mut p = Pair::new(
+            ServerConfig {
+                literals: if literal_plus { LiteralSupport::LiteralPlus } else { LiteralSupport::SyncOnly },
+                enable: vec![Atom::new("CONDSTORE").unwrap()],
+                ..plain_server()
+            },
+            plain_client(),
+            false,
+        );
+        p.chunk = chunk;
+        p.pump();
+        let mut handles = Vec::new();
+        for &op in &ops {
+            if let Some(h) = step(&mut p, op) {
+                handles.push(h);
+            }
+            // Sometimes let the exchange run before the next step.
+            if op & 32 != 0 {
+                p.pump();
+            }
+            if p.client_log.iter().any(|l| l.starts_with("idling")) {
+                let _ = p.client.idle_done();
+            }
+        }
+        for _ in 0..4 {
+            p.pump();
+            let _ = p.client.idle_done();
+        }
+        p.pump();
+        for h in &handles {
+            prop_assert!(p.completed(*h).is_some(), "{:?} not completed: {:#?}", h, p.client_log);
+        }
+        prop_assert_eq!(p.client.in_flight(), 0);
+        prop_assert!(!p.client_log.iter().any(|l| l.starts_with("continue")), "{:#?}", p.client_log);
+        prop_assert_eq!(p.client.state(), Some(p.server.state()));
+    }
+}
