@@ -731,6 +731,64 @@ impl Client {
         self.send(other(if uid { "UID" } else { "MOVE" }, arguments)?)
     }
 
+    /// `UNSELECT` (RFC 3691): leaves the selected state without expunging.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn unselect(&mut self) -> Result<Handle, Error> {
+        self.send(other("UNSELECT", Vec::new())?)
+    }
+
+    /// `NAMESPACE` (RFC 2342); the answer comes as [`Data::Other`] named `NAMESPACE`.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn namespace(&mut self) -> Result<Handle, Error> {
+        self.send(other("NAMESPACE", Vec::new())?)
+    }
+
+    /// `ID` (RFC 2971 §3.1) with the client's field-value pairs (`NIL` when empty); the
+    /// answer comes as [`Data::Other`] named `ID`.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send); [`Error::Invalid`] for a field or value that a quoted
+    /// string cannot carry (CR, LF, NUL, 8-bit) or longer than RFC 2971's limits (30
+    /// pairs, 30-octet fields, 1024-octet values).
+    pub fn id(&mut self, fields: &[(&str, &str)]) -> Result<Handle, Error> {
+        if fields.len() > 30 {
+            return Err(misuse("ID takes at most 30 field-value pairs"));
+        }
+        let mut args = Vec::new();
+        if fields.is_empty() {
+            args.extend_from_slice(b"NIL");
+        } else {
+            args.push(b'(');
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if k.len() > 30 || v.len() > 1024 {
+                    return Err(misuse("ID field over 30 octets or value over 1024"));
+                }
+                if i > 0 {
+                    args.push(b' ');
+                }
+                quoted(&mut args, k)?;
+                args.push(b' ');
+                quoted(&mut args, v)?;
+            }
+            args.push(b')');
+        }
+        self.send(other("ID", args)?)
+    }
+
+    /// `UID EXPUNGE sequence-set` (RFC 4315 §2.1): expunges only the given UIDs.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn uid_expunge(&mut self, uids: &SequenceSet<'_>) -> Result<Handle, Error> {
+        let mut args = Vec::from(&b"EXPUNGE "[..]);
+        args.extend_from_slice(uids.as_str().as_bytes());
+        self.send(other("UID", args)?)
+    }
+
     /// After [`Event::StartTls`]: the handshake succeeded; queued commands go out now.
     ///
     /// # Errors
@@ -934,6 +992,20 @@ impl Client {
             }
         }
     }
+}
+
+/// Appends `s` as a quoted string (RFC 3501 §9 `quoted`).
+fn quoted(out: &mut Vec<u8>, s: &str) -> Result<(), Error> {
+    crate::types::core::Quoted::new(s.as_bytes())?;
+    out.push(b'"');
+    for &b in s.as_bytes() {
+        if b == b'"' || b == b'\\' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+    Ok(())
 }
 
 fn other(name: &'static str, arguments: Vec<u8>) -> Result<CommandBody<'static>, Error> {

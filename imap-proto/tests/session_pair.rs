@@ -145,6 +145,32 @@ impl Store {
                 out.push(Reply::Ok(None, "MOVE completed"));
                 out
             }
+            CommandBody::Other { name, arguments } if name.as_str() == "NAMESPACE" => {
+                assert!(arguments.is_empty());
+                vec![
+                    Reply::Data(Data::Other {
+                        name: Atom::new("NAMESPACE").unwrap(),
+                        rest: Cow::Borrowed(b"((\"\" \"/\")) NIL NIL"),
+                    }),
+                    Reply::Ok(None, "NAMESPACE completed"),
+                ]
+            }
+            CommandBody::Other { name, arguments } if name.as_str() == "ID" => {
+                self.log
+                    .push(format!("S ID {}", String::from_utf8_lossy(&arguments)));
+                vec![
+                    Reply::Data(Data::Other {
+                        name: Atom::new("ID").unwrap(),
+                        rest: Cow::Borrowed(b"(\"name\" \"imap-proto test\")"),
+                    }),
+                    Reply::Ok(None, "ID completed"),
+                ]
+            }
+            CommandBody::Other { name, arguments } if name.as_str() == "UID" => {
+                self.log
+                    .push(format!("S UID {}", String::from_utf8_lossy(&arguments)));
+                vec![Reply::Ok(None, "UID completed")]
+            }
             _ => vec![Reply::Ok(None, "completed")],
         }
     }
@@ -1106,4 +1132,53 @@ proptest! {
         prop_assert!(!p.client_log.iter().any(|l| l.starts_with("continue")), "{:#?}", p.client_log);
         prop_assert_eq!(p.client.state(), Some(p.server.state()));
     }
+}
+
+#[test]
+fn id_namespace_unselect_and_uid_expunge() {
+    let mut p = Pair::new(plain_server(), plain_client(), false);
+    p.pump();
+    let id = p
+        .client
+        .id(&[("name", "imap-proto"), ("version", "0.1 \"beta\"")])
+        .unwrap();
+    p.client.login("joe", "secret").unwrap();
+    let ns = p.client.namespace().unwrap();
+    p.client
+        .send(CommandBody::Select {
+            mailbox: Mailbox::Inbox,
+        })
+        .unwrap();
+    let ux = p
+        .client
+        .uid_expunge(&SequenceSet::new("3:5").unwrap())
+        .unwrap();
+    let un = p.client.unselect().unwrap();
+    assert!(
+        p.client
+            .uid_expunge(&SequenceSet::new("1").unwrap())
+            .is_err()
+    );
+    p.pump();
+    let c = String::from_utf8_lossy(&p.c_to_s).into_owned();
+    assert!(
+        c.starts_with("A1 ID (\"name\" \"imap-proto\" \"version\" \"0.1 \\\"beta\\\"\")\r\n"),
+        "{c}"
+    );
+    assert!(c.contains("A3 NAMESPACE\r\n") && c.contains("A5 UID EXPUNGE 3:5\r\nA6 UNSELECT\r\n"));
+    for h in [id, ns, ux, un] {
+        assert!(p.completed(h).unwrap().contains(" OK "));
+    }
+    assert!(
+        p.client_log
+            .contains(&"data * NAMESPACE ((\"\" \"/\")) NIL NIL".to_string())
+    );
+    assert!(
+        p.client_log
+            .contains(&"data * ID (\"name\" \"imap-proto test\")".to_string())
+    );
+    assert!(p.store.log.contains(&"S UID EXPUNGE 3:5".to_string()));
+    assert_eq!(p.client.state(), Some(State::Authenticated));
+    assert_eq!(p.server.state(), State::Authenticated);
+    assert!(p.client.id(&[("bad", "line\r\nbreak")]).is_err());
 }
