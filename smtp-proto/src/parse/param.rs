@@ -358,6 +358,27 @@ fn by(v: In<'_>) -> PResult<'_, By> {
     ))
 }
 
+/// The position of a typed parameter's keyword in [`KNOWN`] (its bit in the duplicate
+/// mask); `None` for [`Parameter::Other`].
+fn known_index(p: &Parameter<'_>) -> Option<usize> {
+    Some(match p {
+        Parameter::Size(_) => 0,
+        Parameter::Body(_) => 1,
+        Parameter::SmtpUtf8 => 2,
+        Parameter::Ret(_) => 3,
+        Parameter::EnvId(_) => 4,
+        Parameter::Notify(_) => 5,
+        Parameter::Orcpt(_) => 6,
+        Parameter::Auth(_) => 7,
+        Parameter::MtPriority(_) => 8,
+        Parameter::RequireTls => 9,
+        Parameter::HoldFor(_) => 10,
+        Parameter::HoldUntil(_) => 11,
+        Parameter::By(_) => 12,
+        Parameter::Other { .. } => return None,
+    })
+}
+
 /// The keyword of a validated parameter (everything up to `=`).
 fn keyword_of(p: &[u8]) -> &[u8] {
     let end = memchr::memchr(b'=', p).unwrap_or(p.len());
@@ -375,12 +396,11 @@ pub(crate) fn parameters(i: In<'_>) -> PResult<'_, Parameters<'_>> {
             rest = r;
             break;
         }
-        let (after, _param) = esmtp_param(r)?;
+        let (after, param) = esmtp_param(r)?;
         if !(after.is_empty() || after.first() == Some(&b' ')) {
             return fatal(after, Why::Expected("SP between esmtp-params"));
         }
-        let kw = keyword_of(r.get(..r.len() - after.len()).unwrap_or_default());
-        match KNOWN.iter().position(|k| eq_kw(kw, k.as_bytes())) {
+        match known_index(&param) {
             Some(bit) => {
                 if seen & (1 << bit) != 0 {
                     return fatal(r, Why::Duplicate(KNOWN.get(bit).copied().unwrap_or("")));
@@ -388,6 +408,7 @@ pub(crate) fn parameters(i: In<'_>) -> PResult<'_, Parameters<'_>> {
                 seen |= 1 << bit;
             }
             None => {
+                let kw = keyword_of(r.get(..r.len() - after.len()).unwrap_or_default());
                 // Compare with every earlier unknown keyword (lines are short: at most 512
                 // octets, so this stays cheap and needs no allocation).
                 let earlier = i.get(..i.len() - r.len()).unwrap_or_default();
@@ -411,4 +432,34 @@ pub(crate) fn parameters(i: In<'_>) -> PResult<'_, Parameters<'_>> {
 fn trim_end_spaces(s: &[u8]) -> &[u8] {
     let n = s.iter().rev().take_while(|b| **b == b' ').count();
     s.get(..s.len() - n).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_index_matches_the_keyword_table() {
+        for input in [
+            &b"SIZE=1"[..],
+            b"BODY=7BIT",
+            b"SMTPUTF8",
+            b"RET=FULL",
+            b"ENVID=x",
+            b"NOTIFY=NEVER",
+            b"ORCPT=rfc822;a",
+            b"AUTH=<>",
+            b"MT-PRIORITY=1",
+            b"REQUIRETLS",
+            b"HOLDFOR=1",
+            b"HOLDUNTIL=2026-01-01T00:00:00Z",
+            b"BY=1;R",
+        ] {
+            let (_, p) = esmtp_param(input).unwrap();
+            let idx = known_index(&p).unwrap();
+            assert_eq!(KNOWN[idx], p.keyword());
+        }
+        let (_, other) = esmtp_param(b"X-Y=1").unwrap();
+        assert_eq!(known_index(&other), None);
+    }
 }
