@@ -1,6 +1,7 @@
 //! The client machine against a real Dovecot over TCP: AUTHENTICATE PLAIN with SASL-IR,
-//! LOGIN, ENABLE, CREATE, APPEND (LITERAL+), SELECT, UID FETCH of the bodies back, IDLE
-//! woken by an APPEND from a second connection, UID MOVE, DELETE, LOGOUT.
+//! LOGIN, ENABLE, NAMESPACE, ID, CREATE, APPEND (LITERAL+), SELECT, UID FETCH of the bodies
+//! back, IDLE woken by an APPEND from a second connection, UID MOVE, UID STORE, UID EXPUNGE,
+//! UNSELECT, EXAMINE, CLOSE, DELETE, LOGOUT.
 //!
 //! Needs a Dovecot with user `joe` / `secret` and plaintext authentication allowed:
 //! `IMAP_DOVECOT=127.0.0.1:20143 cargo test -p imap-proto --test session_dovecot -- --ignored`.
@@ -137,6 +138,21 @@ fn client_machine_against_dovecot() {
     a.run(h);
     assert!(a.client.is_enabled("CONDSTORE"));
 
+    let h = a.client.namespace().unwrap();
+    assert!(a.run(h).contains(" OK "));
+    assert!(
+        a.log.iter().any(|l| l.starts_with("* NAMESPACE ((")),
+        "{:#?}",
+        a.log
+    );
+    let h = a.client.id(&[("name", "imap-proto session test")]).unwrap();
+    assert!(a.run(h).contains(" OK "));
+    assert!(
+        a.log.iter().any(|l| l.starts_with("* ID (")),
+        "{:#?}",
+        a.log
+    );
+
     let name = unique_mailbox();
     let mailbox = Mailbox::try_from(name.as_str()).unwrap().into_owned();
     let h = a
@@ -251,6 +267,36 @@ fn client_machine_against_dovecot() {
         a.log
     );
 
+    // The third message (UID 3) is left; mark it and expunge it by UID (UIDPLUS).
+    let h = a
+        .client
+        .send(CommandBody::Store {
+            uid: true,
+            sequence_set: SequenceSet::new("3").unwrap(),
+            action: StoreAction::Add,
+            silent: true,
+            flags: StoreFlags::List(vec![Flag::Deleted]),
+        })
+        .unwrap();
+    assert!(a.run(h).contains(" OK "));
+    let h = a
+        .client
+        .uid_expunge(&SequenceSet::new("3").unwrap())
+        .unwrap();
+    assert!(a.run(h).contains(" OK "));
+    assert!(a.log.iter().any(|l| l == "* 1 EXPUNGE"), "{:#?}", a.log);
+
+    let h = a.client.unselect().unwrap();
+    assert!(a.run(h).contains(" OK "));
+    assert_eq!(a.client.state(), Some(State::Authenticated));
+    let h = a
+        .client
+        .send(CommandBody::Examine {
+            mailbox: mailbox.clone(),
+        })
+        .unwrap();
+    assert!(a.run(h).contains(" OK [READ-ONLY]"));
+    assert_eq!(a.client.state(), Some(State::Selected { read_only: true }));
     let h = a.client.send(CommandBody::Close).unwrap();
     assert!(a.run(h).contains(" OK "));
     assert_eq!(a.client.state(), Some(State::Authenticated));
