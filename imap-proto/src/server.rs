@@ -502,10 +502,20 @@ impl Server {
     /// CRAM-MD5 is offered).
     ///
     /// # Errors
-    /// [`Error::Invalid`] if the greeting text is not valid `text`.
+    /// [`Error::Invalid`] if the greeting text is not valid `text`, or if CRAM-MD5 is
+    /// offered and `unique` and the host name cannot make a `<unique@host>` challenge.
     pub fn new(config: ServerConfig, tls: bool, unique: &str) -> Result<Self, Error> {
-        let cram_challenge = mail_common::apop::make_timestamp(unique, &config.hostname)
-            .unwrap_or_else(|_| format!("<{}@localhost>", unique.len()));
+        let cram_challenge = match mail_common::apop::make_timestamp(unique, &config.hostname) {
+            Ok(c) => c,
+            // Only CRAM-MD5 uses it; never fall back to a predictable challenge.
+            Err(_) if config.mechanisms.contains(&Mechanism::CramMd5) => {
+                return Err(Error::invalid(
+                    "CRAM-MD5 challenge",
+                    "unique part or host name cannot make <unique@host>",
+                ));
+            }
+            Err(_) => String::new(),
+        };
         let decoder = CommandDecoder::new(Config {
             limits: config.limits,
             ..Config::default()

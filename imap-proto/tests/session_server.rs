@@ -746,3 +746,14 @@ proptest! {
         prop_assert_eq!(run(config, false, &bytes).1, out);
     }
 }
+
+#[test]
+fn cram_md5_needs_a_valid_unique_part() {
+    let config = ServerConfig {
+        mechanisms: vec![Mechanism::CramMd5],
+        ..ServerConfig::default()
+    };
+    assert!(Server::new(config.clone(), true, "").is_err());
+    assert!(Server::new(config, true, "a b").is_err());
+    assert!(Server::new(ServerConfig::default(), true, "").is_ok());
+}
