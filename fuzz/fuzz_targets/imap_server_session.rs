@@ -15,7 +15,7 @@ const LIMITS: Limits = Limits {
     max_items: 64,
 };
 
-fn config(flags: u8) -> ServerConfig {
+fn config(flags: u8, more: u8) -> ServerConfig {
     ServerConfig {
         allow_plaintext_auth: flags & 1 != 0,
         ask_literals: flags & 2 != 0,
@@ -28,6 +28,7 @@ fn config(flags: u8) -> ServerConfig {
         preauth: flags & 32 != 0,
         compress: true,
         pass_unparsed: flags & 128 != 0,
+        stream_append: (more & 1 != 0).then_some(16),
         enable: vec![Atom::new("CONDSTORE").unwrap(), Atom::new("UTF8=ACCEPT").unwrap()],
         mechanisms: vec![Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5],
         limits: LIMITS,
@@ -36,8 +37,8 @@ fn config(flags: u8) -> ServerConfig {
     }
 }
 
-fn run(data: &[u8], chunk: usize, flags: u8) -> Vec<u8> {
-    let mut server = Server::new(config(flags), flags & 64 != 0, "fuzz").unwrap();
+fn run(data: &[u8], chunk: usize, flags: u8, more: u8) -> Vec<u8> {
+    let mut server = Server::new(config(flags, more), flags & 64 != 0, "fuzz").unwrap();
     let mut out = server.take_output();
     for piece in data.chunks(chunk.max(1)) {
         server.receive(piece);
@@ -57,7 +58,7 @@ fn run(data: &[u8], chunk: usize, flags: u8) -> Vec<u8> {
                     if credentials.password_matches("u", "pw") { A::Ok } else { A::No }
                 }
                 Some(Event::StartTls { .. }) => A::Tls,
-                Some(Event::IdleDone) => A::Ok,
+                Some(Event::IdleDone) | Some(Event::AppendEnd) => A::Ok,
                 Some(Event::Closed) | Some(Event::Logout) => A::Stop,
                 Some(_) => A::Nothing,
             };
@@ -80,10 +81,10 @@ fn run(data: &[u8], chunk: usize, flags: u8) -> Vec<u8> {
     out
 }
 
-fuzz_target!(|input: (u8, &[u8])| {
-    let (flags, data) = input;
-    let whole = run(data, data.len(), flags);
-    let ones = run(data, 1, flags);
+fuzz_target!(|input: (u8, u8, &[u8])| {
+    let (flags, more, data) = input;
+    let whole = run(data, data.len(), flags, more);
+    let ones = run(data, 1, flags, more);
     let starttls = data.windows(8).any(|w| w.eq_ignore_ascii_case(b"starttls"));
     if !starttls {
         assert_eq!(whole, ones);

@@ -134,6 +134,12 @@ pub struct ServerConfig {
     pub allow_plaintext_auth: bool,
     /// Non-synchronizing literals accepted and advertised (RFC 7888).
     pub literals: LiteralSupport,
+    /// Stream the message of an APPEND announced with a synchronizing literal of at least
+    /// this many octets: [`Event::AppendStart`], then [`Event::AppendData`] chunks
+    /// borrowed from the input, then [`Event::AppendEnd`], so that memory does not grow
+    /// with the message. `None`: APPEND messages arrive whole in [`Event::Command`].
+    /// (A non-synchronizing literal is always read whole; offer LITERAL- to bound it.)
+    pub stream_append: Option<u64>,
     /// Report every synchronizing literal as [`Event::Literal`] so that the application
     /// decides; otherwise the machine sends the continuation itself for any literal within
     /// [`Limits::max_literal`].
@@ -180,6 +186,7 @@ impl Default for ServerConfig {
             allow_plaintext_auth: false,
             literals: LiteralSupport::LiteralPlus,
             ask_literals: false,
+            stream_append: None,
             idle: true,
             enable: Vec::new(),
             compress: false,
@@ -237,6 +244,19 @@ pub enum Event<'a> {
     /// COMPRESS DEFLATE was accepted and its OK queued (RFC 4978 §3): send what is queued
     /// uncompressed, then compress everything sent and decompress everything received.
     Compress,
+    /// A streamed APPEND ([`ServerConfig::stream_append`]) begins: the command with an
+    /// empty message, and the message size. Needs no answer; the message follows.
+    AppendStart {
+        /// The APPEND, its message empty.
+        command: Command<'static>,
+        /// The message size.
+        size: u64,
+    },
+    /// The next piece of a streamed APPEND's message, borrowed from the input.
+    AppendData(&'a [u8]),
+    /// The streamed APPEND's message is complete: answer [`ok`](Server::ok) or
+    /// [`no`](Server::no).
+    AppendEnd,
     /// LOGOUT: BYE and OK were queued; send them and close the connection.
     Logout,
     /// The machine closed the session with `* BYE` (too many bad commands): send what is
@@ -275,6 +295,10 @@ enum Mode {
     SkipLine,
     Sasl(SaslServer),
     Idle,
+    /// Inside a streamed APPEND message: octets still to come.
+    AppendData(u64),
+    /// After a streamed APPEND message: the CRLF that ends the command.
+    AppendEnd,
 }
 
 /// Where a command may be used (RFC 3501 §6).
@@ -454,6 +478,22 @@ fn raw_fallback<'b>(
     Some((command, d.consumed))
 }
 
+/// The APPEND of `prefix` (`tag APPEND mailbox [flags] [date] {n}` CRLF) with an empty
+/// message, parsed by the grammar from the same text with `{0}` announced.
+fn append_skeleton(prefix: &[u8]) -> Option<Command<'static>> {
+    use mail_common::decode::{Decode, Decoded};
+    let brace = memchr::memrchr(b'{', prefix)?;
+    let mut line = Vec::with_capacity(brace + 8);
+    line.extend_from_slice(prefix.get(..brace)?);
+    line.extend_from_slice(b"{0}\r\n\r\n");
+    match Command::decode(&line).ok()? {
+        Decoded::Complete { value, consumed } if consumed == line.len() => {
+            matches!(value.body, CommandBody::Append { .. }).then(|| value.into_owned())
+        }
+        _ => None,
+    }
+}
+
 /// Misuse of the API by the application (local, not the peer's fault).
 const fn misuse(reason: &'static str) -> Error {
     Error::invalid("server call order", reason)
@@ -479,6 +519,8 @@ struct Core {
     cram_challenge: String,
     /// When the client was last heard from (caller's clock).
     last_activity: Option<Duration>,
+    /// A streamed APPEND waiting to be announced: (command, size, continuation sent).
+    append: Option<(Command<'static>, u64)>,
 }
 
 /// The server session. See the [module docs](self) for the call order.
@@ -540,6 +582,7 @@ impl Server {
             compress: false,
             discarded_plaintext: 0,
             last_activity: None,
+            append: None,
             cram_challenge,
         };
         let greeting = Greeting {
@@ -723,7 +766,47 @@ impl Server {
                 return Ok(None);
             }
             let rest = buf.get(pos..).unwrap_or_default();
+            if matches!(core.mode, Mode::AppendData(_)) {
+                if let Some((command, size)) = core.append.take() {
+                    return Ok(Some(Event::AppendStart { command, size }));
+                }
+            }
             match &mut core.mode {
+                Mode::AppendData(remaining) => {
+                    if *remaining == 0 {
+                        core.mode = Mode::AppendEnd;
+                        continue;
+                    }
+                    if rest.is_empty() {
+                        return Ok(None);
+                    }
+                    let n = usize::try_from(*remaining)
+                        .unwrap_or(usize::MAX)
+                        .min(rest.len());
+                    *remaining -= n as u64;
+                    if *remaining == 0 {
+                        core.mode = Mode::AppendEnd;
+                    }
+                    pos += n;
+                    *settled = pos;
+                    return Ok(Some(Event::AppendData(rest.get(..n).unwrap_or_default())));
+                }
+                Mode::AppendEnd => match rest {
+                    [] | [b'\r'] => return Ok(None),
+                    [b'\r', b'\n', ..] => {
+                        pos += 2;
+                        *settled = pos;
+                        core.mode = Mode::Commands;
+                        core.awaiting = Awaiting::Command(Kind::Other);
+                        return Ok(Some(Event::AppendEnd));
+                    }
+                    _ => {
+                        core.mode = Mode::SkipLine;
+                        let text = "Expected CRLF after the message (MULTIAPPEND is not offered)";
+                        core.tagged_raw(StatusKind::Bad, None, text);
+                        continue;
+                    }
+                },
                 Mode::Discard => {
                     let d = decoder.discard(rest);
                     pos += d.consumed;
@@ -827,6 +910,39 @@ impl Server {
                         if core.too_many_errors() {
                             return Ok(Some(Event::Closed));
                         }
+                        continue;
+                    }
+                    let stream = core.config.stream_append.is_some_and(|t| size >= t)
+                        && core.sync_seen == 1
+                        && name.eq_ignore_ascii_case("APPEND");
+                    let skeleton = if stream {
+                        sync_literal_data(rest, 1)
+                            .and_then(|data| Some((data, append_skeleton(rest.get(..data)?)?)))
+                    } else {
+                        None
+                    };
+                    if let Some((data, command)) = skeleton {
+                        // The machine reads the message itself: the decoder starts afresh
+                        // after it.
+                        pos += data;
+                        *settled = pos;
+                        core.sync_seen = 0;
+                        *decoder = CommandDecoder::new(core.decoder_config())
+                            .with_literal_support(core.config.literals);
+                        core.tag.clear();
+                        core.tag.push_str(command.tag.as_str());
+                        core.append = Some((command, size));
+                        if core.config.ask_literals {
+                            core.awaiting = Awaiting::Literal;
+                            return Ok(Some(Event::Literal {
+                                tag,
+                                command: name,
+                                size,
+                            }));
+                        }
+                        core.output
+                            .extend_from_slice(b"+ Ready for literal data\r\n");
+                        core.mode = Mode::AppendData(size);
                         continue;
                     }
                     if core.config.ask_literals {
@@ -1011,6 +1127,9 @@ impl Server {
         self.core
             .output
             .extend_from_slice(b"+ Ready for literal data\r\n");
+        if let Some((_, size)) = &self.core.append {
+            self.core.mode = Mode::AppendData(*size);
+        }
         Ok(())
     }
 
@@ -1034,6 +1153,10 @@ impl Server {
         }
         .encode(&mut self.core.output);
         self.core.awaiting = Awaiting::Nothing;
+        if self.core.append.take().is_some() {
+            // The command line was consumed already; the decoder is fresh.
+            return Ok(());
+        }
         let skip = sync_literal_data(self.input.as_slice(), self.core.sync_seen)
             .unwrap_or(self.input.len());
         self.input.consume(skip);

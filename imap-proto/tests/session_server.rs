@@ -757,3 +757,144 @@ fn cram_md5_needs_a_valid_unique_part() {
     assert!(Server::new(config, true, "a b").is_err());
     assert!(Server::new(ServerConfig::default(), true, "").is_ok());
 }
+
+fn streaming(ask: bool) -> ServerConfig {
+    ServerConfig {
+        preauth: true,
+        stream_append: Some(1000),
+        ask_literals: ask,
+        ..ServerConfig::default()
+    }
+}
+
+/// Feeds `input` in `chunk`-octet pieces to a streaming server; returns (events, message
+/// reassembled, output, largest buffer).
+fn stream_run(
+    config: ServerConfig,
+    input: &[u8],
+    chunk: usize,
+    accept: bool,
+) -> (Vec<String>, Vec<u8>, String, usize) {
+    let mut s = Server::new(config, false, "x").unwrap();
+    s.take_output();
+    let (mut log, mut message, mut max) = (Vec::new(), Vec::new(), 0);
+    for piece in input.chunks(chunk) {
+        s.receive(piece);
+        loop {
+            let ev = s.next_event().unwrap();
+            let answer = match ev {
+                None => break,
+                Some(Event::AppendData(d)) => {
+                    message.extend_from_slice(d);
+                    continue;
+                }
+                Some(Event::AppendStart { command, size }) => {
+                    let CommandBody::Append {
+                        mailbox,
+                        flags,
+                        message,
+                        ..
+                    } = &command.body
+                    else {
+                        panic!()
+                    };
+                    log.push(format!(
+                        "start {} {:?} {:?} {} {size}",
+                        command.tag.as_str(),
+                        mailbox,
+                        flags,
+                        message.data().len()
+                    ));
+                    continue;
+                }
+                Some(Event::Literal { size, .. }) => {
+                    log.push(format!("literal {size}"));
+                    if accept { "accept" } else { "reject" }
+                }
+                Some(Event::AppendEnd) => {
+                    log.push("end".into());
+                    "ok"
+                }
+                Some(Event::Command(c)) => {
+                    log.push(format!("command {}", c.body.name()));
+                    "ok"
+                }
+                Some(other) => panic!("{other:?}"),
+            };
+            match answer {
+                "accept" => s.accept_literal().unwrap(),
+                "reject" => s.reject_literal("too big").unwrap(),
+                _ => s.ok(None, "done").unwrap(),
+            }
+        }
+        max = max.max(s.buffered());
+    }
+    (log, message, text(s.transmit()), max)
+}
+
+fn big_append() -> (Vec<u8>, Vec<u8>) {
+    let message: Vec<u8> = (0..300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let mut input = format!("a1 APPEND INBOX (\\Seen) {{{}}}\r\n", message.len()).into_bytes();
+    input.extend_from_slice(&message);
+    input.extend_from_slice(b"\r\na2 APPEND INBOX {5}\r\nsmall\r\na3 NOOP\r\n");
+    (message, input)
+}
+
+#[test]
+fn big_append_streams_with_a_bounded_buffer() {
+    let (message, input) = big_append();
+    let (log, got, out, max) = stream_run(streaming(false), &input, 4096, true);
+    assert_eq!(got, message);
+    assert!(max <= 4096, "{max}");
+    assert_eq!(
+        log,
+        [
+            "start a1 Inbox Some([Seen]) 0 300000",
+            "end",
+            "command APPEND",
+            "command NOOP"
+        ]
+    );
+    assert_eq!(
+        out,
+        "+ Ready for literal data\r\na1 OK done\r\n+ Ready for literal data\r\na2 OK done\r\na3 OK done\r\n"
+    );
+    // Same events and bytes whatever the chunking (the data pieces differ, their sum not).
+    let ones = stream_run(streaming(false), &input, 1, true);
+    assert_eq!((ones.0, ones.1, ones.2), (log, got, out));
+}
+
+#[test]
+fn streamed_append_can_be_refused_before_the_data() {
+    let (_, input) = big_append();
+    let head = input.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let mut refused = input[..head].to_vec();
+    refused.extend_from_slice(b"a3 NOOP\r\n");
+    let (log, got, out, _) = stream_run(streaming(true), &refused, 4096, false);
+    assert_eq!(log, ["literal 300000", "command NOOP"]);
+    assert!(got.is_empty());
+    assert_eq!(out, "a1 NO [TOOBIG] too big\r\na3 OK done\r\n");
+    let (log, got, _, _) = stream_run(streaming(true), &input, 4096, true);
+    assert_eq!(got.len(), 300_000);
+    assert_eq!(
+        log[..3],
+        [
+            "literal 300000",
+            "start a1 Inbox Some([Seen]) 0 300000",
+            "end"
+        ]
+    );
+}
+
+#[test]
+fn streamed_append_must_end_with_crlf() {
+    let mut input = b"a1 APPEND INBOX {1000}\r\n".to_vec();
+    input.extend(std::iter::repeat_n(b'x', 1000));
+    input.extend_from_slice(b" {3}\r\nabc\r\na2 NOOP\r\n");
+    let (log, _, out, _) = stream_run(streaming(false), &input, 64, true);
+    assert!(
+        out.contains("a1 BAD Expected CRLF after the message"),
+        "{out}"
+    );
+    assert_eq!(log.last().unwrap(), "command NOOP");
+}
