@@ -33,7 +33,11 @@
 //! (`SELECT INBOX (QRESYNC (...))`, `FETCH 1:* (FLAGS) (CHANGEDSINCE 5)`); use
 //! [`move_arguments`] for MOVE.
 //!
-//! Commands and their arguments borrow from the machine's input buffer.
+//! Commands and their arguments borrow from the machine's input buffer. A large APPEND
+//! message can come as borrowed chunks instead ([`ServerConfig::stream_append`]), so
+//! that memory does not grow with the message; otherwise the input buffer holds at most
+//! one command in progress plus what the client pipelined (see
+//! [`Server::receive`] for backpressure).
 //!
 //! ```
 //! use imap_proto::server::{Event, Server, ServerConfig, State};
