@@ -934,3 +934,51 @@ fn authenticate_lines_round_trip() {
         Ok(())
     });
 }
+
+fn unicode_name() -> impl Strategy<Value = String> {
+    "\\PC{0,16}"
+}
+
+/// Modified UTF-7 (RFC 3501 §5.1.3): decode(encode(name)) == name for any Unicode name,
+/// and the encoding is plain printable ASCII.
+#[test]
+fn modified_utf7_round_trips() {
+    check(512, unicode_name, |name| {
+        let wire = imap_proto::utf7::encode(&name);
+        prop_assert!(wire.bytes().all(|b| (0x20..0x7f).contains(&b)));
+        prop_assert_eq!(
+            imap_proto::utf7::decode(wire.as_bytes()).unwrap(),
+            name.clone()
+        );
+        if !name.is_empty() {
+            let m = Mailbox::from_utf8(&name).unwrap();
+            prop_assert_eq!(m.to_utf8().unwrap().to_lowercase(), name.to_lowercase());
+        }
+        Ok(())
+    });
+}
+
+fn seq_items() -> impl Strategy<Value = Vec<SeqItem>> {
+    vec(
+        prop_oneof![
+            seq_number().prop_map(SeqItem::Single),
+            (seq_number(), seq_number()).prop_map(|(a, b)| SeqItem::Range(a, b)),
+        ],
+        1..6,
+    )
+}
+
+/// A sequence set built from items gives the same items back, and parses as its own
+/// wire form.
+#[test]
+fn sequence_sets_round_trip() {
+    check(512, seq_items, |items| {
+        let set = SequenceSet::from_items(&items).unwrap();
+        prop_assert_eq!(set.iter().collect::<Vec<_>>(), items);
+        prop_assert_eq!(
+            SequenceSet::new(set.as_str().to_string()).unwrap(),
+            set.clone()
+        );
+        Ok(())
+    });
+}
