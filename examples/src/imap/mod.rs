@@ -8,6 +8,7 @@
 //! exchanges, literal continuations and bad commands itself and hands the application
 //! the commands that need the store.
 
+pub mod client;
 pub mod mime;
 pub mod search;
 pub mod server;

@@ -1298,6 +1298,9 @@ impl Session {
         Ok(Reply::ok("SEARCH completed"))
     }
 
+    // `.into()` on ENVELOPE and BODYSTRUCTURE values: imap-proto is boxing these
+    // variants while this is written; the conversion works with or without the box.
+    #[allow(clippy::useless_conversion)]
     async fn fetch(
         &mut self,
         uid: bool,
