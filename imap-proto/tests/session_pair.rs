@@ -1182,3 +1182,44 @@ fn id_namespace_unselect_and_uid_expunge() {
     assert_eq!(p.server.state(), State::Authenticated);
     assert!(p.client.id(&[("bad", "line\r\nbreak")]).is_err());
 }
+
+#[test]
+fn authenticate_login_and_cram_md5_multi_step_exchanges() {
+    for (sasl, mech) in [
+        (
+            SaslClient::login("joe", "secret"),
+            mail_common::sasl::Mechanism::Login,
+        ),
+        (
+            SaslClient::cram_md5("joe", "secret"),
+            mail_common::sasl::Mechanism::CramMd5,
+        ),
+    ] {
+        let mut p = Pair::new(
+            ServerConfig {
+                mechanisms: vec![mech.clone()],
+                ..ServerConfig::default()
+            },
+            ClientConfig::default(),
+            true,
+        );
+        p.chunk = 3;
+        p.pump();
+        assert!(p.client.has_capability(&format!("AUTH={}", mech.as_str())));
+        let h = p.client.authenticate(sasl).unwrap();
+        p.pump();
+        assert!(
+            p.completed(h).unwrap().contains(" OK "),
+            "{:?}",
+            p.client_log
+        );
+        assert_eq!(p.server.state(), State::Authenticated);
+        let c = String::from_utf8_lossy(&p.c_to_s).into_owned();
+        // No SASL-IR for server-first mechanisms: the exchange runs over `+` lines.
+        assert!(
+            c.starts_with(&format!("A1 AUTHENTICATE {}\r\n", mech.as_str())),
+            "{c}"
+        );
+        assert!(c.lines().count() >= 2, "{c}");
+    }
+}
