@@ -45,7 +45,7 @@
 //!
 //! let config = ServerConfig { allow_plaintext_auth: true, ..ServerConfig::default() };
 //! let mut server = Server::new(config, false, "4711")?;
-//! assert!(server.transmit().starts_with(b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN"));
+//! assert!(server.transmit().starts_with(b"* OK [CAPABILITY IMAP4rev1 STARTTLS SASL-IR AUTH=PLAIN"));
 //! let n = server.transmit().len();
 //! server.consumed(n);
 //!
@@ -1230,15 +1230,16 @@ impl Core {
             if !self.plaintext_ok() {
                 caps.push(Capability::LoginDisabled);
             }
+            // RFC 4959 §3 lists SASL-IR before the mechanisms.
+            if self.config.sasl_ir && !self.config.mechanisms.is_empty() {
+                caps.push(atom("SASL-IR"));
+            }
             for m in &self.config.mechanisms {
                 if self.mechanism_offered(m) {
                     if let Ok(a) = Atom::new(String::from(m.as_str())) {
                         caps.push(Capability::Auth(a));
                     }
                 }
-            }
-            if self.config.sasl_ir && !self.config.mechanisms.is_empty() {
-                caps.push(atom("SASL-IR"));
             }
         }
         match self.config.literals {

@@ -140,7 +140,7 @@ fn greeting_advertises_logindisabled_and_starttls_on_plaintext() {
         "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED SASL-IR LITERAL+ IDLE] IMAP4rev1 Service Ready\r\n"
     );
     let (_, out) = run(ServerConfig::default(), true, &[]);
-    assert!(out.starts_with("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR LITERAL+ IDLE]"));
+    assert!(out.starts_with("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN LITERAL+ IDLE]"));
 }
 
 #[test]
