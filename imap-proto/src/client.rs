@@ -731,6 +731,52 @@ impl Client {
         self.send(other(if uid { "UID" } else { "MOVE" }, arguments)?)
     }
 
+    /// `SELECT` / `EXAMINE` with the CONDSTORE parameter (RFC 7162 §3.1.8): the server
+    /// then reports `[HIGHESTMODSEQ n]` and MODSEQ data.
+    ///
+    /// # Errors
+    /// As [`send`](Self::send).
+    pub fn select_condstore(
+        &mut self,
+        mailbox: &Mailbox<'_>,
+        read_only: bool,
+    ) -> Result<Handle, Error> {
+        let mut arguments = encode_mailbox(mailbox)?;
+        arguments.extend_from_slice(b" (CONDSTORE)");
+        let name = if read_only { "EXAMINE" } else { "SELECT" };
+        self.send(other(name, arguments)?)
+    }
+
+    /// `SELECT` / `EXAMINE` with the QRESYNC parameter (RFC 7162 §3.2.5): the last known
+    /// UIDVALIDITY and mod-sequence, and optionally the known UIDs; the server answers
+    /// with `* VANISHED (EARLIER) ...` and the changed messages (as [`Data::Other`] and
+    /// [`Data::Fetch`] with raw MODSEQ items).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] unless QRESYNC was enabled (RFC 7162 §3.2.3); as
+    /// [`send`](Self::send).
+    pub fn select_qresync(
+        &mut self,
+        mailbox: &Mailbox<'_>,
+        read_only: bool,
+        uidvalidity: core::num::NonZeroU32,
+        modseq: u64,
+        known_uids: Option<&SequenceSet<'_>>,
+    ) -> Result<Handle, Error> {
+        if !self.is_enabled("QRESYNC") {
+            return Err(misuse("QRESYNC must be enabled first"));
+        }
+        let mut arguments = encode_mailbox(mailbox)?;
+        arguments.extend_from_slice(format!(" (QRESYNC ({uidvalidity} {modseq}").as_bytes());
+        if let Some(uids) = known_uids {
+            arguments.push(b' ');
+            arguments.extend_from_slice(uids.as_str().as_bytes());
+        }
+        arguments.extend_from_slice(b"))");
+        let name = if read_only { "EXAMINE" } else { "SELECT" };
+        self.send(other(name, arguments)?)
+    }
+
     /// `UNSELECT` (RFC 3691): leaves the selected state without expunging.
     ///
     /// # Errors
@@ -992,6 +1038,23 @@ impl Client {
             }
         }
     }
+}
+
+/// The wire form of a mailbox name (an atom, a quoted string or a literal announced
+/// inline, which the send queue splits), as the grammar's encoder writes it.
+fn encode_mailbox(mailbox: &Mailbox<'_>) -> Result<Vec<u8>, Error> {
+    use crate::serialize::Encode;
+    let select = Command::new(
+        Tag::new("x")?,
+        CommandBody::Select {
+            mailbox: mailbox.clone(),
+        },
+    );
+    let bytes = select.to_vec();
+    Ok(bytes
+        .get(b"x SELECT ".len()..bytes.len().saturating_sub(2))
+        .unwrap_or_default()
+        .to_vec())
 }
 
 /// Appends `s` as a quoted string (RFC 3501 §9 `quoted`).

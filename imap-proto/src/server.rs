@@ -611,6 +611,33 @@ impl Server {
         })
     }
 
+    /// A session that refuses the connection: the greeting is `* BYE text` (RFC 3501
+    /// §7.1.5, e.g. too many connections) and the state is logout; send
+    /// [`transmit`](Self::transmit) and close.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] if `text` is not valid `text`.
+    pub fn refuse(text: &str) -> Result<Self, Error> {
+        let mut s = Server::new(
+            ServerConfig {
+                capability_codes: false,
+                mechanisms: Vec::new(),
+                ..ServerConfig::default()
+            },
+            false,
+            "refused",
+        )?;
+        s.core.output.clear();
+        let greeting = Greeting {
+            kind: StatusKind::Bye,
+            code: None,
+            text: Text::new(text)?,
+        };
+        greeting.encode(&mut s.core.output);
+        s.core.state = State::Logout;
+        Ok(s)
+    }
+
     /// The connection state.
     pub fn state(&self) -> State {
         self.core.state

@@ -515,3 +515,52 @@ fn idle_is_ended_for_refresh_after_29_minutes() {
     let log = events(&mut c, b"A1 OK IDLE terminated\r\n");
     assert!(completed(&log, h));
 }
+
+#[test]
+fn select_with_condstore_and_qresync_parameters() {
+    let mut c = client();
+    events(
+        &mut c,
+        b"* PREAUTH [CAPABILITY IMAP4rev1 ENABLE QRESYNC] hi\r\n",
+    );
+    let uidvalidity = std::num::NonZeroU32::new(67890007).unwrap();
+    let known = SequenceSet::new("41:211,214:541").unwrap();
+    assert!(
+        c.select_qresync(
+            &Mailbox::Inbox,
+            false,
+            uidvalidity,
+            90060115194045000,
+            Some(&known)
+        )
+        .is_err(),
+        "QRESYNC must be enabled first"
+    );
+    c.enable(&["QRESYNC"]).unwrap();
+    events(&mut c, b"* ENABLED QRESYNC\r\nA1 OK enabled\r\n");
+    let h = c
+        .select_qresync(
+            &Mailbox::Inbox,
+            false,
+            uidvalidity,
+            90060115194045000,
+            Some(&known),
+        )
+        .unwrap();
+    let e = c
+        .select_condstore(&Mailbox::try_from("Sent Items").unwrap(), true)
+        .unwrap();
+    assert_eq!(
+        out(&mut c),
+        "A1 ENABLE QRESYNC\r\n\
+         A2 SELECT INBOX (QRESYNC (67890007 90060115194045000 41:211,214:541))\r\n\
+         A3 EXAMINE \"Sent Items\" (CONDSTORE)\r\n"
+    );
+    let log = events(
+        &mut c,
+        b"* VANISHED (EARLIER) 41,43:116\r\nA2 OK [READ-WRITE] selected\r\nA3 OK [READ-ONLY] examined\r\n",
+    );
+    assert!(log[0].starts_with("Data(Other"), "{log:?}");
+    assert!(completed(&log, h) && completed(&log, e));
+    assert_eq!(c.state(), Some(State::Selected { read_only: true }));
+}

@@ -1223,3 +1223,20 @@ fn authenticate_login_and_cram_md5_multi_step_exchanges() {
         assert!(c.lines().count() >= 2, "{c}");
     }
 }
+
+#[test]
+fn refused_connection_greets_with_bye() {
+    let mut s = Server::refuse("Too many connections, try later").unwrap();
+    assert_eq!(s.transmit(), b"* BYE Too many connections, try later\r\n");
+    assert!(s.is_closed());
+    s.receive(b"a1 LOGIN joe secret\r\n");
+    assert!(s.next_event().unwrap().is_none());
+    let mut c = Client::new(plain_client(), false);
+    c.receive(s.transmit());
+    let Some(client::Event::Greeting(g)) = c.next_event().unwrap() else {
+        panic!()
+    };
+    assert_eq!(g.kind, StatusKind::Bye);
+    assert_eq!(c.state(), Some(State::Logout));
+    assert!(c.login("joe", "secret").is_err());
+}
