@@ -15,8 +15,7 @@ const UID_FETCH: &[u8] = b"A3 UID FETCH 1:* (UID FLAGS RFC822.SIZE INTERNALDATE 
 const UID_SEARCH: &[u8] =
     b"A4 UID SEARCH UNDELETED SINCE 1-Feb-2024 OR FROM \"alice\" TO \"bob\" NOT SEEN\r\n";
 const STORE: &[u8] = b"A5 UID STORE 1:100,205,300:* +FLAGS.SILENT (\\Seen \\Flagged)\r\n";
-const APPEND_HEADER: &[u8] =
-    b"A6 APPEND INBOX (\\Seen) \"17-Jul-1996 02:44:25 -0700\" {310}\r\n";
+const APPEND_HEADER: &[u8] = b"A6 APPEND INBOX (\\Seen) \"17-Jul-1996 02:44:25 -0700\" {310}\r\n";
 
 const FETCH_RESPONSE: &[u8] = b"* 12 FETCH (UID 4827313 FLAGS (\\Seen) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev1 WG mtg summary and minutes\" ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \"<B27397-0100000@cac.washington.edu>\") BODYSTRUCTURE (((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"QUOTED-PRINTABLE\" 1152 23 NIL NIL NIL NIL)(\"TEXT\" \"HTML\" (\"CHARSET\" \"utf-8\") NIL NIL \"QUOTED-PRINTABLE\" 4096 80 NIL NIL NIL NIL) \"ALTERNATIVE\" (\"BOUNDARY\" \"b1\") NIL NIL NIL)(\"APPLICATION\" \"PDF\" (\"NAME\" \"minutes.pdf\") NIL NIL \"BASE64\" 45540 NIL (\"attachment\" (\"FILENAME\" \"minutes.pdf\")) NIL NIL) \"MIXED\" (\"BOUNDARY\" \"b0\") NIL NIL NIL))\r\n";
 const LIST_RESPONSE: &[u8] = b"* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent Items\"\r\n";
@@ -41,9 +40,7 @@ fn codec_command(input: &[u8]) -> usize {
             black_box(&cmd);
             input.len() - rest.len()
         }
-        Err(imap_codec::decode::CommandDecodeError::LiteralFound { length, .. }) => {
-            length as usize
-        }
+        Err(imap_codec::decode::CommandDecodeError::LiteralFound { length, .. }) => length as usize,
         Err(e) => panic!("{e:?}"),
     }
 }
@@ -138,7 +135,13 @@ fn responses(c: &mut Criterion) {
 
 fn append_message(n: usize) -> Vec<u8> {
     let mut v = format!("A7 APPEND INBOX {{{n}}}\r\n").into_bytes();
-    v.extend((0..n).map(|i| if i % 78 == 77 { b'\n' } else { b'a' + (i % 26) as u8 }));
+    v.extend((0..n).map(|i| {
+        if i % 78 == 77 {
+            b'\n'
+        } else {
+            b'a' + (i % 26) as u8
+        }
+    }));
     v.extend_from_slice(b"\r\n");
     v
 }

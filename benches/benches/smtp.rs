@@ -11,7 +11,9 @@ use smtp_proto::{Command, Decoded};
 fn session() -> Vec<u8> {
     let mut s = Vec::new();
     s.extend_from_slice(b"EHLO client-17.mail.example.org\r\n");
-    s.extend_from_slice(b"AUTH PLAIN AGpvaG4uc21pdGhAZXhhbXBsZS5vcmcAY29ycmVjdCBob3JzZSBiYXR0ZXJ5IHN0YXBsZQ==\r\n");
+    s.extend_from_slice(
+        b"AUTH PLAIN AGpvaG4uc21pdGhAZXhhbXBsZS5vcmcAY29ycmVjdCBob3JzZSBiYXR0ZXJ5IHN0YXBsZQ==\r\n",
+    );
     for i in 0..50 {
         s.extend_from_slice(
             format!(
@@ -21,7 +23,9 @@ fn session() -> Vec<u8> {
             .as_bytes(),
         );
         for r in 0..4 {
-            s.extend_from_slice(format!("RCPT TO:<user{r}.{i}@customer-{r}.example.net>\r\n").as_bytes());
+            s.extend_from_slice(
+                format!("RCPT TO:<user{r}.{i}@customer-{r}.example.net>\r\n").as_bytes(),
+            );
         }
         s.extend_from_slice(b"DATA\r\n");
         s.extend_from_slice(b"RSET\r\n");
@@ -63,9 +67,13 @@ fn commands(c: &mut Criterion) {
     assert_eq!(stalwart(&input), lines);
     let mut g = c.benchmark_group("smtp_commands");
     g.throughput(Throughput::Bytes(input.len() as u64));
-    g.bench_function("memchr_floor", |b| b.iter(|| benches::memchr_lines(black_box(&input))));
+    g.bench_function("memchr_floor", |b| {
+        b.iter(|| benches::memchr_lines(black_box(&input)))
+    });
     g.bench_function("smtp_proto", |b| b.iter(|| ours(black_box(&input))));
-    g.bench_function("stalwart_smtp_proto", |b| b.iter(|| stalwart(black_box(&input))));
+    g.bench_function("stalwart_smtp_proto", |b| {
+        b.iter(|| stalwart(black_box(&input)))
+    });
     g.finish();
 }
 
