@@ -59,9 +59,9 @@ fn run(data: &[u8], chunk: usize, scenario: u8) -> (Vec<String>, Vec<u8>) {
                     // Streamed chunks follow the input's chunking: compare their sum.
                     match events.last_mut() {
                         Some(last) if last.starts_with("data ") => {
-                            last.push_str(&String::from_utf8_lossy(d))
+                            last.push_str(&d.escape_ascii().to_string())
                         }
-                        _ => events.push(format!("data {}", String::from_utf8_lossy(d))),
+                        _ => events.push(format!("data {}", d.escape_ascii())),
                     }
                 }
                 Ok(Some(ev)) => {
