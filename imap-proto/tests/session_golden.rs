@@ -249,3 +249,109 @@ fn rfc2195_cram_md5_example() {
         b"a1 OK CRAM-MD5 authentication successful\r\n"
     );
 }
+
+fn decode_data(line: &'static str) -> Data<'static> {
+    match Response::decode(line.as_bytes()).unwrap() {
+        Decoded::Complete {
+            value: Response::Data(d),
+            ..
+        } => d,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// RFC 2971 §3.1 (ID), RFC 2342 §5 (NAMESPACE), RFC 4315 §2.1 (UID EXPUNGE) and
+/// RFC 6851 §3.3 (UID MOVE, with the text the strict grammar requires after the code):
+/// commands the grammar keeps raw, answered by the application.
+#[test]
+fn rfc2971_id_rfc2342_namespace_rfc4315_uid_expunge_rfc6851_move_examples() {
+    fn app(s: &mut Server, ev: Event<'_>) -> bool {
+        let Event::Command(c) = ev else { panic!() };
+        let CommandBody::Other { name, arguments } = &c.body else {
+            assert!(matches!(c.body, CommandBody::Select { .. }));
+            s.ok(Some(Code::ReadWrite), "SELECT completed").unwrap();
+            return true;
+        };
+        match (name.as_str(), &arguments[..]) {
+            ("ID", args) => {
+                assert_eq!(
+                    args,
+                    b"(\"name\" \"sodr\" \"version\" \"19.34\" \"vendor\" \"Pink Floyd Music Limited\")"
+                );
+                s.data(&decode_data("* ID NIL\r\n")).unwrap();
+                s.ok(None, "ID completed").unwrap();
+            }
+            ("NAMESPACE", b"") => {
+                s.data(&decode_data("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n"))
+                    .unwrap();
+                s.ok(None, "NAMESPACE command completed").unwrap();
+            }
+            ("UID", b"EXPUNGE 3000:3002") => {
+                for _ in 0..3 {
+                    s.data(&Data::Expunge(std::num::NonZeroU32::new(3).unwrap()))
+                        .unwrap();
+                }
+                s.ok(None, "UID EXPUNGE completed").unwrap();
+            }
+            ("UID", args) => {
+                let (set, mailbox) =
+                    imap_proto::server::move_arguments(args.strip_prefix(b"MOVE ").unwrap())
+                        .unwrap();
+                assert_eq!((set.as_str(), mailbox.as_bytes()), ("42:69", &b"foo"[..]));
+                let copyuid = Code::Other {
+                    name: Atom::new("COPYUID").unwrap(),
+                    text: Some("432432 42:69 1202:1229".into()),
+                };
+                s.untagged(StatusKind::Ok, Some(copyuid), "Moved").unwrap();
+                s.data(&Data::Expunge(std::num::NonZeroU32::new(22).unwrap()))
+                    .unwrap();
+                s.ok(None, "Done").unwrap();
+            }
+            other => panic!("{other:?}"),
+        }
+        true
+    }
+    golden(
+        authenticated(),
+        false,
+        "a023 ID (\"name\" \"sodr\" \"version\" \"19.34\" \"vendor\" \"Pink Floyd Music Limited\")\r\n\
+         A001 NAMESPACE\r\n\
+         A002 SELECT INBOX\r\n\
+         A003 UID EXPUNGE 3000:3002\r\n\
+         a UID MOVE 42:69 foo\r\n",
+        "* ID NIL\r\na023 OK ID completed\r\n\
+         * NAMESPACE ((\"\" \"/\")) NIL NIL\r\nA001 OK NAMESPACE command completed\r\n\
+         A002 OK [READ-WRITE] SELECT completed\r\n\
+         * 3 EXPUNGE\r\n* 3 EXPUNGE\r\n* 3 EXPUNGE\r\nA003 OK UID EXPUNGE completed\r\n\
+         * OK [COPYUID 432432 42:69 1202:1229] Moved\r\n* 22 EXPUNGE\r\na OK Done\r\n",
+        app,
+    );
+    // The client writes the same commands (with its own tags).
+    let mut c = Client::new(ClientConfig::default(), true);
+    c.receive(b"* PREAUTH hi\r\n");
+    c.next_event().unwrap();
+    c.id(&[
+        ("name", "sodr"),
+        ("version", "19.34"),
+        ("vendor", "Pink Floyd Music Limited"),
+    ])
+    .unwrap();
+    c.namespace().unwrap();
+    c.send(CommandBody::Select {
+        mailbox: Mailbox::Inbox,
+    })
+    .unwrap();
+    c.uid_expunge(&SequenceSet::new("3000:3002").unwrap())
+        .unwrap();
+    c.move_messages(
+        true,
+        &SequenceSet::new("42:69").unwrap(),
+        &Mailbox::try_from("foo").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(c.take_output()).unwrap(),
+        "A1 ID (\"name\" \"sodr\" \"version\" \"19.34\" \"vendor\" \"Pink Floyd Music Limited\")\r\n\
+         A2 NAMESPACE\r\nA3 SELECT INBOX\r\nA4 UID EXPUNGE 3000:3002\r\nA5 UID MOVE 42:69 foo\r\n"
+    );
+}
