@@ -96,38 +96,6 @@ fn parse_to(text: &str) -> Result<ForwardPath<'static>, String> {
         .map_err(|e| format!("not a mailbox (local@domain): {e}"))
 }
 
-/// The transcript without secrets: the argument of `AUTH mech ...` and every client line
-/// answering a `334` challenge become `<redacted>`.
-fn redact(transcript: &str) -> String {
-    let mut out = String::with_capacity(transcript.len());
-    let mut after_challenge = false;
-    for line in transcript.lines() {
-        let upper = line.to_ascii_uppercase();
-        if upper.starts_with("C: AUTH ") {
-            let mut words = line.splitn(4, ' ');
-            let (c, auth, mech) = (words.next(), words.next(), words.next());
-            let shown = [c, auth, mech]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            out.push_str(&shown);
-            if words.next().is_some() {
-                out.push_str(" <redacted>");
-            }
-        } else if after_challenge && line.starts_with("C: ") {
-            out.push_str("C: <redacted>");
-        } else {
-            out.push_str(line);
-        }
-        out.push('\n');
-        if line.starts_with("S: ") {
-            after_challenge = line.starts_with("S: 334");
-        }
-    }
-    out
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
@@ -190,7 +158,7 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     };
     let result = client::send(stream, &options, &envelope, &content);
     if let Some(t) = &transcript {
-        eprint!("{}", redact(&t.render()));
+        eprint!("{}", mail_examples::smtp::redact(&t.render()));
     }
     let report = result.map_err(|e: SmtpError| e.to_string())?;
     let mut how = Vec::new();

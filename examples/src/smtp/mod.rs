@@ -151,6 +151,39 @@ pub fn reverse_path_text(path: &ReversePath<'_>) -> String {
     }
 }
 
+/// The transcript without secrets: the argument of `AUTH mech ...` and every client line
+/// answering a `334` challenge become `<redacted>`.
+#[must_use]
+pub fn redact(transcript: &str) -> String {
+    let mut out = String::with_capacity(transcript.len());
+    let mut after_challenge = false;
+    for line in transcript.lines() {
+        let upper = line.to_ascii_uppercase();
+        if upper.starts_with("C: AUTH ") {
+            let mut words = line.splitn(4, ' ');
+            let (c, auth, mech) = (words.next(), words.next(), words.next());
+            let shown = [c, auth, mech]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.push_str(&shown);
+            if words.next().is_some() {
+                out.push_str(" <redacted>");
+            }
+        } else if after_challenge && line.starts_with("C: ") {
+            out.push_str("C: <redacted>");
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+        if line.starts_with("S: ") {
+            after_challenge = line.starts_with("S: 334");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
