@@ -274,7 +274,7 @@ fn auth_mechanism(m: &str) -> AuthMechanism<'_> {
     }
 }
 
-fn params(i: In<'_>) -> PResult<'_, Parameters<'_>> {
+pub(crate) fn params(i: In<'_>) -> PResult<'_, Parameters<'_>> {
     if trim_end(i).is_empty() {
         return Ok((&[], Parameters::new()));
     }
@@ -288,6 +288,17 @@ fn params(i: In<'_>) -> PResult<'_, Parameters<'_>> {
 /// [`Error::Syntax`] with the offset in the line and the rule that failed,
 /// [`Error::DuplicateParameter`], or [`Error::LimitExceeded`] (RFC 5321 §4.5.3.1 sizes).
 pub fn command_line(line: &[u8]) -> Result<Command<'_>, Error> {
+    // The common shapes are recognised byte by byte first (see `super::fast`): it returns
+    // a value only when it is certain the grammar below would return the same one.
+    if let Some(c) = super::fast::command(line) {
+        return Ok(c);
+    }
+    command_line_full(line)
+}
+
+/// [`command_line`] through the full nom grammar only (no fast path): the reference the
+/// fast path is tested against, and where every error comes from.
+pub(crate) fn command_line_full(line: &[u8]) -> Result<Command<'_>, Error> {
     whole(line, "end of line", command)
 }
 

@@ -262,7 +262,7 @@ pub(crate) fn esmtp_param(i: In<'_>) -> PResult<'_, Parameter<'_>> {
     Ok((r, param))
 }
 
-fn notify(v: In<'_>) -> Result<Notify, nom::Err<super::PError<'_>>> {
+pub(crate) fn notify(v: In<'_>) -> Result<Notify, nom::Err<super::PError<'_>>> {
     const RULE: &str = "NOTIFY=NEVER/SUCCESS,FAILURE,DELAY";
     if eq_kw(v, b"NEVER") {
         return Ok(Notify::Never);
