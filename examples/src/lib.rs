@@ -34,5 +34,6 @@ pub mod pop3;
 pub mod smtp;
 pub mod tls;
 pub mod transcript;
+pub mod transcript_decode;
 
 pub use error::{Error, Result};

@@ -1,0 +1,740 @@
+//! The `transcript` binary on the RFC example sessions (RFC 5321 App. D.1, RFC 1939 §10,
+//! RFC 3501 §8, and extension examples), on broken sessions, on raw two-file input, and
+//! its flags; and the decoder on arbitrary bytes (terminates, never panics, covers the
+//! input).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use mail_examples::transcript::Side;
+use mail_examples::transcript_decode::{Protocol, decode_session};
+use proptest::prelude::*;
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/transcripts")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_transcript"))
+        .args(args)
+        .output()
+        .expect("run transcript")
+}
+
+/// One output line, parsed by hand (the fields are fixed and in order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Line {
+    side: String,
+    offset: usize,
+    kind: String,
+    ok: bool,
+    error: Option<String>,
+}
+
+/// A minimal reader for the JSON strings the binary writes (escapes included).
+fn json_str(s: &str) -> (String, &str) {
+    let mut out = String::new();
+    let mut chars = s.strip_prefix('"').expect("a string").char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return (out, &s[i + 2..]),
+            '\\' => match chars.next().expect("escape").1 {
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                't' => out.push('\t'),
+                'u' => {
+                    let hex: String = (0..4).map(|_| chars.next().expect("hex").1).collect();
+                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).unwrap()).unwrap());
+                }
+                c => out.push(c),
+            },
+            c => out.push(c),
+        }
+    }
+    panic!("unterminated string in {s}")
+}
+
+fn parse_line(l: &str) -> Line {
+    let rest = l.strip_prefix("{\"side\":").expect(l);
+    let (side, rest) = json_str(rest);
+    let rest = rest.strip_prefix(",\"offset\":").expect(l);
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let rest = &rest[digits.len()..];
+    let rest = rest.strip_prefix(",\"kind\":").expect(l);
+    let (kind, rest) = json_str(rest);
+    let (ok, rest) = if let Some(r) = rest.strip_prefix(",\"ok\":true") {
+        (true, r)
+    } else {
+        (false, rest.strip_prefix(",\"ok\":false").expect(l))
+    };
+    let rest = rest.strip_prefix(",\"error\":").expect(l);
+    let (error, rest) = if let Some(r) = rest.strip_prefix("null") {
+        (None, r)
+    } else {
+        let (e, r) = json_str(rest);
+        (Some(e), r)
+    };
+    assert_eq!(rest, "}", "{l}");
+    Line {
+        side: side.to_owned(),
+        offset: digits.parse().unwrap(),
+        kind,
+        ok,
+        error,
+    }
+}
+
+fn lines(out: &Output) -> Vec<Line> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(parse_line)
+        .collect()
+}
+
+/// The two byte streams of an RFC-style file, rebuilt independently of the library.
+fn streams(file: &Path) -> (Vec<u8>, Vec<u8>) {
+    let text = std::fs::read(file).unwrap();
+    let (mut c, mut s) = (Vec::new(), Vec::new());
+    for line in text.split(|b| *b == b'\n') {
+        let (out, rest) = match line {
+            [b'C', b':', rest @ ..] => (&mut c, rest),
+            [b'S', b':', rest @ ..] => (&mut s, rest),
+            _ => continue,
+        };
+        out.extend_from_slice(rest.strip_prefix(b" ").unwrap_or(rest));
+        out.extend_from_slice(b"\r\n");
+    }
+    (c, s)
+}
+
+/// Runs `--check` on a sample, and checks the messages against `expected`: (side, kind,
+/// what the side's stream holds at the reported offset).
+fn check_sample(protocol: &str, file: &str, expected: &[(&str, &str, &str)]) -> Vec<Line> {
+    let path = data(file);
+    let out = run(&["--check", "--protocol", protocol, path.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let got = lines(&out);
+    let (c, s) = streams(&path);
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+    for (line, (side, kind, starts)) in got.iter().zip(expected) {
+        assert_eq!(
+            (line.side.as_str(), line.kind.as_str()),
+            (*side, *kind),
+            "{line:?}"
+        );
+        assert!(line.ok && line.error.is_none(), "{line:?}");
+        let stream = if *side == "client" { &c } else { &s };
+        assert!(
+            stream[line.offset..].starts_with(starts.as_bytes()),
+            "{line:?} does not start with {starts:?}"
+        );
+    }
+    got
+}
+
+#[test]
+fn rfc5321_d1_decodes_with_body_after_354() {
+    let got = check_sample(
+        "smtp",
+        "smtp-rfc5321-d1.txt",
+        &[
+            ("server", "220 greeting", "220 foo.com"),
+            ("client", "EHLO", "EHLO bar.com"),
+            ("server", "250 EHLO reply", "250-foo.com greets"),
+            ("client", "MAIL", "MAIL FROM:<Smith@bar.com>"),
+            ("server", "250 reply", "250 OK"),
+            ("client", "RCPT", "RCPT TO:<Jones@foo.com>"),
+            ("server", "250 reply", "250 OK"),
+            ("client", "RCPT", "RCPT TO:<Green@foo.com>"),
+            ("server", "550 reply", "550 No such user"),
+            ("client", "RCPT", "RCPT TO:<Brown@foo.com>"),
+            ("server", "250 reply", "250 OK"),
+            ("client", "DATA", "DATA\r\n"),
+            ("server", "354 reply", "354 Start mail input"),
+            // "...etc. etc. etc." is a stuffed line of the body, not a command.
+            ("client", "DATA body", "Blah blah blah...\r\n...etc"),
+            ("server", "250 reply", "250 OK"),
+            ("client", "QUIT", "QUIT"),
+            ("server", "221 reply", "221 foo.com"),
+        ],
+    );
+    let offsets: Vec<usize> = got.iter().map(|l| l.offset).collect();
+    assert_eq!(
+        offsets,
+        [
+            0, 0, 48, 14, 119, 41, 127, 66, 135, 91, 158, 116, 166, 122, 212, 163, 220
+        ]
+    );
+}
+
+#[test]
+fn smtp_pipelining_auth_and_bdat_follow_the_replies() {
+    check_sample(
+        "smtp",
+        "smtp-rfc2920-rfc4954-rfc3030.txt",
+        &[
+            ("server", "220 greeting", "220 innosoft.com"),
+            ("client", "EHLO", "EHLO dbc"),
+            ("server", "250 EHLO reply", "250-innosoft.com"),
+            ("client", "STARTTLS", "STARTTLS"),
+            ("server", "220 reply", "220 Ready to start TLS"),
+            ("client", "EHLO", "EHLO dbc"),
+            ("server", "250 EHLO reply", "250-innosoft.com"),
+            ("client", "AUTH", "AUTH FOOBAR"),
+            ("server", "504 reply", "504 5.5.4"),
+            ("client", "AUTH", "AUTH PLAIN\r\n"),
+            ("server", "334 reply", "334 \r\n"),
+            // After 334 the line is a SASL response, not a command.
+            ("client", "AUTH response", "dGVzdAB0ZXN0ADEyMzQ="),
+            ("server", "235 reply", "235 2.7.0"),
+            ("client", "MAIL", "MAIL FROM:<mrose"),
+            ("client", "RCPT", "RCPT TO:<ned"),
+            ("client", "RCPT", "RCPT TO:<dan"),
+            ("client", "DATA", "DATA"),
+            ("server", "250 reply", "250 sender"),
+            ("server", "250 reply", "250 recipient <ned"),
+            ("server", "250 reply", "250 recipient <dan"),
+            ("server", "354 reply", "354 enter mail"),
+            ("client", "DATA body", "Subject: pipelined"),
+            ("client", "MAIL", "MAIL FROM:<mrose"),
+            ("client", "RCPT", "RCPT TO:<nsb"),
+            ("client", "RCPT", "RCPT TO:<galvin"),
+            ("client", "DATA", "DATA"),
+            ("server", "250 reply", "250 message sent"),
+            ("server", "250 reply", "250 sender"),
+            ("server", "550 reply", "550 remote mail to <nsb"),
+            ("server", "550 reply", "550 remote mail to <galvin"),
+            // DATA refused: the client's next line is a command again.
+            ("server", "554 reply", "554 no valid recipients"),
+            ("client", "MAIL", "MAIL FROM:<mrose"),
+            ("client", "RCPT", "RCPT TO:<ned"),
+            ("client", "BDAT", "BDAT 23\r\n"),
+            // Exactly 23 octets, whatever they look like.
+            (
+                "client",
+                "BDAT chunk",
+                "Subject: hi\r\n\r\nHello.\r\nBDAT 0 LAST",
+            ),
+            ("client", "BDAT", "BDAT 0 LAST"),
+            ("server", "250 reply", "250 sender"),
+            ("server", "250 reply", "250 recipient"),
+            ("server", "250 reply", "250 23 octets"),
+            ("server", "250 reply", "250 message sent"),
+            ("client", "QUIT", "QUIT"),
+            ("server", "221 reply", "221 goodbye"),
+        ],
+    );
+}
+
+#[test]
+fn rfc1939_s10_decodes_multi_line_by_command() {
+    let got = check_sample(
+        "pop3",
+        "pop3-rfc1939-s10.txt",
+        &[
+            ("server", "+OK greeting", "+OK POP3 server ready <1896"),
+            (
+                "client",
+                "APOP",
+                "APOP mrose c4c9334bac560ecc979e58001b3e22fb",
+            ),
+            ("server", "+OK", "+OK mrose's maildrop"),
+            ("client", "STAT", "STAT"),
+            ("server", "+OK", "+OK 2 320"),
+            ("client", "LIST", "LIST"),
+            (
+                "server",
+                "+OK multi-line",
+                "+OK 2 messages (320 octets)\r\n1 120",
+            ),
+            ("client", "RETR", "RETR 1"),
+            ("server", "+OK multi-line", "+OK 120 octets"),
+            ("client", "DELE", "DELE 1"),
+            ("server", "+OK", "+OK message 1 deleted"),
+            ("client", "RETR", "RETR 2"),
+            ("server", "+OK multi-line", "+OK 200 octets"),
+            ("client", "DELE", "DELE 2"),
+            ("server", "+OK", "+OK message 2 deleted"),
+            ("client", "QUIT", "QUIT"),
+            ("server", "+OK", "+OK dewey"),
+        ],
+    );
+    let offsets: Vec<usize> = got.iter().map(|l| l.offset).collect();
+    assert_eq!(
+        offsets,
+        [
+            0, 0, 57, 45, 107, 51, 118, 57, 164, 65, 284, 73, 307, 81, 396, 89, 419
+        ]
+    );
+}
+
+#[test]
+fn pop3_auth_exchange_and_listings_follow_the_commands() {
+    check_sample(
+        "pop3",
+        "pop3-rfc5034-rfc1939.txt",
+        &[
+            ("server", "+OK greeting", "+OK pop.example.com"),
+            ("client", "CAPA", "CAPA"),
+            ("server", "+OK multi-line", "+OK List of capabilities"),
+            ("client", "STLS", "STLS"),
+            ("server", "+OK", "+OK Begin TLS"),
+            ("client", "CAPA", "CAPA"),
+            ("server", "+OK multi-line", "+OK List of capabilities"),
+            ("client", "AUTH", "AUTH PLAIN\r\n"),
+            ("server", "+ challenge", "+ \r\n"),
+            ("client", "AUTH response", "dGVzdAB0ZXN0AHRlc3Q="),
+            ("server", "+OK", "+OK Maildrop locked"),
+            ("client", "UIDL", "UIDL\r\n"),
+            (
+                "server",
+                "+OK multi-line",
+                "+OK\r\n1 whqtswO00WBw418f9t5JxYwZ",
+            ),
+            ("client", "UIDL", "UIDL 2"),
+            // The one-line answer to `UIDL msg`: not multi-line.
+            ("server", "+OK", "+OK 2 QhdPYR"),
+            ("client", "LIST", "LIST 2"),
+            ("server", "+OK", "+OK 2 200"),
+            ("client", "TOP", "TOP 1 0"),
+            ("server", "+OK multi-line", "+OK\r\nSubject: first"),
+            ("client", "RETR", "RETR 3"),
+            // A -ERR to a command that would have a multi-line answer is one line.
+            ("server", "-ERR", "-ERR no such message"),
+            ("client", "QUIT", "QUIT"),
+            ("server", "+OK", "+OK dewey"),
+        ],
+    );
+}
+
+#[test]
+fn rfc3501_s8_decodes_with_literals() {
+    let got = check_sample(
+        "imap",
+        "imap-rfc3501-s8.txt",
+        &[
+            ("server", "greeting OK", "* OK IMAP4rev1 Service Ready"),
+            ("client", "LOGIN", "a001 login"),
+            ("server", "tagged OK", "a001 OK"),
+            ("client", "SELECT", "a002 select"),
+            ("server", "EXISTS", "* 18 EXISTS"),
+            ("server", "FLAGS", "* FLAGS"),
+            ("server", "RECENT", "* 2 RECENT"),
+            ("server", "untagged OK", "* OK [UNSEEN 17]"),
+            ("server", "untagged OK", "* OK [UIDVALIDITY"),
+            ("server", "tagged OK", "a002 OK [READ-WRITE]"),
+            ("client", "FETCH", "a003 fetch 12 full"),
+            ("server", "FETCH", "* 12 FETCH (FLAGS (\\Seen) INTERNALDATE"),
+            ("server", "tagged OK", "a003 OK"),
+            ("client", "FETCH", "a004 fetch 12 body[header]"),
+            // One response, its 342-octet literal included.
+            ("server", "FETCH", "* 12 FETCH (BODY[HEADER] {342}\r\nDate:"),
+            ("server", "tagged OK", "a004 OK"),
+            ("client", "STORE", "a005 store"),
+            ("server", "FETCH", "* 12 FETCH (FLAGS (\\Seen \\Deleted))"),
+            ("server", "tagged OK", "a005 OK"),
+            ("client", "LOGOUT", "a006 logout"),
+            ("server", "untagged BYE", "* BYE"),
+            ("server", "tagged OK", "a006 OK LOGOUT"),
+        ],
+    );
+    let fetch_header = &got[14];
+    let next = &got[15];
+    // "* 12 FETCH (BODY[HEADER] {342}\r\n" is 32 octets, then 342, then ")\r\n".
+    assert_eq!(next.offset - fetch_header.offset, 32 + 342 + 3);
+}
+
+#[test]
+fn imap_authenticate_idle_and_literals_follow_the_server() {
+    check_sample(
+        "imap",
+        "imap-rfc3501-rfc2177-literals.txt",
+        &[
+            ("server", "greeting OK", "* OK [CAPABILITY"),
+            ("client", "AUTHENTICATE", "A001 AUTHENTICATE GSSAPI"),
+            ("server", "continuation (base64)", "+ \r\n"),
+            ("client", "AUTHENTICATE response", "YIIB+wYJ"),
+            ("server", "continuation (base64)", "+ YGgG"),
+            // An empty response is a line of its own.
+            ("client", "AUTHENTICATE response", "\r\nYDMG"),
+            ("server", "continuation (base64)", "+ YDMG"),
+            (
+                "client",
+                "AUTHENTICATE response",
+                "YDMGCSqGSIb3EgECAgIBAAD/////3LQB",
+            ),
+            ("server", "tagged OK", "A001 OK GSSAPI"),
+            ("client", "SELECT", "A002 SELECT INBOX"),
+            ("server", "FLAGS", "* FLAGS"),
+            ("server", "EXISTS", "* 3 EXISTS"),
+            ("server", "RECENT", "* 0 RECENT"),
+            ("server", "untagged OK", "* OK [UIDVALIDITY 1]"),
+            ("server", "tagged OK", "A002 OK"),
+            ("client", "IDLE", "A003 IDLE"),
+            ("server", "continuation", "+ idling"),
+            ("server", "EXISTS", "* 4 EXISTS"),
+            ("client", "DONE", "DONE\r\n"),
+            ("server", "tagged OK", "A003 OK IDLE terminated"),
+            // The literal's data is read after the server's "+".
+            (
+                "client",
+                "APPEND",
+                "A004 APPEND saved-messages (\\Seen) {310}\r\nDate:",
+            ),
+            ("server", "continuation", "+ Ready for literal data"),
+            ("server", "tagged OK", "A004 OK APPEND"),
+            // Refused with a tagged NO: the data never comes, the next line is a command.
+            (
+                "client",
+                "APPEND (literal refused)",
+                "A005 APPEND saved-messages {5000000}",
+            ),
+            ("server", "tagged NO", "A005 NO [OVERQUOTA]"),
+            ("client", "LOGIN", "A006 LOGIN {4+}\r\nfred {6+}\r\nsecret"),
+            ("server", "tagged BAD", "A006 BAD"),
+            ("client", "LOGOUT", "A007 LOGOUT"),
+            ("server", "untagged BYE", "* BYE"),
+            ("server", "tagged OK", "A007 OK LOGOUT"),
+        ],
+    );
+}
+
+/// Runs a broken sample: exit 1 with --check, 0 without; returns the lines.
+fn broken(protocol: &str, file: &str) -> Vec<Line> {
+    let path = data(file);
+    let path = path.to_str().unwrap();
+    let out = run(&["--check", "--protocol", protocol, path]);
+    assert_eq!(out.status.code(), Some(1));
+    let without = run(&["--protocol", protocol, path]);
+    assert_eq!(without.status.code(), Some(0));
+    assert_eq!(without.stdout, out.stdout);
+    lines(&out)
+}
+
+#[test]
+fn broken_smtp_is_reported_at_its_offset_and_decoding_resumes() {
+    let got = broken("smtp", "smtp-broken.txt");
+    let failed: Vec<_> = got.iter().filter(|l| !l.ok).collect();
+    assert_eq!(failed.len(), 2, "{got:#?}");
+    // "EHLO bar.com\r\n" is 14 octets: the bad MAIL starts at 14; the missing ">" is at
+    // the end of its line, 14 + 24.
+    assert_eq!((failed[0].side.as_str(), failed[0].offset), ("client", 14));
+    assert_eq!(failed[0].kind, "command");
+    let e = failed[0].error.as_deref().unwrap();
+    assert!(
+        e.contains("expected \">\"") && e.contains("stream offset 38"),
+        "{e}"
+    );
+    // The reply "2x0 OK" after "220 ...\r\n250 foo.com\r\n501 ...\r\n".
+    assert_eq!((failed[1].side.as_str(), failed[1].offset), ("server", 98));
+    assert!(failed[1].error.as_deref().unwrap().contains("Reply-code"));
+    // Everything after each error still decodes, in step with the other side.
+    let kinds: Vec<_> = got.iter().map(|l| l.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "220 greeting",
+            "EHLO",
+            "250 EHLO reply",
+            "command",
+            "501 reply",
+            "MAIL",
+            "reply",
+            "RCPT",
+            "250 reply",
+            "QUIT",
+            "221 reply"
+        ]
+    );
+}
+
+#[test]
+fn broken_imap_is_reported_at_its_offset_and_decoding_resumes() {
+    let got = broken("imap", "imap-broken.txt");
+    let failed: Vec<_> = got.iter().filter(|l| !l.ok).collect();
+    assert_eq!(failed.len(), 2, "{got:#?}");
+    assert_eq!((failed[0].side.as_str(), failed[0].offset), ("client", 23));
+    assert_eq!((failed[1].side.as_str(), failed[1].offset), ("server", 75));
+    assert!(
+        failed[1]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("stream offset 103")
+    );
+    let after: Vec<_> = got
+        .iter()
+        .skip_while(|l| l.offset != 75)
+        .map(|l| l.kind.as_str())
+        .collect();
+    assert_eq!(
+        after,
+        [
+            "response",
+            "tagged OK",
+            "LOGOUT",
+            "untagged BYE",
+            "tagged OK"
+        ]
+    );
+}
+
+#[test]
+fn broken_pop3_listing_is_skipped_to_its_end() {
+    let got = broken("pop3", "pop3-broken.txt");
+    let failed: Vec<_> = got.iter().filter(|l| !l.ok).collect();
+    assert_eq!(failed.len(), 2, "{got:#?}");
+    // The LIST answer starts after "+OK POP3 server ready\r\n+OK\r\n+OK 2 messages\r\n".
+    assert_eq!((failed[0].side.as_str(), failed[0].offset), ("server", 44));
+    assert!(
+        failed[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("stream offset 67")
+    );
+    assert_eq!((failed[1].side.as_str(), failed[1].offset), ("client", 31));
+    // The rest of the listing is not read as responses: the -ERR answers RETR.
+    let kinds: Vec<_> = got
+        .iter()
+        .map(|l| (l.side.as_str(), l.kind.as_str()))
+        .collect();
+    assert_eq!(
+        &kinds[6..],
+        [
+            ("server", "response"),
+            ("client", "command"),
+            ("server", "-ERR"),
+            ("client", "STAT"),
+            ("server", "+OK"),
+            ("client", "QUIT"),
+            ("server", "+OK")
+        ]
+    );
+}
+
+/// Writes the two streams of an RFC-style sample as raw files.
+fn raw_files(dir: &Path, sample: &str) -> (PathBuf, PathBuf) {
+    let (c, s) = streams(&data(sample));
+    let (cp, sp) = (dir.join("c2s.bin"), dir.join("s2c.bin"));
+    std::fs::write(&cp, c).unwrap();
+    std::fs::write(&sp, s).unwrap();
+    (cp, sp)
+}
+
+#[test]
+fn raw_two_file_input_gives_the_same_messages_in_causal_order() {
+    let dir = tempfile::tempdir().unwrap();
+    for (protocol, sample) in [
+        ("smtp", "smtp-rfc2920-rfc4954-rfc3030.txt"),
+        ("pop3", "pop3-rfc5034-rfc1939.txt"),
+        ("imap", "imap-rfc3501-rfc2177-literals.txt"),
+    ] {
+        let (c, s) = raw_files(dir.path(), sample);
+        let raw = run(&[
+            "--check",
+            "--protocol",
+            protocol,
+            "--client",
+            c.to_str().unwrap(),
+            "--server",
+            s.to_str().unwrap(),
+        ]);
+        assert_eq!(raw.status.code(), Some(0), "{sample}");
+        let rfc = run(&[
+            "--check",
+            "--protocol",
+            protocol,
+            data(sample).to_str().unwrap(),
+        ]);
+        let mut a = lines(&raw);
+        let mut b = lines(&rfc);
+        // Causal order: every reply comes after what it answers, so in SMTP the n-th
+        // reply after the greeting is printed after the n-th command, AUTH response or
+        // message body (BDAT data is answered with its command).
+        if protocol == "smtp" {
+            let mut commands = 0;
+            let mut replies = 0;
+            for l in &a {
+                match (l.side.as_str(), l.kind.as_str()) {
+                    ("client", k) if k != "BDAT chunk" => commands += 1,
+                    ("server", k) if !k.contains("greeting") => {
+                        replies += 1;
+                        assert!(replies <= commands, "{l:?} before its command");
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let key = |l: &Line| (l.side.clone(), l.offset);
+        a.sort_by_key(key);
+        b.sort_by_key(key);
+        assert_eq!(a, b, "{sample}");
+    }
+}
+
+#[test]
+fn raw_capture_of_our_pop3_server_decodes() {
+    let c = data("pop3-capture.c2s");
+    let s = data("pop3-capture.s2c");
+    let out = run(&[
+        "--check",
+        "--protocol",
+        "pop3",
+        "--client",
+        c.to_str().unwrap(),
+        "--server",
+        s.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let got = lines(&out);
+    let kinds: Vec<_> = got
+        .iter()
+        .map(|l| (l.side.as_str(), l.kind.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("server", "+OK greeting"),
+            ("client", "CAPA"),
+            ("server", "+OK multi-line"),
+            ("client", "USER"),
+            ("server", "+OK"),
+            ("client", "PASS"),
+            ("server", "+OK"),
+            ("client", "STAT"),
+            ("server", "+OK"),
+            ("client", "UIDL"),
+            ("server", "+OK multi-line"),
+            ("client", "LIST"),
+            ("server", "+OK"),
+            ("client", "TOP"),
+            ("server", "+OK multi-line"),
+            ("client", "RETR"),
+            ("server", "+OK multi-line"),
+            ("client", "QUIT"),
+            ("server", "+OK"),
+        ]
+    );
+    let (cs, ss) = (std::fs::read(&c).unwrap(), std::fs::read(&s).unwrap());
+    for l in &got {
+        let stream = if l.side == "client" { &cs } else { &ss };
+        assert!(l.offset < stream.len());
+    }
+}
+
+#[test]
+fn help_and_bad_flags() {
+    let help = run(&["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&help.stdout);
+    for flag in ["--protocol", "--check", "--client", "--server"] {
+        assert!(text.contains(flag), "{text}");
+    }
+
+    let bad = run(&["--protocol", "smtpx", "x.txt"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("expected smtp, imap or pop3"));
+
+    let missing = run(&["--protocol", "smtp"]);
+    assert_eq!(missing.status.code(), Some(2));
+
+    let half = run(&["--protocol", "smtp", "--client", "c.bin"]);
+    assert_eq!(half.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&half.stderr).contains("--server"));
+
+    let unknown = run(&["--protocol", "smtp", "--frobnicate", "x"]);
+    assert_eq!(unknown.status.code(), Some(2));
+
+    let absent = run(&["--protocol", "pop3", "/nonexistent/session.txt"]);
+    assert_eq!(absent.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&absent.stderr).contains("cannot read"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let not_rfc = dir.path().join("t.txt");
+    std::fs::write(&not_rfc, "S: +OK\nX: what\n").unwrap();
+    let out = run(&["--protocol", "pop3", not_rfc.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+}
+
+#[test]
+fn json_escapes_control_characters_and_quotes() {
+    // A reply with a quote and a backslash, and a command line with a control octet.
+    let m = decode_session(
+        Protocol::Smtp,
+        b"NOOP \x01\r\n",
+        b"220 \"quoted\" \\ ok\r\n500 bad\r\n",
+        false,
+    );
+    let json: Vec<String> = m.iter().map(|m| m.to_json()).collect();
+    for (j, m) in json.iter().zip(&m) {
+        let back = parse_line(j);
+        assert_eq!(back.offset, m.offset);
+        assert_eq!(back.kind, m.kind);
+        assert_eq!(back.error, m.error);
+        assert!(!j.bytes().any(|b| b < 0x20), "{j}");
+    }
+}
+
+fn protocol() -> impl Strategy<Value = Protocol> {
+    prop_oneof![
+        Just(Protocol::Smtp),
+        Just(Protocol::Pop3),
+        Just(Protocol::Imap)
+    ]
+}
+
+/// Arbitrary streams, biased towards protocol-looking lines.
+fn stream() -> impl Strategy<Value = Vec<u8>> {
+    let line = prop_oneof![
+        Just(b"+ \r\n".to_vec()),
+        Just(b"+OK\r\n".to_vec()),
+        Just(b".\r\n".to_vec()),
+        Just(b"A1 OK done\r\n".to_vec()),
+        Just(b"A1 AUTHENTICATE PLAIN\r\n".to_vec()),
+        Just(b"A2 IDLE\r\n".to_vec()),
+        Just(b"A3 APPEND x {5}\r\n".to_vec()),
+        Just(b"DATA\r\n".to_vec()),
+        Just(b"354 go\r\n".to_vec()),
+        Just(b"334 \r\n".to_vec()),
+        Just(b"AUTH PLAIN\r\n".to_vec()),
+        Just(b"BDAT 3\r\n".to_vec()),
+        Just(b"LIST\r\n".to_vec()),
+        Just(b"RETR 1\r\n".to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..20),
+    ];
+    proptest::collection::vec(line, 0..12).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Never panics, terminates, and reports messages that tile each stream: in order,
+    /// without gaps or overlaps, covering everything.
+    #[test]
+    fn any_input_is_covered_by_messages(p in protocol(), c in stream(), s in stream()) {
+        let messages = decode_session(p, &c, &s, true);
+        for (side, stream) in [(Side::Client, &c), (Side::Server, &s)] {
+            let mut next = 0;
+            for m in messages.iter().filter(|m| m.side == side) {
+                prop_assert_eq!(m.offset, next, "{:?}", m);
+                next = m.offset + m.len;
+            }
+            prop_assert_eq!(next, stream.len());
+        }
+    }
+}
