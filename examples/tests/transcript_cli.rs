@@ -581,14 +581,16 @@ fn raw_two_file_input_gives_the_same_messages_in_causal_order() {
     }
 }
 
-#[test]
-fn raw_capture_of_our_pop3_server_decodes() {
-    let c = data("pop3-capture.c2s");
-    let s = data("pop3-capture.s2c");
+/// Runs `--check` on a raw capture (made by driving our servers from a Python socket
+/// client and saving each direction's bytes) and returns the (side, kind) list, checking
+/// that the messages tile both streams.
+fn raw_capture(protocol: &str, name: &str) -> Vec<(String, String)> {
+    let c = data(&format!("{name}.c2s"));
+    let s = data(&format!("{name}.s2c"));
     let out = run(&[
         "--check",
         "--protocol",
-        "pop3",
+        protocol,
         "--client",
         c.to_str().unwrap(),
         "--server",
@@ -601,13 +603,31 @@ fn raw_capture_of_our_pop3_server_decodes() {
         String::from_utf8_lossy(&out.stdout)
     );
     let got = lines(&out);
-    let kinds: Vec<_> = got
-        .iter()
-        .map(|l| (l.side.as_str(), l.kind.as_str()))
-        .collect();
+    let (cs, ss) = (std::fs::read(&c).unwrap(), std::fs::read(&s).unwrap());
+    for (side, stream) in [("client", &cs), ("server", &ss)] {
+        let offsets: Vec<usize> = got
+            .iter()
+            .filter(|l| l.side == side)
+            .map(|l| l.offset)
+            .collect();
+        assert_eq!(offsets.first(), Some(&0));
+        assert!(offsets.windows(2).all(|w| w[0] < w[1]));
+        assert!(offsets.iter().all(|o| *o < stream.len()));
+    }
+    got.into_iter().map(|l| (l.side, l.kind)).collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+#[test]
+fn raw_capture_of_our_pop3_server_decodes() {
     assert_eq!(
-        kinds,
-        [
+        raw_capture("pop3", "pop3-capture"),
+        pairs(&[
             ("server", "+OK greeting"),
             ("client", "CAPA"),
             ("server", "+OK multi-line"),
@@ -627,13 +647,87 @@ fn raw_capture_of_our_pop3_server_decodes() {
             ("server", "+OK multi-line"),
             ("client", "QUIT"),
             ("server", "+OK"),
-        ]
+        ])
     );
-    let (cs, ss) = (std::fs::read(&c).unwrap(), std::fs::read(&s).unwrap());
-    for l in &got {
-        let stream = if l.side == "client" { &cs } else { &ss };
-        assert!(l.offset < stream.len());
-    }
+}
+
+#[test]
+fn raw_capture_of_our_smtp_server_decodes() {
+    assert_eq!(
+        raw_capture("smtp", "smtp-capture"),
+        pairs(&[
+            ("server", "220 greeting"),
+            ("client", "EHLO"),
+            ("server", "250 EHLO reply"),
+            ("client", "AUTH"),
+            ("server", "334 reply"),
+            ("client", "AUTH response"),
+            ("server", "334 reply"),
+            ("client", "AUTH response"),
+            ("server", "235 reply"),
+            ("client", "MAIL"),
+            ("server", "250 reply"),
+            ("client", "RCPT"),
+            ("server", "250 reply"),
+            ("client", "DATA"),
+            ("server", "354 reply"),
+            ("client", "DATA body"),
+            ("server", "250 reply"),
+            ("client", "MAIL"),
+            ("server", "250 reply"),
+            ("client", "RCPT"),
+            ("server", "250 reply"),
+            ("client", "BDAT"),
+            ("server", "250 reply"),
+            ("client", "BDAT chunk"),
+            ("client", "QUIT"),
+            ("server", "221 reply"),
+        ])
+    );
+}
+
+#[test]
+fn raw_capture_of_our_imap_server_decodes_in_causal_order() {
+    assert_eq!(
+        raw_capture("imap", "imap-capture"),
+        pairs(&[
+            ("server", "greeting OK"),
+            ("client", "AUTHENTICATE"),
+            ("server", "continuation (base64)"),
+            ("client", "AUTHENTICATE response"),
+            ("server", "continuation (base64)"),
+            ("client", "AUTHENTICATE response"),
+            ("server", "tagged OK"),
+            ("client", "SELECT"),
+            ("server", "FLAGS"),
+            ("server", "EXISTS"),
+            ("server", "RECENT"),
+            ("server", "untagged OK"),
+            ("server", "untagged OK"),
+            ("server", "untagged OK"),
+            ("server", "untagged OK"),
+            ("server", "tagged OK"),
+            // The continuation comes before the APPEND is complete: its literal follows.
+            ("server", "continuation"),
+            ("client", "APPEND"),
+            ("server", "EXISTS"),
+            ("server", "RECENT"),
+            ("server", "tagged OK"),
+            ("client", "IDLE"),
+            ("server", "continuation"),
+            ("client", "DONE"),
+            ("server", "tagged OK"),
+            ("client", "FETCH"),
+            ("server", "FETCH"),
+            ("server", "tagged OK"),
+            ("client", "UID STORE"),
+            ("server", "FETCH"),
+            ("server", "tagged OK"),
+            ("client", "LOGOUT"),
+            ("server", "untagged BYE"),
+            ("server", "tagged OK"),
+        ])
+    );
 }
 
 #[test]

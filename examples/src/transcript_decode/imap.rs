@@ -157,11 +157,10 @@ impl<'a> Imap<'a> {
                     };
                     // The data is in the recording already; whether it may be read depends
                     // on the server's answer to the announcement.
-                    let tag = leading_tag(rest);
-                    if let Some(t) = &tag {
-                        self.open.insert(t.clone());
-                    }
-                    self.client = Client::AwaitLiteral { tag, k };
+                    self.client = Client::AwaitLiteral {
+                        tag: leading_tag(rest),
+                        k,
+                    };
                     if force {
                         continue;
                     }
@@ -350,15 +349,17 @@ impl<'a> Imap<'a> {
                 Client::AwaitLiteral { .. } | Client::AwaitAuth { .. } | Client::AwaitIdle { .. }
             ),
             Response::Status(s) => match &s.tag {
-                // Not before the client's last line of AUTHENTICATE or its DONE.
                 Some(tag) => {
-                    let owed = match &self.client {
-                        Client::AuthLine { tag: t } | Client::IdleDone { tag: t } => {
-                            t == tag.as_str()
+                    let tag = tag.as_str();
+                    match &self.client {
+                        // A refusal of the literal the client waits to send.
+                        Client::AwaitLiteral { tag: Some(t), .. } if t == tag => true,
+                        // Not before the client's last AUTHENTICATE line or its DONE.
+                        Client::AuthLine { tag: t } | Client::IdleDone { tag: t } if t == tag => {
+                            false
                         }
-                        _ => false,
-                    };
-                    self.open.contains(tag.as_str()) && !owed
+                        _ => self.open.contains(tag),
+                    }
                 }
                 // Untagged data answers some command (or arrives during IDLE).
                 None => !self.open.is_empty(),

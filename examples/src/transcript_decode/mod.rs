@@ -308,12 +308,24 @@ pub(crate) fn round_trip<T: PartialEq + Debug, E: std::fmt::Display>(
     match again {
         Ok(Some(v)) if &v == value => Ok(()),
         Ok(Some(v)) => Err(format!(
-            "round trip: re-encoded message decodes to a different value: {v:?} instead of {value:?}"
+            "round trip: re-encoded message decodes to a different value: {} instead of {}",
+            shortened(&v),
+            shortened(value)
         )),
         Ok(None) => Err("round trip: re-encoded message is incomplete".into()),
         Err(e) => Err(format!(
             "round trip: re-encoded message does not decode: {e}"
         )),
+    }
+}
+
+/// A value's debug form, cut to a readable length (a message body can be megabytes).
+fn shortened(v: &impl Debug) -> String {
+    const MAX: usize = 400;
+    let full = format!("{v:?}");
+    match full.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}...", full.get(..cut).unwrap_or_default()),
+        None => full,
     }
 }
 
