@@ -125,7 +125,24 @@ impl<'a> EhloResponse<'a> {
                 code: reply.code.get(),
             });
         }
-        let mut lines = reply.lines.into_iter();
+        // RFC 2034 §3: the response to EHLO carries no enhanced status code. A reply parsed
+        // as if it had one (every line starting with something like `2.0.0 `) is read back
+        // as text, so a domain such as `2.5.0` survives a round trip.
+        let lines: Vec<Cow<'a, str>> = match reply.enhanced {
+            None => reply.lines,
+            Some(code) => reply
+                .lines
+                .into_iter()
+                .map(|l| {
+                    Cow::Owned(if l.is_empty() {
+                        alloc::format!("{code}")
+                    } else {
+                        alloc::format!("{code} {l}")
+                    })
+                })
+                .collect(),
+        };
+        let mut lines = lines.into_iter();
         let first = lines.next().unwrap_or_default();
         let (domain, greeting) = match first {
             Cow::Borrowed(s) => {

@@ -36,7 +36,8 @@ pub(crate) fn enhanced_prefix(t: &[u8]) -> Option<(u8, u16, u16, usize)> {
             .iter()
             .take_while(|b| b.is_ascii_digit())
             .count();
-        if n == 0 || n > max {
+        // RFC 3463 §2: subject and detail are "0" / (%x31-39 0*2DIGIT): no leading zero.
+        if n == 0 || n > max || (n > 1 && t.get(from) == Some(&b'0')) {
             return None;
         }
         let mut v = 0u16;
