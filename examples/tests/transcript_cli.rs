@@ -407,6 +407,65 @@ fn imap_authenticate_idle_and_literals_follow_the_server() {
     );
 }
 
+#[test]
+fn lmtp_rfc2033_has_one_reply_per_accepted_recipient() {
+    let expected = [
+        ("server", "220 greeting", "220 foo.edu"),
+        ("client", "LHLO", "LHLO foo.edu"),
+        ("server", "250 EHLO reply", "250-foo.edu"),
+        ("client", "MAIL", "MAIL FROM:<chris"),
+        ("server", "250 reply", "250 OK"),
+        ("client", "RCPT", "RCPT TO:<pat"),
+        ("server", "250 reply", "250 OK"),
+        ("client", "RCPT", "RCPT TO:<jones"),
+        ("server", "550 reply", "550 No such user"),
+        ("client", "RCPT", "RCPT TO:<green"),
+        ("server", "250 reply", "250 OK"),
+        ("client", "DATA", "DATA"),
+        ("server", "354 reply", "354 Start"),
+        ("client", "DATA body", "Blah"),
+        // Two recipients were accepted: two replies answer the message.
+        ("server", "250 reply", "250 OK"),
+        ("server", "452 reply", "452 <green@foo.edu>"),
+        ("client", "QUIT", "QUIT"),
+        ("server", "221 reply", "221 foo.edu"),
+    ];
+    check_sample("smtp", "lmtp-rfc2033.txt", &expected);
+    // From the raw streams, the order is rebuilt from the replies alone: the 452 answers
+    // the message, not QUIT (which a server can only answer once it is sent).
+    let dir = tempfile::tempdir().unwrap();
+    let (c, s) = raw_files(dir.path(), "lmtp-rfc2033.txt");
+    let out = run(&[
+        "--check",
+        "--protocol",
+        "smtp",
+        "--client",
+        c.to_str().unwrap(),
+        "--server",
+        s.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let kinds: Vec<_> = lines(&out).into_iter().map(|l| l.kind).collect();
+    let want: Vec<_> = expected.iter().map(|(_, k, _)| (*k).to_owned()).collect();
+    assert_eq!(kinds, want);
+}
+
+#[test]
+fn imap_enable_utf8_accept_switches_both_decoders() {
+    let client = "a1 ENABLE UTF8=ACCEPT\r\na2 SELECT \"Entwürfe\"\r\n";
+    let server = "* OK ready\r\n* ENABLED UTF8=ACCEPT\r\na1 OK done\r\n* LIST () \"/\" \"Entwürfe\"\r\na2 OK done\r\n";
+    let m = decode_session(Protocol::Imap, client.as_bytes(), server.as_bytes(), true);
+    assert!(m.iter().all(|m| m.ok), "{m:#?}");
+    assert_eq!(m.len(), 7);
+    // Without ENABLE (RFC 6855 §3), an 8-bit quoted string is not IMAP4rev1.
+    let client = "a1 NOOP\r\na2 SELECT \"Entwürfe\"\r\n";
+    let server = "* OK ready\r\na1 OK done\r\na2 BAD no\r\n";
+    let m = decode_session(Protocol::Imap, client.as_bytes(), server.as_bytes(), true);
+    let failed: Vec<_> = m.iter().filter(|m| !m.ok).collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!((failed[0].side, failed[0].offset), (Side::Client, 9));
+}
+
 /// Runs a broken sample: exit 1 with --check, 0 without; returns the lines.
 fn broken(protocol: &str, file: &str) -> Vec<Line> {
     let path = data(file);

@@ -134,7 +134,8 @@ impl<'a> Imap<'a> {
                     let mut m = Message::ok(Side::Client, start, consumed, kind);
                     if self.check {
                         let bytes = command.to_vec();
-                        m = m.checked(round_trip(&command, complete(Command::decode(&bytes))));
+                        let again = whole_command(*self.commands.config(), &bytes);
+                        m = m.checked(round_trip(&command, again));
                     }
                     let tag = command.tag.as_str().to_owned();
                     self.open.insert(tag.clone());
@@ -283,7 +284,8 @@ impl<'a> Imap<'a> {
                 let mut m = Message::ok(Side::Server, start, consumed, response_kind(&value));
                 if self.check {
                     let bytes = value.to_vec();
-                    m = m.checked(round_trip(&value, complete(Response::decode(&bytes))));
+                    let mut decoder = ResponseDecoder::new(*self.responses.config());
+                    m = m.checked(round_trip(&value, complete(decoder.decode(&bytes))));
                 }
                 self.react(&value);
                 (consumed, m)
@@ -376,6 +378,21 @@ impl<'a> Imap<'a> {
                 if let Some(tag) = &s.tag {
                     self.completed(tag.as_str());
                 }
+            }
+            // RFC 6855 §3: after `ENABLE UTF8=ACCEPT`, both sides may use UTF-8 in quoted
+            // strings.
+            Response::Data(Data::Other { name, rest })
+                if name.as_str().eq_ignore_ascii_case("ENABLED")
+                    && rest
+                        .split(|b| *b == b' ')
+                        .any(|w| w.eq_ignore_ascii_case(b"UTF8=ACCEPT")) =>
+            {
+                let mut config = *self.commands.config();
+                config.utf8 = true;
+                self.commands.set_config(config);
+                let mut config = *self.responses.config();
+                config.utf8 = true;
+                self.responses.set_config(config);
             }
             Response::Data(_) => {}
         }
@@ -538,6 +555,20 @@ fn literal_at_end(line: &[u8]) -> Option<(u64, bool)> {
     }
     let n = std::str::from_utf8(digits).ok()?.parse().ok()?;
     Some((n, sync))
+}
+
+/// Decodes a whole command (literals included) with the session's grammar options.
+fn whole_command(config: Config, bytes: &[u8]) -> Result<Option<Command<'_>>, Error> {
+    let mut decoder = CommandDecoder::new(config).with_literal_support(LiteralSupport::LiteralPlus);
+    // Each call goes past one more literal announcement; there are fewer than the bytes.
+    for _ in 0..=bytes.len() {
+        match decoder.decode(bytes)? {
+            CommandDecoded::Complete { command, .. } => return Ok(Some(command)),
+            CommandDecoded::ContinuationNeeded { .. } => {}
+            CommandDecoded::Incomplete { .. } => return Ok(None),
+        }
+    }
+    Ok(None)
 }
 
 fn complete<T>(r: Result<Decoded<T>, Error>) -> Result<Option<T>, Error> {
