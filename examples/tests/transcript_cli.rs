@@ -466,6 +466,63 @@ fn imap_enable_utf8_accept_switches_both_decoders() {
     assert_eq!((failed[0].side, failed[0].offset), (Side::Client, 9));
 }
 
+/// A network capture of STARTTLS / STLS: after the go-ahead both streams are TLS records,
+/// reported as one undecoded message per side instead of a cascade of errors.
+#[test]
+fn network_capture_stops_decoding_at_tls() {
+    let hello = b"\x16\x03\x01\x00\x05hello\x17\x03\x03\x00\x02\r\n";
+    let server_hello = b"\x16\x03\x03\x00\x04\x0a\x0d\x00\x00";
+    for (protocol, client, server, kinds) in [
+        (
+            Protocol::Smtp,
+            &b"EHLO a\r\nSTARTTLS\r\n"[..],
+            &b"220 mx\r\n250-mx\r\n250 STARTTLS\r\n220 2.0.0 go ahead\r\n"[..],
+            [
+                "220 greeting",
+                "EHLO",
+                "250 EHLO reply",
+                "STARTTLS",
+                "220 reply",
+            ],
+        ),
+        (
+            Protocol::Pop3,
+            &b"CAPA\r\nSTLS\r\n"[..],
+            &b"+OK hi\r\n+OK\r\nSTLS\r\n.\r\n+OK begin\r\n"[..],
+            ["+OK greeting", "CAPA", "+OK multi-line", "STLS", "+OK"],
+        ),
+        (
+            Protocol::Imap,
+            &b"a1 CAPABILITY\r\na2 STARTTLS\r\n"[..],
+            &b"* OK hi\r\n* CAPABILITY IMAP4rev1 STARTTLS\r\na1 OK done\r\na2 OK begin\r\n"[..],
+            [
+                "greeting OK",
+                "CAPABILITY",
+                "CAPABILITY",
+                "tagged OK",
+                "STARTTLS",
+            ],
+        ),
+    ] {
+        let c = [client, &hello[..]].concat();
+        let s = [server, &server_hello[..]].concat();
+        let m = decode_session(protocol, &c, &s, true);
+        assert!(m.iter().all(|m| m.ok), "{m:#?}");
+        let got: Vec<&str> = m.iter().map(|m| m.kind.as_str()).collect();
+        assert_eq!(&got[..5], kinds, "{m:#?}");
+        let tls: Vec<_> = m[got.len() - 2..]
+            .iter()
+            .map(|m| (m.kind.as_str(), m.offset, m.len))
+            .collect();
+        assert!(tls.contains(&("TLS (encrypted, not decoded)", client.len(), hello.len())));
+        assert!(tls.contains(&(
+            "TLS (encrypted, not decoded)",
+            server.len(),
+            server_hello.len()
+        )));
+    }
+}
+
 /// Runs a broken sample: exit 1 with --check, 0 without; returns the lines.
 fn broken(protocol: &str, file: &str) -> Vec<Line> {
     let path = data(file);

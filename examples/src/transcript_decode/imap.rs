@@ -17,7 +17,7 @@ use imap_proto::{
     StatusKind,
 };
 
-use super::{Message, Session, Step, next_line, round_trip, truncated};
+use super::{Message, Session, Step, is_tls, next_line, round_trip, tls_rest, truncated};
 use crate::transcript::Side;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +38,10 @@ enum Client {
         tag: String,
     },
     AuthLine {
+        tag: String,
+    },
+    /// STARTTLS waits for its tagged response (RFC 3501 §6.2.1: TLS starts after OK).
+    AwaitTls {
         tag: String,
     },
     /// IDLE waits for `+` (or a refusal).
@@ -62,6 +66,8 @@ pub(crate) struct Imap<'a> {
     greeted: bool,
     /// Tags of commands sent and not completed yet.
     open: HashSet<String>,
+    /// A network capture went on in TLS after STARTTLS: the rest is not IMAP.
+    tls: bool,
 }
 
 fn command_decoder() -> CommandDecoder {
@@ -88,6 +94,7 @@ impl<'a> Imap<'a> {
             responses: ResponseDecoder::default(),
             greeted: false,
             open: HashSet::new(),
+            tls: false,
         }
     }
 
@@ -97,8 +104,15 @@ impl<'a> Imap<'a> {
         if rest.is_empty() {
             return Step::Done;
         }
+        if self.tls {
+            self.cpos = self.c.len();
+            return Step::Message(tls_rest(Side::Client, start, rest.len()));
+        }
         match self.client.clone() {
-            Client::AwaitLiteral { .. } | Client::AwaitAuth { .. } | Client::AwaitIdle { .. }
+            Client::AwaitLiteral { .. }
+            | Client::AwaitAuth { .. }
+            | Client::AwaitIdle { .. }
+            | Client::AwaitTls { .. }
                 if !force =>
             {
                 Step::Blocked
@@ -109,7 +123,7 @@ impl<'a> Imap<'a> {
                 self.authenticate_line(start, rest, tag)
             }
             Client::AwaitIdle { .. } | Client::IdleDone { .. } => self.done_line(start, rest),
-            Client::Commands => self.command(start, rest, force),
+            Client::Commands | Client::AwaitTls { .. } => self.command(start, rest, force),
             Client::LiteralRefused { k } => {
                 let len = announcement_end(rest, k).unwrap_or_else(|| next_line(rest, 0));
                 let name = command_name(rest);
@@ -141,6 +155,7 @@ impl<'a> Imap<'a> {
                     self.open.insert(tag.clone());
                     self.client = match &command.body {
                         CommandBody::Authenticate { .. } => Client::AwaitAuth { tag },
+                        CommandBody::StartTls => Client::AwaitTls { tag },
                         CommandBody::Other { name, .. }
                             if name.as_str().eq_ignore_ascii_case("IDLE") =>
                         {
@@ -269,6 +284,10 @@ impl<'a> Imap<'a> {
         if rest.is_empty() {
             return Step::Done;
         }
+        if self.tls {
+            self.spos = self.s.len();
+            return Step::Message(tls_rest(Side::Server, start, rest.len()));
+        }
         if !self.greeted {
             self.greeted = true;
             return self.greeting(start, rest);
@@ -376,7 +395,14 @@ impl<'a> Imap<'a> {
             Response::Continue(_) => self.go_ahead(),
             Response::Status(s) => {
                 if let Some(tag) = &s.tag {
+                    let starts_tls = s.kind == StatusKind::Ok
+                        && matches!(&self.client, Client::AwaitTls { tag: t } if t == tag.as_str());
                     self.completed(tag.as_str());
+                    // A recording made outside TLS goes on in the clear; a network
+                    // capture does not.
+                    if starts_tls && is_tls(self.c.get(self.cpos..).unwrap_or_default()) {
+                        self.tls = true;
+                    }
                 }
             }
             // RFC 6855 §3: after `ENABLE UTF8=ACCEPT`, both sides may use UTF-8 in quoted
@@ -419,7 +445,9 @@ impl<'a> Imap<'a> {
             Client::AwaitAuth { tag: t } | Client::AuthLine { tag: t } if t == tag => {
                 Some(Client::Commands)
             }
-            Client::AwaitIdle { tag: t } if t == tag => Some(Client::Commands),
+            Client::AwaitIdle { tag: t } | Client::AwaitTls { tag: t } if t == tag => {
+                Some(Client::Commands)
+            }
             _ => None,
         };
         if let Some(next) = next {

@@ -329,6 +329,18 @@ fn shortened(v: &impl Debug) -> String {
     }
 }
 
+/// Whether `rest` starts with a TLS handshake record (RFC 8446 §5.1: content type 22,
+/// legacy version 3.x): what a network capture holds after STARTTLS or STLS.
+pub(crate) fn is_tls(rest: &[u8]) -> bool {
+    matches!(rest, [0x16, 0x03, ..])
+}
+
+/// The rest of a stream after STARTTLS/STLS in a network capture: one message, not
+/// decoded (it is encrypted).
+pub(crate) fn tls_rest(side: Side, start: usize, len: usize) -> Message {
+    Message::ok(side, start, len, "TLS (encrypted, not decoded)")
+}
+
 /// A message cut off by the end of the recording: everything left, failed.
 pub(crate) fn truncated(side: Side, start: usize, len: usize, kind: &str) -> (usize, Message) {
     (

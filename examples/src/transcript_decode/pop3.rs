@@ -13,13 +13,14 @@ use pop3_proto::{
     AuthLine, Command, CommandLimits, Decoded, Error, Response, ResponseKind, ResponseLimits,
 };
 
-use super::{Message, Session, Step, next_line, round_trip, truncated};
+use super::{Message, Session, Step, is_tls, next_line, round_trip, tls_rest, truncated};
 use crate::transcript::Side;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Client {
     Commands,
-    /// Waiting for the answer to an AUTH step (`+ challenge` or the end).
+    /// Waiting for the answer to an AUTH step (`+ challenge` or the end), or to STLS
+    /// (RFC 2595 §4: TLS starts after `+OK`).
     Await,
     AuthLine,
 }
@@ -32,9 +33,12 @@ pub(crate) struct Pop3<'a> {
     check: bool,
     client: Client,
     greeted: bool,
-    pending: VecDeque<ResponseKind>,
+    /// What each expected response answers: its kind, and whether it is STLS.
+    pending: VecDeque<(ResponseKind, bool)>,
     command_limits: CommandLimits,
     response_limits: ResponseLimits,
+    /// A network capture went on in TLS after STLS: the rest is not POP3.
+    tls: bool,
 }
 
 impl<'a> Pop3<'a> {
@@ -50,6 +54,7 @@ impl<'a> Pop3<'a> {
             pending: VecDeque::new(),
             command_limits: CommandLimits::default(),
             response_limits: ResponseLimits::default(),
+            tls: false,
         }
     }
 
@@ -59,8 +64,16 @@ impl<'a> Pop3<'a> {
         if rest.is_empty() {
             return Step::Done;
         }
+        if self.tls {
+            self.cpos = self.c.len();
+            return Step::Message(tls_rest(Side::Client, start, rest.len()));
+        }
         match self.client {
             Client::Await if !force => Step::Blocked,
+            Client::Await if self.pending.back().is_some_and(|(_, stls)| *stls) => {
+                self.client = Client::Commands;
+                self.command(start, rest)
+            }
             Client::Await | Client::AuthLine => self.auth_line(start, rest),
             Client::Commands => self.command(start, rest),
         }
@@ -83,8 +96,9 @@ impl<'a> Pop3<'a> {
                     ));
                 }
                 let rk = value.response_kind();
-                self.pending.push_back(rk);
-                if rk == ResponseKind::Auth {
+                let stls = matches!(value, Command::Stls);
+                self.pending.push_back((rk, stls));
+                if rk == ResponseKind::Auth || stls {
                     self.client = Client::Await;
                 }
                 (consumed, m)
@@ -93,7 +107,7 @@ impl<'a> Pop3<'a> {
             Err(e) => {
                 // The server skips the line and answers -ERR.
                 let len = next_line(rest, 0);
-                self.pending.push_back(ResponseKind::Status);
+                self.pending.push_back((ResponseKind::Status, false));
                 (
                     len,
                     Message::failed(Side::Client, start, len, "command", describe(&e, start)),
@@ -141,7 +155,7 @@ impl<'a> Pop3<'a> {
             }
         };
         self.cpos += len;
-        self.pending.push_back(ResponseKind::Auth);
+        self.pending.push_back((ResponseKind::Auth, false));
         self.client = Client::Await;
         Step::Message(msg)
     }
@@ -152,14 +166,18 @@ impl<'a> Pop3<'a> {
         if rest.is_empty() {
             return Step::Done;
         }
-        let kind = if self.greeted {
+        if self.tls {
+            self.spos = self.s.len();
+            return Step::Message(tls_rest(Side::Server, start, rest.len()));
+        }
+        let (kind, stls) = if self.greeted {
             match self.pending.pop_front() {
                 Some(k) => k,
-                None if force => ResponseKind::Status,
+                None if force => (ResponseKind::Status, false),
                 None => return Step::Blocked,
             }
         } else {
-            ResponseKind::Greeting
+            (ResponseKind::Greeting, false)
         };
         let greeting = !self.greeted;
         self.greeted = true;
@@ -182,6 +200,15 @@ impl<'a> Pop3<'a> {
                         Client::Commands
                     };
                 }
+                if stls {
+                    self.client = Client::Commands;
+                    let ok = matches!(&value, Response::Status(st) if st.is_ok());
+                    // A recording made outside TLS goes on in the clear; a network
+                    // capture does not.
+                    if ok && is_tls(self.c.get(self.cpos..).unwrap_or_default()) {
+                        self.tls = true;
+                    }
+                }
                 (consumed, m)
             }
             Ok(Decoded::Incomplete { .. }) => {
@@ -194,7 +221,7 @@ impl<'a> Pop3<'a> {
                 } else {
                     next_line(rest, 0)
                 };
-                if kind == ResponseKind::Auth && self.client == Client::Await {
+                if (kind == ResponseKind::Auth || stls) && self.client == Client::Await {
                     self.client = Client::Commands;
                 }
                 (

@@ -12,14 +12,15 @@ use mail_common::decode::Decoded;
 use mail_common::dot::{BareLineEndings, DotConfig, DotUnstuffer, Unstuffed};
 use smtp_proto::{AuthResponse, Command, EhloResponse, Encode, Error, Reply};
 
-use super::{Message, Session, Step, next_line, round_trip, truncated};
+use super::{Message, Session, Step, is_tls, next_line, round_trip, tls_rest, truncated};
 use crate::transcript::Side;
 
 /// What the client's stream holds next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Client {
     Commands,
-    /// Waiting for the reply to DATA (354 or not) or to an AUTH step (334 or not).
+    /// Waiting for the reply to DATA (354 or not), to an AUTH step (334 or not), or to
+    /// STARTTLS.
     Await,
     Body,
     AuthLine,
@@ -31,6 +32,7 @@ enum Client {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expect {
     Ehlo,
+    StartTls,
     Mail,
     Rcpt,
     Data,
@@ -50,6 +52,8 @@ pub(crate) struct Smtp<'a> {
     lmtp: bool,
     /// Recipients accepted in the current transaction (LMTP answers each one).
     accepted: usize,
+    /// A network capture went on in TLS after STARTTLS: the rest is not SMTP.
+    tls: bool,
 }
 
 impl<'a> Smtp<'a> {
@@ -65,6 +69,7 @@ impl<'a> Smtp<'a> {
             pending: VecDeque::new(),
             lmtp: false,
             accepted: 0,
+            tls: false,
         }
     }
 
@@ -74,14 +79,18 @@ impl<'a> Smtp<'a> {
         if rest.is_empty() && !matches!(self.client, Client::Chunk(n) if n > 0) {
             return Step::Done;
         }
+        if self.tls {
+            self.cpos = self.c.len();
+            return Step::Message(tls_rest(Side::Client, start, rest.len()));
+        }
         match self.client {
             Client::Await if !force => Step::Blocked,
             Client::Await => {
                 // The reply never came: a client that went on had its go-ahead.
-                self.client = if self.pending_is_data() {
-                    Client::Body
-                } else {
-                    Client::AuthLine
+                self.client = match self.pending.back() {
+                    Some(Expect::Data) => Client::Body,
+                    Some(Expect::Auth) => Client::AuthLine,
+                    _ => Client::Commands,
                 };
                 self.client_step(false)
             }
@@ -146,10 +155,6 @@ impl<'a> Smtp<'a> {
         }
     }
 
-    fn pending_is_data(&self) -> bool {
-        self.pending.back() == Some(&Expect::Data)
-    }
-
     /// After the end of a message: one reply, or one per accepted recipient in LMTP.
     fn end_of_message(&mut self) {
         let n = if self.lmtp { self.accepted.max(1) } else { 1 };
@@ -177,13 +182,15 @@ impl<'a> Smtp<'a> {
                     Command::RcptTo(_) => Expect::Rcpt,
                     Command::Data => Expect::Data,
                     Command::Auth { .. } => Expect::Auth,
+                    Command::StartTls => Expect::StartTls,
                     _ => Expect::Other,
                 };
                 if matches!(value, Command::Lhlo(_)) {
                     self.lmtp = true;
                 }
                 match value {
-                    Command::Data | Command::Auth { .. } => {
+                    // RFC 3207 §4: nothing is pipelined after STARTTLS either.
+                    Command::Data | Command::Auth { .. } | Command::StartTls => {
                         self.pending.push_back(expect);
                         self.client = Client::Await;
                     }
@@ -257,7 +264,10 @@ impl<'a> Smtp<'a> {
                         start,
                         len,
                         "DATA body",
-                        format!("{e} (in the message starting at offset {start})"),
+                        match body_error_offset(&e) {
+                            Some(o) => format!("{e} (stream offset {})", start + o),
+                            None => e.to_string(),
+                        },
                     ),
                 )
             }
@@ -269,6 +279,10 @@ impl<'a> Smtp<'a> {
         let rest = self.s.get(start..).unwrap_or_default();
         if rest.is_empty() {
             return Step::Done;
+        }
+        if self.tls {
+            self.spos = self.s.len();
+            return Step::Message(tls_rest(Side::Server, start, rest.len()));
         }
         let expect = if self.greeted {
             match self.pending.front() {
@@ -363,6 +377,16 @@ impl<'a> Smtp<'a> {
                 };
             }
             Some(Expect::Mail) => self.accepted = 0,
+            // RFC 3207 §4: after 220 the TLS handshake starts; a recording made outside
+            // TLS goes on in the clear, a network capture does not.
+            Some(Expect::StartTls) => {
+                if self.client == Client::Await {
+                    self.client = Client::Commands;
+                }
+                if code == Some(220) && is_tls(self.c.get(self.cpos..).unwrap_or_default()) {
+                    self.tls = true;
+                }
+            }
             Some(Expect::Rcpt) if code.is_some_and(|c| (200..300).contains(&c)) => {
                 self.accepted += 1;
             }
@@ -412,6 +436,14 @@ fn unstuff(
             }
             Decoded::Incomplete { .. } => return Ok(None),
         }
+    }
+}
+
+fn body_error_offset(e: &mail_common::Error) -> Option<usize> {
+    match e {
+        mail_common::Error::LineTooLong { offset, .. }
+        | mail_common::Error::BareLineEnding { offset, .. } => Some(*offset),
+        _ => None,
     }
 }
 
