@@ -12,3 +12,4 @@ trap '"${DIR}/stop.sh" || true' EXIT
 "${DIR}/baseline.sh"
 "${DIR}/ours-smtp.sh"
 "${DIR}/ours-pop3.sh"
+"${DIR}/ours-imap.sh"
