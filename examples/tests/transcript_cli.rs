@@ -523,6 +523,31 @@ fn network_capture_stops_decoding_at_tls() {
     }
 }
 
+#[test]
+fn bad_ehlo_reply_is_one_failed_message_and_the_next_reply_answers_quit() {
+    let m = decode_session(
+        Protocol::Smtp,
+        b"EHLO a\r\nQUIT\r\n",
+        b"220 hi\r\n250-\r\n250 8BITMIME\r\n221 bye\r\n",
+        true,
+    );
+    let got: Vec<_> = m
+        .iter()
+        .map(|m| (m.side, m.offset, m.kind.as_str(), m.ok))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Side::Server, 0, "220 greeting", true),
+            (Side::Client, 0, "EHLO", true),
+            // The domain is missing (RFC 5321 §4.1.1.1): the whole reply fails, once.
+            (Side::Server, 8, "250 EHLO reply", false),
+            (Side::Client, 8, "QUIT", true),
+            (Side::Server, 28, "221 reply", true),
+        ]
+    );
+}
+
 /// Runs a broken sample: exit 1 with --check, 0 without; returns the lines.
 fn broken(protocol: &str, file: &str) -> Vec<Line> {
     let path = data(file);

@@ -295,18 +295,38 @@ impl<'a> Smtp<'a> {
         };
         let ehlo = expect == Some(Expect::Ehlo) && rest.starts_with(b"250");
         let decoded = if ehlo {
-            EhloResponse::decode(rest).map(|d| match d {
-                Decoded::Complete { value, consumed } => {
-                    let code = 250;
-                    let mut m = Message::ok(Side::Server, start, consumed, "250 EHLO reply");
-                    if self.check {
-                        let bytes = value.to_bytes();
-                        m = m.checked(round_trip(&value, complete(EhloResponse::decode(&bytes))));
+            EhloResponse::decode(rest)
+                .map(|d| match d {
+                    Decoded::Complete { value, consumed } => {
+                        let code = 250;
+                        let mut m = Message::ok(Side::Server, start, consumed, "250 EHLO reply");
+                        if self.check {
+                            let bytes = value.to_bytes();
+                            m = m.checked(round_trip(
+                                &value,
+                                complete(EhloResponse::decode(&bytes)),
+                            ));
+                        }
+                        Some((code, consumed, m))
                     }
-                    Some((code, consumed, m))
-                }
-                Decoded::Incomplete { .. } => None,
-            })
+                    Decoded::Incomplete { .. } => None,
+                })
+                .or_else(|e| match Reply::decode(rest) {
+                    // The reply is framed right; its EHLO lines are not (RFC 5321 §4.1.1.1
+                    // `ehlo-line`): one failed message, the whole reply.
+                    Ok(Decoded::Complete { consumed, .. }) => Ok(Some((
+                        250,
+                        consumed,
+                        Message::failed(
+                            Side::Server,
+                            start,
+                            consumed,
+                            "250 EHLO reply",
+                            format!("{e} (in the EHLO reply at stream offset {start})"),
+                        ),
+                    ))),
+                    _ => Err(e),
+                })
         } else {
             Reply::decode(rest).map(|d| match d {
                 Decoded::Complete { value, consumed } => {
