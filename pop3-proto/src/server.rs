@@ -1062,6 +1062,29 @@ impl Server {
         }
     }
 
+    /// Checks the digest of a waiting [`Event::Apop`] against the timestamp and the user's
+    /// shared `secret` (constant time, [`mail_common::apop::verify_apop`]) without answering.
+    ///
+    /// This lets a server verify the client before it locks the maildrop (RFC 1939 §8: a
+    /// server must not reveal that a maildrop is in use to an unauthenticated peer): on
+    /// `true` call [`accept_login`](Self::accept_login) (or
+    /// [`reject_login`](Self::reject_login) with `[IN-USE]`), on `false`
+    /// [`reject_login`](Self::reject_login) with `[AUTH]`.
+    ///
+    /// # Errors
+    /// [`Error::BadSequence`] if no APOP is waiting.
+    pub fn check_apop(&self, secret: &[u8]) -> Result<bool, Error> {
+        let Awaiting::Apop { digest } = &self.awaiting else {
+            return Err(Error::BadSequence("no APOP is waiting"));
+        };
+        let ts = self.timestamp.as_deref().unwrap_or_default();
+        Ok(mail_common::apop::verify_apop(
+            ts.as_bytes(),
+            secret,
+            digest.as_bytes(),
+        ))
+    }
+
     fn user_accepted(&mut self) {
         let text = format!("{} {}", self.user, self.config.user_text);
         self.line(true, &text);

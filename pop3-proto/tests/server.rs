@@ -107,6 +107,30 @@ fn apop_with_a_wrong_digest_is_refused() {
 }
 
 #[test]
+fn apop_digest_is_checked_before_the_maildrop_is_touched() {
+    let mut s = server(ServerConfig {
+        hostname: "dbc.mtview.ca.us".into(),
+        ..ServerConfig::default()
+    });
+    // Nothing waiting: a misuse, not a silent false.
+    assert!(s.check_apop(b"tanstaaf").is_err());
+    s.receive(b"APOP mrose 00000000000000000000000000000000\r\n");
+    assert!(matches!(s.next_event().unwrap(), Some(Event::Apop { .. })));
+    assert!(!s.check_apop(b"tanstaaf").unwrap());
+    // Checking answers nothing: the application decides ([AUTH] here).
+    assert!(s.take_output().is_empty());
+    s.reject_login(Some("AUTH"), "authentication failed")
+        .unwrap();
+    assert_eq!(s.take_output(), b"-ERR [AUTH] authentication failed\r\n");
+    s.receive(b"APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n");
+    assert!(matches!(s.next_event().unwrap(), Some(Event::Apop { .. })));
+    assert!(s.check_apop(b"tanstaaf").unwrap());
+    assert!(!s.check_apop(b"tanstaaF").unwrap());
+    s.accept_login(maildrop()).unwrap();
+    assert!(s.is_transaction());
+}
+
+#[test]
 fn apop_off_means_no_timestamp_and_no_apop() {
     let mut s = Server::new(
         ServerConfig {

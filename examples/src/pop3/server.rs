@@ -350,23 +350,21 @@ async fn serve(mut stream: Stream, session: &mut Session) -> std::io::Result<()>
                     }
                     Some(u) => {
                         let secret = u.password.clone();
-                        match session.open_maildrop().await {
-                            Err((code, text)) => server.reject_login(Some(code), text),
-                            Ok(infos) => {
-                                match server.accept_apop(secret.expose().as_bytes(), infos) {
-                                    Ok(true) => {
-                                        session.log(format_args!("{user} logged in with APOP"));
-                                        Ok(())
-                                    }
-                                    Ok(false) => {
-                                        session.log(format_args!("APOP failed for {user:?}"));
-                                        session.view = None;
-                                        session.lock = None;
-                                        Ok(())
-                                    }
-                                    Err(e) => Err(e),
-                                }
+                        // Verify the digest before touching the maildrop, so a wrong digest
+                        // gets [AUTH] and never learns whether the maildrop is in use.
+                        match server.check_apop(secret.expose().as_bytes()) {
+                            Ok(false) => {
+                                session.log(format_args!("APOP failed for {user:?}"));
+                                server.reject_login(Some("AUTH"), "authentication failed")
                             }
+                            Ok(true) => match session.open_maildrop().await {
+                                Err((code, text)) => server.reject_login(Some(code), text),
+                                Ok(infos) => {
+                                    session.log(format_args!("{user} logged in with APOP"));
+                                    server.accept_login(infos)
+                                }
+                            },
+                            Err(e) => Err(e),
                         }
                     }
                 },
