@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use mail_examples::transcript::Side;
-use mail_examples::transcript_decode::{Protocol, decode_session};
+use mail_examples::transcript_decode::{Options, Protocol, decode_session, decode_session_with};
 use proptest::prelude::*;
 
 fn data(name: &str) -> PathBuf {
@@ -546,6 +546,98 @@ fn bad_ehlo_reply_is_one_failed_message_and_the_next_reply_answers_quit() {
             (Side::Server, 28, "221 reply", true),
         ]
     );
+}
+
+#[test]
+fn lenient_accepts_the_rfc3501_continuation_without_space() {
+    // RFC 3501 §6.2.2's example has "+" alone, which `continue-req` does not allow.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gssapi.txt");
+    std::fs::write(
+        &file,
+        "S: * OK ready\nC: A001 AUTHENTICATE GSSAPI\nS: +\nC: YIIB+wYJ\nS: A001 NO bad\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let strict = run(&["--check", "--protocol", "imap", file]);
+    assert_eq!(strict.status.code(), Some(1));
+    let failed: Vec<_> = lines(&strict).into_iter().filter(|l| !l.ok).collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!((failed[0].side.as_str(), failed[0].offset), ("server", 12));
+    assert!(
+        failed[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("without space")
+    );
+    // The client's next line is still read as the AUTHENTICATE response it is.
+    assert!(
+        lines(&strict)
+            .iter()
+            .any(|l| l.kind == "AUTHENTICATE response")
+    );
+
+    let lenient = run(&["--check", "--lenient", "--protocol", "imap", file]);
+    assert_eq!(lenient.status.code(), Some(0));
+    let kinds: Vec<_> = lines(&lenient).into_iter().map(|l| l.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            "greeting OK",
+            "AUTHENTICATE",
+            "continuation (base64)",
+            "AUTHENTICATE response",
+            "tagged NO"
+        ]
+    );
+}
+
+#[test]
+fn lenient_smtp_body_keeps_bare_line_feeds_without_ending_the_data() {
+    // A bare LF . LF inside the body is data, never the end (SMTP smuggling).
+    let client = b"EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nhi\n.\nMAIL FROM:<x@y>\r\n.\r\nQUIT\r\n";
+    let server = b"220 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n250 queued\r\n221 bye\r\n";
+    let strict = decode_session(Protocol::Smtp, client, server, true);
+    let lenient = decode_session_with(
+        Protocol::Smtp,
+        client,
+        server,
+        Options {
+            check: false,
+            lenient: true,
+        },
+    );
+    // The encoder writes every line ending as CRLF (RFC 5321 §2.3.8), so a body with bare
+    // LFs decodes leniently but cannot round-trip.
+    let checked = decode_session_with(
+        Protocol::Smtp,
+        client,
+        server,
+        Options {
+            check: true,
+            lenient: true,
+        },
+    );
+    let body = checked.iter().find(|m| m.kind == "DATA body").unwrap();
+    assert!(!body.ok && body.error.as_deref().unwrap().starts_with("round trip"));
+    for (m, ok) in [(&strict, false), (&lenient, true)] {
+        let body = m.iter().find(|m| m.kind == "DATA body").unwrap();
+        assert_eq!(body.ok, ok, "{body:?}");
+        // Either way the body runs to the real end, and QUIT is the next command.
+        assert_eq!((body.offset, body.len), (46, 25));
+        let kinds: Vec<_> = m
+            .iter()
+            .filter(|m| m.side == Side::Client)
+            .map(|m| m.kind.as_str())
+            .collect();
+        assert_eq!(kinds, ["EHLO", "MAIL", "RCPT", "DATA", "DATA body", "QUIT"]);
+    }
+    assert!(strict.iter().any(|m| {
+        m.error
+            .as_deref()
+            .is_some_and(|e| e.contains("bare LF") && e.contains("stream offset 48"))
+    }));
 }
 
 /// Runs a broken sample: exit 1 with --check, 0 without; returns the lines.

@@ -4,6 +4,7 @@
 //! transcript --protocol smtp session.txt            # RFC-style C:/S: lines
 //! transcript --protocol imap --client c2s.bin --server s2c.bin
 //! transcript --protocol pop3 --check session.txt    # exit 1 unless all decode and round-trip
+//! transcript --protocol imap --lenient capture.txt  # accept deployed servers' quirks
 //! ```
 //!
 //! Prints one JSON object per line and message:
@@ -15,7 +16,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mail_examples::transcript::parse_rfc;
-use mail_examples::transcript_decode::{Protocol, decode_segments, decode_session};
+use mail_examples::transcript_decode::{
+    Options, Protocol, decode_segments_with, decode_session_with,
+};
 
 /// Decode a recorded mail session (SMTP, IMAP or POP3) with the protocol crates, one JSON
 /// line per message: {"side","offset","kind","ok","error"}.
@@ -32,6 +35,11 @@ struct Cli {
     /// value.
     #[arg(long)]
     check: bool,
+    /// Accept what deployed peers send beyond the grammar: IMAP response quirks (a "+"
+    /// without a space, empty text, NIL strings...), bare CR/LF and long lines in SMTP
+    /// message bodies.
+    #[arg(long)]
+    lenient: bool,
     /// Raw bytes the client sent (with --server).
     #[arg(
         long,
@@ -58,16 +66,20 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 fn run(cli: &Cli) -> Result<bool, String> {
+    let options = Options {
+        check: cli.check,
+        lenient: cli.lenient,
+    };
     let messages = match (&cli.file, &cli.client, &cli.server) {
         (Some(file), None, None) => {
             let text = read(file)?;
             let segments = parse_rfc(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-            decode_segments(cli.protocol, &segments, cli.check)
+            decode_segments_with(cli.protocol, &segments, options)
         }
         (None, Some(client), Some(server)) => {
             let client = read(client)?;
             let server = read(server)?;
-            decode_session(cli.protocol, &client, &server, cli.check)
+            decode_session_with(cli.protocol, &client, &server, options)
         }
         _ => return Err("give either FILE or both --client and --server".into()),
     };

@@ -13,11 +13,10 @@ use std::collections::HashSet;
 
 use imap_proto::{
     AuthenticateData, Command, CommandBody, CommandDecoded, CommandDecoder, Config, Continue, Data,
-    Decode, Decoded, Encode, Error, Greeting, Limits, LiteralSupport, Response, ResponseDecoder,
-    StatusKind,
+    Decoded, Encode, Error, Limits, LiteralSupport, Quirks, Response, ResponseDecoder, StatusKind,
 };
 
-use super::{Message, Session, Step, is_tls, next_line, round_trip, tls_rest, truncated};
+use super::{Message, Options, Session, Step, is_tls, next_line, round_trip, tls_rest, truncated};
 use crate::transcript::Side;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,16 +81,24 @@ fn command_decoder() -> CommandDecoder {
 }
 
 impl<'a> Imap<'a> {
-    pub(crate) fn new(c: &'a [u8], s: &'a [u8], check: bool) -> Self {
+    pub(crate) fn new(c: &'a [u8], s: &'a [u8], options: Options) -> Self {
         Imap {
             c,
             cpos: 0,
             s,
             spos: 0,
-            check,
+            check: options.check,
             client: Client::Commands,
             commands: command_decoder(),
-            responses: ResponseDecoder::default(),
+            responses: ResponseDecoder::new(Config {
+                limits: Limits::CLIENT,
+                quirks: if options.lenient {
+                    Quirks::LENIENT
+                } else {
+                    Quirks::STRICT
+                },
+                ..Config::default()
+            }),
             greeted: false,
             open: HashSet::new(),
             tls: false,
@@ -310,10 +317,13 @@ impl<'a> Imap<'a> {
                 (consumed, m)
             }
             Ok(Decoded::Incomplete { .. }) => {
-                self.responses = ResponseDecoder::default();
+                self.responses = ResponseDecoder::new(*self.responses.config());
                 truncated(Side::Server, start, rest.len(), "response")
             }
             Err(e) => {
+                if !force && !self.may_send_undecoded(rest) {
+                    return Step::Blocked;
+                }
                 self.react_undecoded(rest);
                 let mut len = 0;
                 loop {
@@ -341,12 +351,16 @@ impl<'a> Imap<'a> {
                 let mut m = Message::ok(Side::Server, start, consumed, kind);
                 if self.check {
                     let bytes = value.to_vec();
-                    m = m.checked(round_trip(&value, complete(Greeting::decode(&bytes))));
+                    let mut decoder = ResponseDecoder::new(*self.responses.config());
+                    m = m.checked(round_trip(
+                        &value,
+                        complete(decoder.decode_greeting(&bytes)),
+                    ));
                 }
                 (consumed, m)
             }
             Ok(Decoded::Incomplete { .. }) => {
-                self.responses = ResponseDecoder::default();
+                self.responses = ResponseDecoder::new(*self.responses.config());
                 truncated(Side::Server, start, rest.len(), "greeting")
             }
             Err(e) => {
@@ -452,6 +466,24 @@ impl<'a> Imap<'a> {
         };
         if let Some(next) = next {
             self.client = next;
+        }
+    }
+
+    /// [`may_send`](Self::may_send) for a response that does not decode, judged by its
+    /// first octets.
+    fn may_send_undecoded(&self, rest: &[u8]) -> bool {
+        if rest.starts_with(b"+") {
+            return matches!(
+                self.client,
+                Client::AwaitLiteral { .. } | Client::AwaitAuth { .. } | Client::AwaitIdle { .. }
+            );
+        }
+        match leading_tag(rest) {
+            Some(tag) if tag != "*" => {
+                self.open.contains(&tag)
+                    || matches!(&self.client, Client::AwaitLiteral { tag: Some(t), .. } if *t == tag)
+            }
+            _ => !self.open.is_empty(),
         }
     }
 

@@ -192,8 +192,24 @@ pub(crate) trait Session {
     fn step(&mut self, side: Side, force: bool) -> Step;
 }
 
+/// How to decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// Also re-encode every decoded message with the crate's encoder, decode it again and
+    /// require the same value.
+    pub check: bool,
+    /// Accept what deployed peers send beyond the grammar: for IMAP, the quirks of
+    /// `imap_proto::Quirks::LENIENT` in server responses (`+` without a space, empty
+    /// text, NIL where a string belongs ...); for SMTP, bare CR or LF and lines over 1000
+    /// octets in a DATA body (which still ends only at CRLF . CRLF; with `check` such a
+    /// body fails the round trip, since the encoder writes every line ending as CRLF).
+    /// POP3 is decoded the same either way.
+    pub lenient: bool,
+}
+
 /// Decodes a whole session from its two byte streams, in the order a real exchange allows
-/// (server first whenever it can answer something the client sent).
+/// (server first whenever it can answer something the client sent). `check`: see
+/// [`Options::check`].
 #[must_use]
 pub fn decode_session(
     protocol: Protocol,
@@ -201,10 +217,37 @@ pub fn decode_session(
     server: &[u8],
     check: bool,
 ) -> Vec<Message> {
+    let options = Options {
+        check,
+        ..Options::default()
+    };
+    decode_session_with(protocol, client, server, options)
+}
+
+/// [`decode_session`] with all the [`Options`].
+#[must_use]
+pub fn decode_session_with(
+    protocol: Protocol,
+    client: &[u8],
+    server: &[u8],
+    options: Options,
+) -> Vec<Message> {
     match protocol {
-        Protocol::Smtp => drive(&mut smtp::Smtp::new(client, server, check), client, server),
-        Protocol::Pop3 => drive(&mut pop3::Pop3::new(client, server, check), client, server),
-        Protocol::Imap => drive(&mut imap::Imap::new(client, server, check), client, server),
+        Protocol::Smtp => drive(
+            &mut smtp::Smtp::new(client, server, options),
+            client,
+            server,
+        ),
+        Protocol::Pop3 => drive(
+            &mut pop3::Pop3::new(client, server, options),
+            client,
+            server,
+        ),
+        Protocol::Imap => drive(
+            &mut imap::Imap::new(client, server, options),
+            client,
+            server,
+        ),
     }
 }
 
@@ -258,9 +301,23 @@ fn drive(session: &mut dyn Session, client: &[u8], server: &[u8]) -> Vec<Message
 
 /// Decodes an RFC-style transcript read with [`crate::transcript::parse_rfc`]: the two
 /// streams are rebuilt from the segments, decoded with [`decode_session`], and the messages
-/// are put back in the order of the transcript.
+/// are put back in the order of the transcript. `check`: see [`Options::check`].
 #[must_use]
 pub fn decode_segments(protocol: Protocol, segments: &[Segment], check: bool) -> Vec<Message> {
+    let options = Options {
+        check,
+        ..Options::default()
+    };
+    decode_segments_with(protocol, segments, options)
+}
+
+/// [`decode_segments`] with all the [`Options`].
+#[must_use]
+pub fn decode_segments_with(
+    protocol: Protocol,
+    segments: &[Segment],
+    options: Options,
+) -> Vec<Message> {
     let mut client = Vec::new();
     let mut server = Vec::new();
     // (side, offset where the segment starts, its index in the transcript)
@@ -275,7 +332,7 @@ pub fn decode_segments(protocol: Protocol, segments: &[Segment], check: bool) ->
         }
         stream.extend_from_slice(&seg.bytes);
     }
-    let mut messages = decode_session(protocol, &client, &server, check);
+    let mut messages = decode_session_with(protocol, &client, &server, options);
     let position = |m: &Message| -> usize {
         let list = match m.side {
             Side::Client => starts.first(),

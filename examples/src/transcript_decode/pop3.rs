@@ -13,7 +13,7 @@ use pop3_proto::{
     AuthLine, Command, CommandLimits, Decoded, Error, Response, ResponseKind, ResponseLimits,
 };
 
-use super::{Message, Session, Step, is_tls, next_line, round_trip, tls_rest, truncated};
+use super::{Message, Options, Session, Step, is_tls, next_line, round_trip, tls_rest, truncated};
 use crate::transcript::Side;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,13 +42,13 @@ pub(crate) struct Pop3<'a> {
 }
 
 impl<'a> Pop3<'a> {
-    pub(crate) fn new(c: &'a [u8], s: &'a [u8], check: bool) -> Self {
+    pub(crate) fn new(c: &'a [u8], s: &'a [u8], options: Options) -> Self {
         Pop3 {
             c,
             cpos: 0,
             s,
             spos: 0,
-            check,
+            check: options.check,
             client: Client::Commands,
             greeted: false,
             pending: VecDeque::new(),

@@ -12,8 +12,15 @@ use mail_common::decode::Decoded;
 use mail_common::dot::{BareLineEndings, DotConfig, DotUnstuffer, Unstuffed};
 use smtp_proto::{AuthResponse, Command, EhloResponse, Encode, Error, Reply};
 
-use super::{Message, Session, Step, is_tls, next_line, round_trip, tls_rest, truncated};
+use super::{Message, Options, Session, Step, is_tls, next_line, round_trip, tls_rest, truncated};
 use crate::transcript::Side;
+
+/// Message bodies as deployed peers send them: bare CR and LF kept as data (never an end
+/// of data), no line limit.
+const LENIENT_BODY: DotConfig = DotConfig {
+    max_line_len: None,
+    bare_line_endings: BareLineEndings::Accept,
+};
 
 /// What the client's stream holds next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,22 +61,29 @@ pub(crate) struct Smtp<'a> {
     accepted: usize,
     /// A network capture went on in TLS after STARTTLS: the rest is not SMTP.
     tls: bool,
+    /// How message bodies are read ([`Options::lenient`]).
+    body: DotConfig,
 }
 
 impl<'a> Smtp<'a> {
-    pub(crate) fn new(c: &'a [u8], s: &'a [u8], check: bool) -> Self {
+    pub(crate) fn new(c: &'a [u8], s: &'a [u8], options: Options) -> Self {
         Smtp {
             c,
             cpos: 0,
             s,
             spos: 0,
-            check,
+            check: options.check,
             client: Client::Commands,
             greeted: false,
             pending: VecDeque::new(),
             lmtp: false,
             accepted: 0,
             tls: false,
+            body: if options.lenient {
+                LENIENT_BODY
+            } else {
+                DotConfig::default()
+            },
         }
     }
 
@@ -236,24 +250,20 @@ impl<'a> Smtp<'a> {
     /// end is found with a lenient one, as a receiver that refuses the message still reads
     /// up to its end.
     fn body(&self, start: usize, rest: &[u8]) -> (usize, Message) {
-        match unstuff(rest, DotConfig::default()) {
+        match unstuff(rest, self.body) {
             Ok(Some((content, consumed))) => {
                 let mut m = Message::ok(Side::Client, start, consumed, "DATA body");
                 if self.check {
                     let mut wire = Vec::new();
                     mail_common::dot::stuff(&content, &mut wire);
-                    let again = unstuff(&wire, DotConfig::default()).map(|r| r.map(|(c, _)| c));
+                    let again = unstuff(&wire, self.body).map(|r| r.map(|(c, _)| c));
                     m = m.checked(round_trip(&content, again));
                 }
                 (consumed, m)
             }
             Ok(None) => truncated(Side::Client, start, rest.len(), "DATA body"),
             Err(e) => {
-                let lenient = DotConfig {
-                    max_line_len: None,
-                    bare_line_endings: BareLineEndings::Accept,
-                };
-                let len = match unstuff(rest, lenient) {
+                let len = match unstuff(rest, LENIENT_BODY) {
                     Ok(Some((_, consumed))) => consumed,
                     _ => rest.len(),
                 };
