@@ -55,7 +55,22 @@ pub struct ClientConfig {
     pub limits: ResponseLimits,
     /// Most entries accepted in one LIST or UIDL listing.
     pub max_listing: usize,
+    /// The login methods to try, in order of preference: [`Client::login`] uses the first
+    /// one the server offers and the plaintext policy allows. SASL mechanisms the client
+    /// runs itself are CRAM-MD5, PLAIN and LOGIN. The default,
+    /// [`DEFAULT_LOGIN_METHODS`], prefers methods that send no reusable password.
+    pub methods: Vec<LoginMethod>,
 }
+
+/// The default login preference: CRAM-MD5, APOP (digests only), then AUTH PLAIN, AUTH
+/// LOGIN and USER/PASS (only over TLS or when plaintext is allowed).
+pub const DEFAULT_LOGIN_METHODS: [LoginMethod; 5] = [
+    LoginMethod::Sasl(Mechanism::CRAM_MD5),
+    LoginMethod::Apop,
+    LoginMethod::Sasl(Mechanism::PLAIN),
+    LoginMethod::Sasl(Mechanism::LOGIN),
+    LoginMethod::UserPass,
+];
 
 impl Default for ClientConfig {
     fn default() -> Self {
@@ -69,6 +84,7 @@ impl Default for ClientConfig {
             authzid: None,
             limits: ResponseLimits::default(),
             max_listing: 1_000_000,
+            methods: DEFAULT_LOGIN_METHODS.to_vec(),
         }
     }
 }
@@ -408,8 +424,9 @@ impl Client {
     }
 
     /// Starts logging in with `user` and `password`: CAPA if needed, STLS if offered and
-    /// wanted, then the best method both sides allow: CRAM-MD5, then APOP, then (only over
-    /// TLS, or if the policy allows it) SASL PLAIN, then USER/PASS.
+    /// wanted, then the first method of [`ClientConfig::methods`] that the server offers
+    /// and the policy allows (by default CRAM-MD5, then APOP, then, only over TLS or if
+    /// plaintext is allowed, SASL PLAIN, SASL LOGIN, USER/PASS).
     ///
     /// # Errors
     /// [`Error::BadSequence`] before the greeting or after login.
@@ -463,59 +480,99 @@ impl Client {
             return Err(Error::BadSequence("no login in progress"));
         };
         let (user, password) = (login.user.clone(), String::from(login.password.expose()));
-        if self.sasl_offers(&Mechanism::CRAM_MD5) {
-            self.sasl = Some(SaslClient::cram_md5(&user, &password));
-            self.method = Some(LoginMethod::Sasl(Mechanism::CRAM_MD5));
-            self.send(
-                &Command::Auth {
-                    mechanism: Mechanism::CRAM_MD5,
-                    initial_response: None,
-                },
-                Purpose::LoginSasl,
-            );
-            return Ok(());
-        }
-        if let (true, Some(ts)) = (self.config.use_apop, &self.timestamp) {
-            let digest = mail_common::apop::apop_digest(ts.as_bytes(), password.as_bytes());
-            let name = Param::new(user.clone())?;
-            let digest = ApopDigest::new(&digest)?;
-            self.method = Some(LoginMethod::Apop);
-            self.send(&Command::Apop { name, digest }, Purpose::LoginApop);
-            return Ok(());
-        }
-        let plain_offered = self.sasl_offers(&Mechanism::PLAIN);
         let user_offered =
             self.has(|c| matches!(c, Capability::User)) || self.capa_failed || !self.config.capa;
-        if !plain_offered && !user_offered {
-            self.login = None;
-            return Err(Error::NoAuthMethod);
+        let mut plaintext_refused = false;
+        let methods = core::mem::take(&mut self.config.methods);
+        let chosen = methods.iter().find(|method| {
+            let (offered, plaintext) = match method {
+                LoginMethod::Apop => (self.config.use_apop && self.timestamp.is_some(), false),
+                LoginMethod::UserPass => (user_offered, true),
+                LoginMethod::Sasl(m) => (
+                    self.sasl_offers(m)
+                        && [Mechanism::CRAM_MD5, Mechanism::PLAIN, Mechanism::LOGIN]
+                            .iter()
+                            .any(|known| m.is(known)),
+                    m.is_plaintext(),
+                ),
+            };
+            if offered && plaintext && !self.plaintext_ok() {
+                plaintext_refused = true;
+                return false;
+            }
+            offered
+        });
+        let chosen = chosen.cloned();
+        self.config.methods = methods;
+        match chosen {
+            None => {
+                self.login = None;
+                Err(if plaintext_refused {
+                    Error::PlaintextRefused
+                } else {
+                    Error::NoAuthMethod
+                })
+            }
+            Some(method) => self.start_login(method, &user, &password),
         }
-        if !self.plaintext_ok() {
-            self.login = None;
-            return Err(Error::PlaintextRefused);
+    }
+
+    /// Sends the first command of the chosen login method.
+    fn start_login(
+        &mut self,
+        method: LoginMethod,
+        user: &str,
+        password: &str,
+    ) -> Result<(), Error> {
+        match &method {
+            LoginMethod::Apop => {
+                let ts = self.timestamp.clone().unwrap_or_default();
+                let digest = mail_common::apop::apop_digest(ts.as_bytes(), password.as_bytes());
+                let name = Param::new(String::from(user))?;
+                let digest = ApopDigest::new(&digest)?;
+                self.send(&Command::Apop { name, digest }, Purpose::LoginApop);
+            }
+            LoginMethod::UserPass => {
+                self.send(
+                    &Command::User(Param::new(String::from(user))?),
+                    Purpose::LoginUser,
+                );
+            }
+            LoginMethod::Sasl(m) if m.is(&Mechanism::PLAIN) => {
+                let authzid = self.config.authzid.clone();
+                let make = || SaslClient::plain(authzid.as_deref(), user, password);
+                let mut sasl = make();
+                let ir = sasl.initial_response().unwrap_or_default();
+                let initial_response = InitialResponse::encode(&ir);
+                // RFC 5034 §4: the initial response must keep the command within 255 octets.
+                let fits = self.config.sasl_initial_response
+                    && 11 + initial_response_len(&initial_response) + 2 <= 255;
+                self.sasl = Some(if fits { sasl } else { make() });
+                self.send(
+                    &Command::Auth {
+                        mechanism: Mechanism::PLAIN,
+                        initial_response: fits.then_some(initial_response),
+                    },
+                    Purpose::LoginSasl,
+                );
+            }
+            LoginMethod::Sasl(m) => {
+                // CRAM-MD5 and LOGIN have no initial response: the server speaks first.
+                self.sasl = Some(if m.is(&Mechanism::LOGIN) {
+                    SaslClient::login(user, password)
+                } else {
+                    SaslClient::cram_md5(user, password)
+                });
+                self.send(
+                    &Command::Auth {
+                        mechanism: m.clone(),
+                        initial_response: None,
+                    },
+                    Purpose::LoginSasl,
+                );
+            }
         }
-        if plain_offered {
-            let authzid = self.config.authzid.clone();
-            let make = || SaslClient::plain(authzid.as_deref(), &user, &password);
-            let mut sasl = make();
-            let ir = sasl.initial_response().unwrap_or_default();
-            let initial_response = InitialResponse::encode(&ir);
-            // RFC 5034 §4: the initial response must keep the command within 255 octets.
-            let fits = self.config.sasl_initial_response
-                && 11 + initial_response_len(&initial_response) + 2 <= 255;
-            self.sasl = Some(if fits { sasl } else { make() });
-            self.method = Some(LoginMethod::Sasl(Mechanism::PLAIN));
-            self.send(
-                &Command::Auth {
-                    mechanism: Mechanism::PLAIN,
-                    initial_response: fits.then_some(initial_response),
-                },
-                Purpose::LoginSasl,
-            );
-            return Ok(());
-        }
-        self.method = Some(LoginMethod::UserPass);
-        self.send(&Command::User(Param::new(user)?), Purpose::LoginUser);
+        self.method = Some(method);
         Ok(())
     }
 

@@ -264,3 +264,67 @@ fn listing_limit_is_enforced() {
         }
     );
 }
+
+#[test]
+fn the_caller_can_force_user_pass_over_offered_digests() {
+    let config = ClientConfig {
+        methods: vec![LoginMethod::UserPass],
+        ..ClientConfig::default()
+    };
+    let mut c = greeted(config, true, b"+OK ready <1.2@host>\r\n");
+    c.login("tim", "pw word").unwrap();
+    assert_eq!(out(&mut c), "CAPA\r\n");
+    c.receive(b"+OK\r\nUSER\r\nSASL PLAIN CRAM-MD5\r\n.\r\n");
+    assert!(c.next_event().unwrap().is_some());
+    assert_eq!(out(&mut c), "USER tim\r\n");
+    c.receive(b"+OK\r\n");
+    assert!(c.next_event().unwrap().is_none());
+    assert_eq!(out(&mut c), "PASS pw word\r\n");
+    c.receive(b"+OK maildrop ready\r\n");
+    assert_eq!(
+        c.next_event().unwrap(),
+        Some(ClientEvent::LoggedIn(LoginMethod::UserPass))
+    );
+}
+
+#[test]
+fn auth_login_runs_the_username_and_password_prompts() {
+    let config = ClientConfig {
+        methods: vec![LoginMethod::Sasl(Mechanism::LOGIN)],
+        ..ClientConfig::default()
+    };
+    let mut c = greeted(config, true, b"+OK ready\r\n");
+    c.login("tim", "secret").unwrap();
+    assert_eq!(out(&mut c), "CAPA\r\n");
+    c.receive(b"+OK\r\nSASL LOGIN\r\n.\r\n");
+    assert!(c.next_event().unwrap().is_some());
+    assert_eq!(out(&mut c), "AUTH LOGIN\r\n");
+    c.receive(b"+ VXNlcm5hbWU6\r\n"); // "Username:"
+    assert!(c.next_event().unwrap().is_none());
+    assert_eq!(out(&mut c), "dGlt\r\n"); // "tim"
+    c.receive(b"+ UGFzc3dvcmQ6\r\n"); // "Password:"
+    assert!(c.next_event().unwrap().is_none());
+    assert_eq!(out(&mut c), "c2VjcmV0\r\n"); // "secret"
+    c.receive(b"+OK logged in\r\n");
+    assert_eq!(
+        c.next_event().unwrap(),
+        Some(ClientEvent::LoggedIn(LoginMethod::Sasl(Mechanism::LOGIN)))
+    );
+}
+
+#[test]
+fn a_forced_plaintext_method_is_refused_without_tls() {
+    let config = ClientConfig {
+        methods: vec![LoginMethod::Sasl(Mechanism::LOGIN), LoginMethod::UserPass],
+        ..ClientConfig::default()
+    };
+    let mut c = greeted(config, false, b"+OK ready <1.2@host>\r\n");
+    c.login("tim", "pw").unwrap();
+    c.receive(b"+OK\r\nUSER\r\nSASL LOGIN CRAM-MD5\r\n.\r\n");
+    // CRAM-MD5 and APOP are offered but not in the caller's list.
+    assert_eq!(
+        c.next_event().unwrap(),
+        Some(ClientEvent::LoginImpossible(Error::PlaintextRefused))
+    );
+    assert_eq!(out(&mut c), "CAPA\r\n", "no credentials were sent");
+}
