@@ -1053,8 +1053,14 @@ proptest! {
     /// Never panics, terminates, and reports messages that tile each stream: in order,
     /// without gaps or overlaps, covering everything.
     #[test]
-    fn any_input_is_covered_by_messages(p in protocol(), c in stream(), s in stream()) {
-        let messages = decode_session(p, &c, &s, true);
+    fn any_input_is_covered_by_messages(
+        p in protocol(),
+        c in stream(),
+        s in stream(),
+        check in any::<bool>(),
+        lenient in any::<bool>(),
+    ) {
+        let messages = decode_session_with(p, &c, &s, Options { check, lenient });
         for (side, stream) in [(Side::Client, &c), (Side::Server, &s)] {
             let mut next = 0;
             for m in messages.iter().filter(|m| m.side == side) {

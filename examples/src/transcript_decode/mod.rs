@@ -10,7 +10,26 @@
 //! `DONE` only once IDLE has begun (RFC 3501 §§4.3, 6.2.2, 7.5, RFC 2177). Each protocol
 //! module keeps that shared state, and [`decode_session`] advances the two sides in the
 //! order a real exchange allows: a side waits while it needs something the other side has
-//! not produced yet.
+//! not produced yet. (When both wait, or one waits for a side that has nothing more, the
+//! side goes on as a peer that carried on would have: a server reply nothing asked for is
+//! decoded as such, a held-back body or literal is read.)
+//!
+//! What is followed, per protocol:
+//!
+//! * SMTP/LMTP: replies matched to commands in order, also pipelined (RFC 2920); the EHLO
+//!   or LHLO reply decoded as capabilities; the DATA body after `354` only (un-stuffed with
+//!   [`mail_common::dot::DotUnstuffer`], ending only at CRLF . CRLF), none after a refusal;
+//!   BDAT chunks by size (RFC 3030); AUTH lines after each `334` (RFC 4954); one reply per
+//!   accepted recipient after an LMTP message (RFC 2033 §4.2).
+//! * POP3: each response decoded as the answer to its command ([`pop3_proto::ResponseKind`]:
+//!   multi-line or not, listings typed); AUTH lines after each `+` (RFC 5034).
+//! * IMAP: synchronizing literals read after the server's `+`, or dropped when it refuses
+//!   them with a tagged NO/BAD; LITERAL+ (RFC 7888); AUTHENTICATE lines after each `+`
+//!   (SASL-IR too); IDLE and DONE; ENABLE UTF8=ACCEPT (RFC 6855) switches both decoders.
+//! * All three: after STARTTLS/STLS and its go-ahead, a network capture holds TLS records
+//!   (a record header `16 03` where the next command would be): the rest of each stream is
+//!   one message of kind `TLS (encrypted, not decoded)`. A recording made outside TLS (as
+//!   [`crate::transcript::Recorded`] does) goes on in the clear and is decoded.
 //!
 //! Every message becomes a [`Message`]: side, offset in that side's stream, a kind
 //! (`EHLO`, `250 reply`, `RETR`, `+OK multi-line`, `FETCH`, `tagged OK` ...), and whether it
