@@ -25,6 +25,9 @@ use mail_examples::transcript_decode::{
 ///
 /// Input is either an RFC-style transcript (lines starting "C: " and "S: ", each standing
 /// for one CRLF-terminated line on the wire), or the two raw byte streams of a session.
+/// "offset" counts octets in the sending side's stream (for a transcript file, the stream
+/// rebuilt with CRLF line ends). A message that does not decode is reported with its
+/// offset, and decoding resumes at the next line.
 #[derive(Debug, Parser)]
 #[command(name = "transcript", version)]
 struct Cli {
