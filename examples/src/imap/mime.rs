@@ -456,13 +456,16 @@ fn child<'m, 'x>(
 }
 
 fn msg_text(msg: &Message<'_>, text: &MsgText<'_>) -> Option<Vec<u8>> {
+    // A nested message's parts carry offsets into the outermost message's octets (which
+    // its `raw_message` borrows), so the root part's offsets delimit it.
     let raw: &[u8] = &msg.raw_message;
     let root = msg.parts.first()?;
-    let body_start = root.offset_body as usize;
-    let header = raw.get(..body_start).unwrap_or(raw);
+    let (start, body_start) = (root.offset_header as usize, root.offset_body as usize);
+    let end = (root.offset_end as usize).min(raw.len());
+    let header = raw.get(start..body_start).unwrap_or_default();
     Some(match text {
         MsgText::Header => header.to_vec(),
-        MsgText::Text => raw.get(body_start..).unwrap_or_default().to_vec(),
+        MsgText::Text => raw.get(body_start..end).unwrap_or_default().to_vec(),
         MsgText::HeaderFields { not, fields } => {
             let names: Vec<&[u8]> = fields.iter().map(imap_proto::AString::as_bytes).collect();
             filter_header(header, &names, *not)
@@ -529,4 +532,115 @@ pub fn partial(data: Vec<u8>, offset: u32, length: u32) -> Vec<u8> {
 #[must_use]
 pub fn owned(c: Cow<'_, [u8]>) -> Vec<u8> {
     c.into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imap_proto::{Encode, MessageDataItem, Vec1};
+
+    const NESTED: &[u8] = b"Subject: outer\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nouter text\r\n--o\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\nFrom: Inner <in@example.test>\r\nContent-Type: multipart/alternative; boundary=i\r\n\r\n--i\r\nContent-Type: text/plain\r\n\r\ninner plain\r\n--i\r\nContent-Type: text/html\r\n\r\n<p>inner</p>\r\n--i--\r\n--o--\r\n";
+
+    fn sec(s: &str) -> Section<'static> {
+        // Parse the section through a FETCH command, as a client would send it.
+        let line = format!("a FETCH 1 BODY[{s}]\r\n");
+        let imap_proto::Decoded::Complete { value, .. } =
+            <imap_proto::Command<'_> as imap_proto::Decode>::decode(line.as_bytes()).unwrap()
+        else {
+            panic!("incomplete")
+        };
+        let imap_proto::CommandBody::Fetch {
+            items:
+                imap_proto::FetchItems::Single(imap_proto::FetchAttribute::BodySection {
+                    section, ..
+                }),
+            ..
+        } = value.body
+        else {
+            panic!("not a section")
+        };
+        section.into_owned()
+    }
+
+    #[test]
+    fn sections_of_a_nested_message() {
+        let m = parse(NESTED).unwrap();
+        let get =
+            |s: &str| section(NESTED, Some(&m), &sec(s)).map(|v| String::from_utf8(v).unwrap());
+        assert_eq!(get("1").as_deref(), Some("outer text"));
+        assert_eq!(
+            get("2.HEADER")
+                .as_deref()
+                .map(|h| h.starts_with("Subject: inner\r\n")),
+            Some(true)
+        );
+        assert_eq!(get("2.1").as_deref(), Some("inner plain"));
+        assert_eq!(get("2.2").as_deref(), Some("<p>inner</p>"));
+        let inner_text = get("2.TEXT").unwrap();
+        assert!(
+            inner_text.starts_with("--i\r\n") && inner_text.ends_with("--i--"),
+            "{inner_text:?}"
+        );
+        assert_eq!(
+            get("2.2.MIME").as_deref(),
+            Some("Content-Type: text/html\r\n\r\n")
+        );
+        assert_eq!(
+            get("1.MIME").as_deref(),
+            Some("Content-Type: text/plain\r\n\r\n")
+        );
+        assert_eq!(
+            get("HEADER.FIELDS (SUBJECT)").as_deref(),
+            Some("Subject: outer\r\n\r\n")
+        );
+        assert_eq!(get("3"), None);
+        assert_eq!(get("1.1"), None);
+        let text = get("TEXT").unwrap();
+        assert!(text.starts_with("--o\r\n") && text.ends_with("--o--\r\n"));
+    }
+
+    #[test]
+    // `.into()`: see the note on `server::Session::fetch` (imap-proto may box the value).
+    #[allow(clippy::useless_conversion)]
+    fn body_structure_of_a_nested_message_serializes() {
+        let m = parse(NESTED).unwrap();
+        let bs = body_structure(&m, true);
+        let item = MessageDataItem::BodyStructure(bs.into());
+        let data = imap_proto::Data::Fetch {
+            seq: std::num::NonZeroU32::new(1).unwrap(),
+            items: Vec1::one(item),
+        };
+        let wire = String::from_utf8(imap_proto::Response::Data(data).to_vec()).unwrap();
+        assert!(
+            wire.contains("(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" "),
+            "{wire}"
+        );
+        assert!(
+            wire.contains("(\"TEXT\" \"HTML\" (\"CHARSET\" \"US-ASCII\")"),
+            "{wire}"
+        );
+        assert!(wire.contains("\"ALTERNATIVE\""), "{wire}");
+        // It decodes again with the crate's own response decoder.
+        let mut dec = imap_proto::ResponseDecoder::default();
+        assert!(matches!(
+            dec.decode(wire.as_bytes()).unwrap(),
+            imap_proto::Decoded::Complete { .. }
+        ));
+        let env = envelope(&m);
+        assert_eq!(env.subject.unwrap().as_bytes(), b"outer");
+    }
+
+    #[test]
+    fn header_filter_keeps_continuations() {
+        let h = b"Subject: a\r\n b\r\nFrom: x\r\nTo: y\r\n\r\n";
+        assert_eq!(
+            filter_header(h, &[b"subject"], false),
+            b"Subject: a\r\n b\r\n\r\n"
+        );
+        assert_eq!(
+            filter_header(h, &[b"subject"], true),
+            b"From: x\r\nTo: y\r\n\r\n"
+        );
+        assert_eq!(header_values(h, b"SUBJECT"), vec![b"a b".to_vec()]);
+    }
 }
