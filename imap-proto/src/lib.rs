@@ -106,6 +106,8 @@ pub mod error;
 mod parse;
 pub mod serialize;
 pub mod server;
+#[cfg(feature = "tokio")]
+pub mod tokio_codec;
 pub mod types;
 pub mod utf7;
 
