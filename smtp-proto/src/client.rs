@@ -740,6 +740,12 @@ impl Client {
         if rcpts.is_empty() {
             return Err(Error::Misuse("an envelope needs at least one recipient"));
         }
+        // Writers cannot produce invalid protocol: a command built by hand (public fields)
+        // may be longer than RFC 5321 §4.5.3.1.4 allows; refuse before writing anything.
+        Command::MailFrom(mail.clone()).check_line_length()?;
+        for r in &rcpts {
+            Command::RcptTo(r.clone()).check_line_length()?;
+        }
         self.outcomes.clear();
         self.mail_reply = None;
         self.phase = Phase::Envelope;

@@ -5,6 +5,7 @@ use alloc::borrow::Cow;
 
 use crate::error::Error;
 use crate::parse::{command as p, validate};
+use crate::serialize::Encode;
 use crate::types::param::Parameters;
 use crate::types::path::{ForwardPath, Host, ReversePath};
 
@@ -166,6 +167,73 @@ pub struct RcptTo<'a> {
     pub path: ForwardPath<'a>,
     /// The `Rcpt-parameters`.
     pub params: Parameters<'a>,
+}
+
+/// RFC 5321 §4.5.3.1.4: the longest command line, CRLF included (the limit
+/// [`Command::decode`] enforces, so a writer must not exceed it either).
+pub const MAX_COMMAND_LINE: usize = mail_common::line::SMTP_COMMAND_LINE;
+
+/// Refuses a `verb path [SP params]` CRLF line longer than [`MAX_COMMAND_LINE`].
+fn check_line(verb: &[u8], path: &impl Encode, params: &Parameters<'_>) -> Result<(), Error> {
+    let mut len = verb.len() + path.to_bytes().len() + 2;
+    if !params.is_empty() {
+        len += 1 + params.to_bytes().len();
+    }
+    if len > MAX_COMMAND_LINE {
+        return Err(Error::LimitExceeded {
+            what: "command line",
+            limit: MAX_COMMAND_LINE,
+        });
+    }
+    Ok(())
+}
+
+impl<'a> MailFrom<'a> {
+    /// `MAIL FROM:` with its parameters, refusing a line longer than the 512 octets of
+    /// RFC 5321 §4.5.3.1.4 (which a receiver, this crate's server included, rejects).
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] (`what: "command line"`).
+    pub fn new(path: ReversePath<'a>, params: Parameters<'a>) -> Result<Self, Error> {
+        check_line(b"MAIL FROM:", &path, &params)?;
+        Ok(MailFrom { path, params })
+    }
+}
+
+impl<'a> RcptTo<'a> {
+    /// `RCPT TO:` with its parameters, refusing a line longer than the 512 octets of
+    /// RFC 5321 §4.5.3.1.4.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] (`what: "command line"`).
+    pub fn new(path: ForwardPath<'a>, params: Parameters<'a>) -> Result<Self, Error> {
+        check_line(b"RCPT TO:", &path, &params)?;
+        Ok(RcptTo { path, params })
+    }
+}
+
+impl Command<'_> {
+    /// Whether the command's line (CRLF included) fits the 512 octets of RFC 5321
+    /// §4.5.3.1.4 (an AUTH line: the 12288 of RFC 4954 §4), the limits
+    /// [`Command::decode`] applies. The struct fields are public, so a command built by
+    /// hand can be too long; [`crate::client::Client`] checks with this before it writes
+    /// anything.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] (`what: "command line"`).
+    pub fn check_line_length(&self) -> Result<(), Error> {
+        let limit = match self {
+            Command::Auth { .. } => crate::types::AUTH_LINE,
+            _ => MAX_COMMAND_LINE,
+        };
+        if self.to_bytes().len() > limit {
+            return Err(Error::LimitExceeded {
+                what: "command line",
+                limit,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// A command verb that is not one of the known ones (`1*(ALPHA / DIGIT / "-")`, up to 32).

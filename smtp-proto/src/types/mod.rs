@@ -13,12 +13,13 @@ use crate::error::Error;
 use crate::parse::ReplyConfig;
 
 pub use command::{
-    AuthMechanism, AuthResponse, Base64, Command, InitialResponse, MailFrom, RcptTo, Text, Verb,
+    AuthMechanism, AuthResponse, Base64, Command, InitialResponse, MAX_COMMAND_LINE, MailFrom,
+    RcptTo, Text, Verb,
 };
 pub use ehlo::{Capability, EhloResponse};
 pub use param::{
-    AuthParam, Body, By, ByMode, DateTime, EsmtpKeyword, EsmtpValue, Notify, Orcpt, Parameter,
-    Parameters, Ret, XText,
+    AuthParam, Body, By, ByMode, DateTime, EsmtpKeyword, EsmtpValue, MAX_PARAMETERS, Notify, Orcpt,
+    Parameter, Parameters, Ret, XText,
 };
 pub use path::{AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
 pub use reply::{EnhancedCode, Reply, ReplyCode};

@@ -331,6 +331,10 @@ impl Parameter<'_> {
     }
 }
 
+/// The longest parameter list that fits a command line: 512 octets (RFC 5321
+/// §4.5.3.1.4) less `MAIL FROM:<>`, the SP before the parameters and CRLF.
+pub const MAX_PARAMETERS: usize = 512 - b"MAIL FROM:<> ".len() - 2;
+
 /// The parameters of one MAIL or RCPT command.
 ///
 /// Parsed parameters stay a borrowed, already validated slice of the command line (so
@@ -358,11 +362,27 @@ impl<'a> Parameters<'a> {
         Parameters(Repr::Raw(b""))
     }
 
-    /// Builds a parameter list, refusing duplicates.
+    /// Builds a parameter list, refusing duplicates and a list too long for any command
+    /// line: with the shortest path, `MAIL FROM:<> ` and CRLF leave [`MAX_PARAMETERS`]
+    /// octets of the 512 of RFC 5321 §4.5.3.1.4. (The whole line, path included, is
+    /// checked by [`MailFrom::new`](crate::types::MailFrom::new) and
+    /// [`RcptTo::new`](crate::types::RcptTo::new).)
     ///
     /// # Errors
-    /// [`Error::DuplicateParameter`] (offset = index in the list).
+    /// [`Error::DuplicateParameter`] (offset = index in the list), or
+    /// [`Error::LimitExceeded`] (`what: "command line"`).
     pub fn from_list(list: Vec<Parameter<'a>>) -> Result<Self, Error> {
+        let len = {
+            use crate::serialize::Encode as _;
+            list.iter().map(|p| p.to_bytes().len() + 1).sum::<usize>()
+        }
+        .saturating_sub(1);
+        if len > MAX_PARAMETERS {
+            return Err(Error::LimitExceeded {
+                what: "command line",
+                limit: crate::types::command::MAX_COMMAND_LINE,
+            });
+        }
         for (n, a) in list.iter().enumerate() {
             if list
                 .iter()
