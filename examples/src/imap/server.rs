@@ -644,24 +644,43 @@ fn uid_set(uids: impl IntoIterator<Item = u32>) -> String {
 }
 
 /// LIST wildcard matching (RFC 3501 §6.3.8): `*` matches anything, `%` anything but the
-/// hierarchy delimiter.
+/// hierarchy delimiter. Dynamic programming over (pattern, name) positions: O(p·n) time
+/// whatever the pattern, so that a pattern full of wildcards cannot stall the session.
 fn wildcard_match(pattern: &[u8], name: &[u8]) -> bool {
-    match pattern.split_first() {
-        None => name.is_empty(),
-        Some((b'*', rest)) => {
-            (0..=name.len()).any(|i| wildcard_match(rest, name.get(i..).unwrap_or_default()))
-        }
-        Some((b'%', rest)) => {
-            let limit = name
-                .iter()
-                .position(|&b| b == DELIMITER)
-                .unwrap_or(name.len());
-            (0..=limit).any(|i| wildcard_match(rest, name.get(i..).unwrap_or_default()))
-        }
-        Some((&c, rest)) => name
-            .split_first()
-            .is_some_and(|(&n, nrest)| n == c && wildcard_match(rest, nrest)),
+    // can[j]: the pattern consumed so far matches name[..j].
+    let mut can = vec![false; name.len() + 1];
+    if let Some(first) = can.first_mut() {
+        *first = true;
     }
+    for &p in pattern {
+        let mut next = vec![false; name.len() + 1];
+        match p {
+            b'*' | b'%' => {
+                // next[j]: some i <= j with can[i], name[i..j] free of the delimiter for %.
+                let mut reach = false;
+                for j in 0..=name.len() {
+                    if p == b'%' && j > 0 && name.get(j - 1) == Some(&DELIMITER) {
+                        reach = false;
+                    }
+                    reach |= can.get(j).copied().unwrap_or(false);
+                    if let Some(n) = next.get_mut(j) {
+                        *n = reach;
+                    }
+                }
+            }
+            c => {
+                for j in 0..name.len() {
+                    if can.get(j).copied().unwrap_or(false) && name.get(j) == Some(&c) {
+                        if let Some(n) = next.get_mut(j + 1) {
+                            *n = true;
+                        }
+                    }
+                }
+            }
+        }
+        can = next;
+    }
+    can.last().copied().unwrap_or(false)
 }
 
 impl Session {
@@ -1761,6 +1780,17 @@ mod tests {
         assert!(wildcard_match(b"a.%", b"a.b"));
         assert!(wildcard_match(b"a*", b"a.b.c"));
         assert!(!wildcard_match(b"b*", b"a.b"));
+        assert!(wildcard_match(b"%.%", b"a.b"));
+        assert!(!wildcard_match(b"%.%", b"a.b.c"));
+        assert!(wildcard_match(b"%.*", b"a.b.c"));
+        assert!(wildcard_match(b"a%", b"abc"));
+        assert!(!wildcard_match(b"a%", b"ab.c"));
+        assert!(wildcard_match(b"", b""));
+        assert!(!wildcard_match(b"", b"a"));
+        assert!(wildcard_match(b"%", b""));
+        // Many wildcards stay fast.
+        let pattern = "*%".repeat(2000) + "x";
+        assert!(!wildcard_match(pattern.as_bytes(), &[b'a'; 200]));
     }
 
     #[test]
