@@ -64,13 +64,17 @@ fn day_of_date(d: Date) -> i64 {
     )
 }
 
-/// ASCII case-insensitive substring test.
+/// ASCII case-insensitive substring test, in linear time (`str::contains` is a two-way
+/// search), so that a long SEARCH string cannot stall the session on a large message.
+/// Octets that are not UTF-8 compare as U+FFFD.
 #[must_use]
 pub fn contains_ci(haystack: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty()
-        || haystack
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
+    if needle.is_empty() {
+        return true;
+    }
+    let h = haystack.to_ascii_lowercase();
+    let n = needle.to_ascii_lowercase();
+    String::from_utf8_lossy(&h).contains(String::from_utf8_lossy(&n).as_ref())
 }
 
 /// One message being tested, its content read at most once and only if a key needs it.
@@ -192,4 +196,25 @@ pub fn search(mailbox: &Mailbox, criteria: &[SearchKey<'_>]) -> Vec<(u32, u32)> 
                 .then_some((seq, msg.uid()))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substring_and_dates() {
+        assert!(contains_ci(b"Hello W\xc3\xb6rld", b"w\xc3\xb6RLD"));
+        assert!(!contains_ci(b"abc", b"abd"));
+        assert!(contains_ci(b"abc", b""));
+        let big = vec![b'a'; 1 << 20];
+        let needle = [vec![b'a'; 60_000], vec![b'b']].concat();
+        assert!(!contains_ci(&big, &needle));
+        for days in [-1_000_000, -1, 0, 1, 19_700, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_783), (2024, 3, 1));
+    }
 }
