@@ -42,7 +42,21 @@ impl<'a> Command<'a> {
     /// the start of `input`). Either way the line ends at the next CRLF, where the caller
     /// can resynchronise.
     pub fn decode(input: &'a [u8]) -> Result<Decoded<Command<'a>>, Error> {
-        match line(input, command_line_limit(input, SMTP_COMMAND_LINE))? {
+        let limit = command_line_limit(input, SMTP_COMMAND_LINE);
+        // Framing fast path: the first LF within the limit, right after a CR, is the end
+        // of the line (exactly what `decode_line` finds first); everything else (no LF
+        // yet, bare LF, too long) goes through `decode_line`. Saves building a scanner
+        // and mapping its result on every command.
+        let window = input.get(..limit).unwrap_or(input);
+        if let Some(lf) = memchr::memchr(b'\n', window) {
+            if let Some(line) = window.get(..lf).and_then(|l| l.strip_suffix(b"\r")) {
+                return Ok(Decoded::Complete {
+                    value: crate::parse::command_line(line)?,
+                    consumed: lf + 1,
+                });
+            }
+        }
+        match line(input, limit)? {
             Decoded::Complete { value, consumed } => Ok(Decoded::Complete {
                 value: crate::parse::command_line(value)?,
                 consumed,
@@ -83,8 +97,14 @@ pub const AUTH_LINE: usize = 12288;
 /// an AUTH command (whose initial response, an XOAUTH2 token say, is often longer than
 /// 512 octets; RFC 4954 §4).
 pub(crate) fn command_line_limit(input: &[u8], limit: usize) -> usize {
+    // One folded u32 compare (letters only, so clearing bit 5 is exact) and one byte.
     match input.get(..5) {
-        Some(p) if p.eq_ignore_ascii_case(b"AUTH ") => limit.max(AUTH_LINE),
+        Some([a, b, c, d, b' '])
+            if u32::from_le_bytes([*a, *b, *c, *d]) & 0xDFDF_DFDF
+                == u32::from_le_bytes(*b"AUTH") =>
+        {
+            limit.max(AUTH_LINE)
+        }
         _ => limit,
     }
 }
