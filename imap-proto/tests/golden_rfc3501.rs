@@ -605,3 +605,30 @@ fn section8_sample_dialog() {
 fn section8_fetch_full_round_trips_byte_for_byte() {
     response_golden(SECTION8_FETCH_FULL.as_bytes(), true);
 }
+
+/// RFC 6851 §3.3 and RFC 4315 §2.1: the UID forms of extension commands decode as raw
+/// extension commands (`Other { name: "UID", arguments }`) and re-encode byte for byte.
+#[test]
+fn uid_extension_commands_are_kept_raw() {
+    for line in [
+        &b"a UID MOVE 42:69 foo\r\n"[..],
+        b"A003 UID EXPUNGE 3000:3002\r\n",
+    ] {
+        let mut d = CommandDecoder::default();
+        let Ok(CommandDecoded::Complete { command, consumed }) = d.decode(line) else {
+            panic!("{:?}", String::from_utf8_lossy(line))
+        };
+        assert_eq!(consumed, line.len());
+        match &command.body {
+            CommandBody::Other { name, arguments } => {
+                assert_eq!(name.as_str(), "UID");
+                assert!(line.ends_with(&[arguments.as_ref(), b"\r\n"].concat()));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(command.to_vec(), line);
+    }
+    // A UID with nothing after it is still an error.
+    let mut d = CommandDecoder::default();
+    assert!(d.decode(b"a UID \r\n").is_err());
+}

@@ -123,29 +123,36 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
                 b"FETCH" => fetch(c, r2, true)?,
                 b"STORE" => store(c, r2, true)?,
                 b"COPY" => copy(c, r2, true)?,
+                // UID forms of extensions (UID MOVE, RFC 6851; UID EXPUNGE, RFC 4315, ...):
+                // kept raw like any extension command, `arguments` starting with the verb.
+                _ if !w.is_empty() => raw_other(name, s)?,
                 _ => return fail(r, "UID command"),
             }
         }
-        _ => {
-            // x-command or an extension: keep the raw arguments.
-            let body_len = s.len().saturating_sub(2);
-            let (all, rest) = s.split_at_checked(body_len).unwrap_or((s, &[]));
-            let args = match all.split_first() {
-                Some((b' ', a)) => a,
-                None => all,
-                Some(_) => return fail(s, "SP"),
-            };
-            (
-                rest,
-                CommandBody::Other {
-                    name,
-                    arguments: Cow::Borrowed(args),
-                },
-            )
-        }
+        // x-command or an extension: keep the raw arguments.
+        _ => raw_other(name, s)?,
     };
     let (r, _) = crlf(r)?;
     Ok((r, Command { tag, body }))
+}
+
+/// An x-command or an extension command: the name, then everything up to the CRLF kept
+/// raw (after one SP).
+fn raw_other<'a>(name: crate::types::core::Atom<'a>, s: &'a [u8]) -> PResult<'a, CommandBody<'a>> {
+    let body_len = s.len().saturating_sub(2);
+    let (all, rest) = s.split_at_checked(body_len).unwrap_or((s, &[]));
+    let args = match all.split_first() {
+        Some((b' ', a)) => a,
+        None => all,
+        Some(_) => return fail(s, "SP"),
+    };
+    Ok((
+        rest,
+        CommandBody::Other {
+            name,
+            arguments: Cow::Borrowed(args),
+        },
+    ))
 }
 
 /// `authenticate = "AUTHENTICATE" SP auth-type [SP (base64 / "=")]` (RFC 3501, RFC 4959).
