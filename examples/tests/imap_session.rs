@@ -448,3 +448,22 @@ fn the_binaries() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("refused"));
     assert!(Path::new(&f.root).join("cur").is_dir());
 }
+
+#[test]
+fn lost_uid_file_ends_the_session_with_bye() {
+    let f = fixture();
+    let mut s = f.logged_in("tls");
+    assert_eq!(s.select("INBOX", false).unwrap(), 3);
+    // Another program loses the UID file: UIDs are assigned afresh with a new UIDVALIDITY,
+    // and a selected session must not go on with the old ones (RFC 3501 §2.3.1.1).
+    std::fs::remove_file(f.root.join(mail_examples::maildir::uidlist::UID_FILE)).unwrap();
+    let e = s.run(imap_proto::CommandBody::Noop).unwrap_err();
+    assert!(
+        matches!(&e, ImapError::Closed(t) if t.contains("BYE")),
+        "{e}"
+    );
+    // A new session sees the new UIDs.
+    let mut s = f.logged_in("tls");
+    assert_eq!(s.select("INBOX", true).unwrap(), 3);
+    s.logout().unwrap();
+}

@@ -424,6 +424,10 @@ async fn serve(mut stream: Stream, s: &mut Session) -> IoResult<()> {
             match act {
                 Action::Command { tag, body } => {
                     let reply = s.command(&tag, body, &mut server, &mut stream).await?;
+                    if server.is_closed() {
+                        // A BYE ended the session meanwhile (UIDVALIDITY changed).
+                        break;
+                    }
                     match reply {
                         Reply::Ok(code, text) => server.ok(code, &text),
                         Reply::No(code, text) => server.no(code, &text),
