@@ -205,13 +205,14 @@ impl Session {
         Ok(n)
     }
 
-    /// Runs the queued command `handle` to its completion, collecting untagged
-    /// responses; `on_data` sees each untagged data response as it arrives.
+    /// Runs the queued command `handle` to its completion; `on_data` sees each untagged
+    /// data response as it arrives, and returns whether to keep it in the [`Outcome`]
+    /// (a download keeps nothing, so memory does not grow with the folder).
     fn wait(
         &mut self,
         handle: Handle,
         name: &str,
-        mut on_data: impl FnMut(&Data<'_>),
+        mut on_data: impl FnMut(&Data<'_>) -> bool,
     ) -> Result<Outcome> {
         let mut data = Vec::new();
         let mut statuses = Vec::new();
@@ -228,10 +229,7 @@ impl Session {
                     }
                 };
                 match event {
-                    Event::Data(d) => {
-                        on_data(&d);
-                        data.push(d.into_owned());
-                    }
+                    Event::Data(d) if on_data(&d) => data.push(d.into_owned()),
                     Event::Status(s) => {
                         if s.kind == StatusKind::Bye && s.tag.is_none() {
                             let text = s.text.as_str().to_owned();
@@ -296,7 +294,7 @@ impl Session {
     pub fn run(&mut self, body: CommandBody<'_>) -> Result<Outcome> {
         let name = body.name().to_owned();
         let h = self.client.send(body)?;
-        self.wait(h, &name, |_| {})
+        self.wait(h, &name, |_| true)
     }
 
     /// `CAPABILITY`.
@@ -331,7 +329,7 @@ impl Session {
             ));
         }
         let h = self.client.starttls()?;
-        self.wait(h, "STARTTLS", |_| {})?;
+        self.wait(h, "STARTTLS", |_| true)?;
         self.capability()?;
         Ok(())
     }
@@ -380,7 +378,7 @@ impl Session {
                 .authenticate(SaslClient::plain(None, user, password))?,
             None => return Err(ImapError::PlaintextRefused),
         };
-        self.wait(h, "LOGIN", |_| {})?;
+        self.wait(h, "LOGIN", |_| true)?;
         Ok(())
     }
 
@@ -484,7 +482,7 @@ impl Session {
         })?;
         self.wait(h, "FETCH", |d| {
             let Data::Fetch { items, .. } = d else {
-                return;
+                return true;
             };
             let mut uid = None;
             let mut body = None;
@@ -509,6 +507,7 @@ impl Session {
                     Err(e) => failure = Some(format!("write {}: {e}", path.display())),
                 }
             }
+            false
         })?;
         if let Some(f) = failure {
             return Err(ImapError::Local(f));
@@ -581,7 +580,7 @@ impl Session {
         let target = Mailbox::from_utf8(target)?;
         if self.has_capability("MOVE") {
             let h = self.client.move_messages(true, &set, &target)?;
-            let out = self.wait(h, "MOVE", |_| {})?;
+            let out = self.wait(h, "MOVE", |_| true)?;
             let from_untagged = out
                 .statuses
                 .iter()
