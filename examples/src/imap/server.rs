@@ -930,7 +930,20 @@ impl Session {
     }
 
     fn other(&mut self, name: &str, arguments: &[u8], server: &mut Server) -> IoResult<Reply> {
-        let n = name.to_ascii_uppercase();
+        let mut n = name.to_ascii_uppercase();
+        let mut arguments = arguments;
+        // Newer imap-proto decodes `UID MOVE ...` / `UID EXPUNGE ...` as `UID` with raw
+        // arguments starting with the verb; older ones refused them (hence `UidRewriter`).
+        if n == "UID" {
+            let sp = arguments
+                .iter()
+                .position(|&b| b == b' ')
+                .unwrap_or(arguments.len());
+            let verb = String::from_utf8_lossy(arguments.get(..sp).unwrap_or_default())
+                .to_ascii_uppercase();
+            n = format!("UID{verb}");
+            arguments = arguments.get(sp + 1..).unwrap_or_default();
+        }
         Ok(match n.as_str() {
             "NAMESPACE" => {
                 let rest = b"((\"\" \".\")) NIL NIL".to_vec();
@@ -1774,6 +1787,58 @@ mod tests {
             r.feed(&[*b], &mut out2);
         }
         assert_eq!(out, out2);
+    }
+
+    #[test]
+    fn uid_extension_commands_in_both_forms() {
+        // What a client machine sends for UID MOVE (as `UID` + raw arguments), decoded by
+        // the crate, and our rewritten single word: the server dispatches both.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Maildir::open(dir.path()).expect("maildir");
+        store
+            .deliver("INBOX", b"Subject: a\r\n\r\nx\r\n")
+            .expect("deliver");
+        store.create_folder("T").expect("create");
+        let mut settings = Settings::new(store.clone(), Vec::new());
+        settings.log = false;
+        let mut s = Session {
+            settings: Arc::new(settings),
+            peer: SocketAddr::from(([127, 0, 0, 1], 1)),
+            user: Some("a".into()),
+            selected: None,
+            utf8: false,
+            idling: false,
+            rewriter: UidRewriter::default(),
+        };
+        let mut config = s.settings.server_config();
+        config.preauth = true;
+        let mut server = Server::new(config, true, "u").expect("server");
+        server.receive(b"s SELECT INBOX\r\nm UID MOVE 1 T\r\n");
+        let Ok(Some(Event::Command(_))) = server.next_event() else {
+            panic!("SELECT expected")
+        };
+        let r = s
+            .select(&imap_proto::Mailbox::Inbox, false, &mut server)
+            .expect("select");
+        assert!(matches!(r, Reply::Ok(..)));
+        server.ok(None, "ok").expect("ok");
+        let Ok(Some(Event::Command(c))) = server.next_event() else {
+            panic!("UID MOVE expected")
+        };
+        let CommandBody::Other { name, arguments } = c.body.into_owned() else {
+            panic!("raw extension command expected")
+        };
+        let r = s
+            .other(name.as_str(), &arguments, &mut server)
+            .expect("move");
+        assert!(
+            matches!(r, Reply::Ok(..)),
+            "{:?}",
+            matches!(r, Reply::Bad(_))
+        );
+        assert_eq!(store.open_folder("T").expect("T").len(), 1);
+        let r = s.other("UIDEXPUNGE", b"1:*", &mut server).expect("expunge");
+        assert!(matches!(r, Reply::Ok(..)));
     }
 
     #[test]
