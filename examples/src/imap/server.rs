@@ -174,10 +174,13 @@ pub async fn run(
 /// Rewrites `tag UID MOVE ...` and `tag UID EXPUNGE ...` to `tag UIDMOVE ...` and
 /// `tag UIDEXPUNGE ...` before the machine sees them.
 ///
-/// Work-around: the `imap-proto` grammar knows only `UID SEARCH/FETCH/STORE/COPY` and
-/// answers `UID MOVE` (RFC 6851 §3) and `UID EXPUNGE` (RFC 4315 §2.1) with BAD; as single
-/// words they reach the application as `CommandBody::Other`. Lines are tracked with their
-/// literals so that literal data is never rewritten.
+/// Work-around written for `imap-proto` versions whose grammar knew only `UID
+/// SEARCH/FETCH/STORE/COPY` and answered `UID MOVE` (RFC 6851 §3) and `UID EXPUNGE`
+/// (RFC 4315 §2.1) with BAD; as single words they reach the application as
+/// `CommandBody::Other`. Since imap-proto 1e1273b these decode as `UID` with raw
+/// arguments, which [`Session::other`] handles too; the rewriter is then redundant and
+/// may be removed. Lines are tracked with their literals so that literal data is never
+/// rewritten.
 #[derive(Debug, Default)]
 struct UidRewriter {
     line: Vec<u8>,
