@@ -614,9 +614,13 @@ fn configure() -> Criterion {
     let quick = std::env::var_os("BENCH_QUICK").is_some_and(|v| !v.is_empty() && v != "0");
     let c = Criterion::default();
     let c = if quick {
+        // Short measurement, fewer bootstrap resamples and no plots: the analysis, not the
+        // measurement, is most of a quick run's time.
         c.warm_up_time(Duration::from_millis(150))
             .measurement_time(Duration::from_millis(400))
             .sample_size(10)
+            .nresamples(1000)
+            .without_plots()
     } else {
         c.warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(3))
