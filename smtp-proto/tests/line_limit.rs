@@ -85,3 +85,44 @@ fn mail_and_rcpt_lines_longer_than_512_are_refused() {
     ));
     assert!(Command::Quit.check_line_length().is_ok());
 }
+
+#[test]
+fn the_client_refuses_an_over_long_hand_built_envelope_before_writing() {
+    use smtp_proto::client::{Client, ClientConfig};
+    use std::time::Duration;
+    let t0 = Duration::from_secs(1000);
+    let mut c = Client::new(
+        ClientConfig::new(Host::parse("me.example").unwrap().into_owned()),
+        t0,
+    );
+    c.receive(b"220 mx\r\n250-mx\r\n250 PIPELINING\r\n", t0)
+        .unwrap();
+    while c.next_event().unwrap().is_some() {}
+    let n = c.transmit().len();
+    c.consumed(n);
+    let rcpt = |params| RcptTo {
+        path: ForwardPath::Mailbox(Mailbox::parse("a@x.example").unwrap().into_owned()),
+        params,
+    };
+    let mail = MailFrom {
+        path: ReversePath::Null,
+        params: Parameters::new(),
+    };
+    // 512 - "RCPT TO:<a@x.example> " - CRLF = 488 octets of parameters fit; 489 do not.
+    let too_long = Parameters::from_list(vec![other("X-A", 489 - 4)]).unwrap();
+    assert_eq!(
+        c.send_envelope(mail.clone(), vec![rcpt(too_long)], t0),
+        Err(Error::LimitExceeded {
+            what: "command line",
+            limit: 512
+        })
+    );
+    assert!(c.transmit().is_empty(), "nothing was written");
+    // The session is still usable, and a line of exactly 512 octets goes out.
+    let fits = Parameters::from_list(vec![other("X-A", 488 - 4)]).unwrap();
+    c.send_envelope(mail, vec![rcpt(fits)], t0).unwrap();
+    let out = c.transmit().to_vec();
+    let rcpt_line = out.split_inclusive(|b| *b == b'\n').nth(1).unwrap();
+    assert!(rcpt_line.starts_with(b"RCPT TO:<a@x.example> X-A="));
+    assert_eq!(rcpt_line.len(), 512);
+}
