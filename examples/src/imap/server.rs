@@ -171,124 +171,6 @@ pub async fn run(
     .await
 }
 
-/// Rewrites `tag UID MOVE ...` and `tag UID EXPUNGE ...` to `tag UIDMOVE ...` and
-/// `tag UIDEXPUNGE ...` before the machine sees them.
-///
-/// Work-around written for `imap-proto` versions whose grammar knew only `UID
-/// SEARCH/FETCH/STORE/COPY` and answered `UID MOVE` (RFC 6851 §3) and `UID EXPUNGE`
-/// (RFC 4315 §2.1) with BAD; as single words they reach the application as
-/// `CommandBody::Other`. Since imap-proto 1e1273b these decode as `UID` with raw
-/// arguments, which [`Session::other`] handles too; the rewriter is then redundant and
-/// may be removed. Lines are tracked with their literals so that literal data is never
-/// rewritten.
-#[derive(Debug, Default)]
-struct UidRewriter {
-    line: Vec<u8>,
-    literal: u64,
-    long_line: bool,
-}
-
-const REWRITE_MAX_LINE: usize = 8 * 1024;
-
-/// `{n}` or `{n+}` just before the line end.
-fn literal_announcement(line: &[u8]) -> u64 {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let Some(rest) = line.strip_suffix(b"}") else {
-        return 0;
-    };
-    let rest = rest.strip_suffix(b"+").unwrap_or(rest);
-    let digits: Vec<u8> = rest
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_digit())
-        .copied()
-        .collect();
-    if digits.is_empty() || rest.len() <= digits.len() {
-        return 0;
-    }
-    if rest.get(rest.len() - digits.len() - 1) != Some(&b'{') {
-        return 0;
-    }
-    digits
-        .iter()
-        .rev()
-        .try_fold(0u64, |a, d| {
-            a.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })
-        .unwrap_or(0)
-}
-
-impl UidRewriter {
-    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
-        let mut rest = input;
-        while !rest.is_empty() {
-            if self.literal > 0 {
-                let take = usize::try_from(self.literal)
-                    .unwrap_or(usize::MAX)
-                    .min(rest.len());
-                let (data, after) = rest.split_at(take);
-                out.extend_from_slice(data);
-                self.literal -= take as u64;
-                rest = after;
-                continue;
-            }
-            match rest.iter().position(|&b| b == b'\n') {
-                None => {
-                    if self.long_line {
-                        out.extend_from_slice(rest);
-                    } else {
-                        self.line.extend_from_slice(rest);
-                        if self.line.len() > REWRITE_MAX_LINE {
-                            out.append(&mut self.line);
-                            self.long_line = true;
-                        }
-                    }
-                    rest = &[];
-                }
-                Some(lf) => {
-                    let (seg, after) = rest.split_at(lf + 1);
-                    if self.long_line {
-                        out.extend_from_slice(seg);
-                        self.long_line = false;
-                        self.literal = literal_announcement(seg);
-                    } else {
-                        self.line.extend_from_slice(seg);
-                        let line = std::mem::take(&mut self.line);
-                        self.literal = literal_announcement(&line);
-                        rewrite_uid_line(&line, out);
-                    }
-                    rest = after;
-                }
-            }
-        }
-    }
-}
-
-fn rewrite_uid_line(line: &[u8], out: &mut Vec<u8>) {
-    if let Some(sp) = line.iter().position(|&b| b == b' ') {
-        let (tag, after) = line.split_at(sp);
-        let after = after.get(1..).unwrap_or_default();
-        for word in [&b"MOVE "[..], &b"EXPUNGE "[..]] {
-            let prefix_len = 4 + word.len();
-            if after.len() > prefix_len
-                && after
-                    .get(..4)
-                    .is_some_and(|p| p.eq_ignore_ascii_case(b"UID "))
-                && after
-                    .get(4..prefix_len)
-                    .is_some_and(|p| p.eq_ignore_ascii_case(word))
-            {
-                out.extend_from_slice(tag);
-                out.extend_from_slice(b" UID");
-                out.extend_from_slice(after.get(4..).unwrap_or_default());
-                return;
-            }
-        }
-    }
-    out.extend_from_slice(line);
-}
-
 /// An event of the machine, owned, so that the loop can act on it with the machine.
 enum Action {
     Command {
@@ -356,7 +238,6 @@ struct Session {
     selected: Option<Selected>,
     utf8: bool,
     idling: bool,
-    rewriter: UidRewriter,
 }
 
 type IoResult<T> = std::io::Result<T>;
@@ -376,7 +257,6 @@ pub async fn session(stream: Stream, peer: SocketAddr, settings: Arc<Settings>) 
         selected: None,
         utf8: false,
         idling: false,
-        rewriter: UidRewriter::default(),
     };
     match serve(stream, &mut s).await {
         Ok(()) => s.log("session ended"),
@@ -416,7 +296,6 @@ async fn serve(mut stream: Stream, s: &mut Session) -> IoResult<()> {
     ));
     let mut buf = vec![0u8; 64 * 1024];
     let mut watch = settings.maildir.watch();
-    let mut fed = Vec::new();
     loop {
         loop {
             let act = match server.next_event() {
@@ -462,7 +341,6 @@ async fn serve(mut stream: Stream, s: &mut Session) -> IoResult<()> {
                         return Err(std::io::Error::other("STARTTLS without a certificate"));
                     };
                     stream = stream.upgrade_to_tls(&acceptor).await?;
-                    s.rewriter = UidRewriter::default();
                     s.log("STARTTLS: TLS established");
                     server.tls_established().map_err(proto)?;
                 }
@@ -524,9 +402,7 @@ async fn serve(mut stream: Stream, s: &mut Session) -> IoResult<()> {
         if n == 0 {
             return Ok(());
         }
-        fed.clear();
-        s.rewriter.feed(buf.get(..n).unwrap_or_default(), &mut fed);
-        server.receive(&fed);
+        server.receive(buf.get(..n).unwrap_or_default());
     }
 }
 
@@ -935,8 +811,8 @@ impl Session {
     fn other(&mut self, name: &str, arguments: &[u8], server: &mut Server) -> IoResult<Reply> {
         let mut n = name.to_ascii_uppercase();
         let mut arguments = arguments;
-        // Newer imap-proto decodes `UID MOVE ...` / `UID EXPUNGE ...` as `UID` with raw
-        // arguments starting with the verb; older ones refused them (hence `UidRewriter`).
+        // imap-proto decodes `UID MOVE ...` / `UID EXPUNGE ...` (RFC 6851, RFC 4315) as the
+        // extension command `UID` with raw arguments starting with the verb.
         if n == "UID" {
             let sp = arguments
                 .iter()
@@ -1775,27 +1651,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn uid_move_and_expunge_are_rewritten_outside_literals() {
-        let mut r = UidRewriter::default();
-        let mut out = Vec::new();
-        r.feed(b"a1 uid move 1:3 Trash\r\na2 APPEND x {16}\r\nb UID MOVE 1 x\r\n\r\na3 UID EXPUNGE 4\r\n", &mut out);
-        assert_eq!(
-            out,
-            b"a1 UIDmove 1:3 Trash\r\na2 APPEND x {16}\r\nb UID MOVE 1 x\r\n\r\na3 UIDEXPUNGE 4\r\n"
-        );
-        // Byte-by-byte feeding gives the same.
-        let mut r = UidRewriter::default();
-        let mut out2 = Vec::new();
-        for b in b"a1 uid move 1:3 Trash\r\na2 APPEND x {16}\r\nb UID MOVE 1 x\r\n\r\na3 UID EXPUNGE 4\r\n" {
-            r.feed(&[*b], &mut out2);
-        }
-        assert_eq!(out, out2);
-    }
-
-    #[test]
     fn uid_extension_commands_in_both_forms() {
-        // What a client machine sends for UID MOVE (as `UID` + raw arguments), decoded by
-        // the crate, and our rewritten single word: the server dispatches both.
+        // What a client machine sends for UID MOVE, decoded by the crate as `UID` + raw
+        // arguments, is dispatched by the session.
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Maildir::open(dir.path()).expect("maildir");
         store
@@ -1811,7 +1669,6 @@ mod tests {
             selected: None,
             utf8: false,
             idling: false,
-            rewriter: UidRewriter::default(),
         };
         let mut config = s.settings.server_config();
         config.preauth = true;
