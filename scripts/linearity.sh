@@ -15,7 +15,7 @@ LARGE=${LARGE:-4M}
 TIMEOUT=${LINEARITY_TIMEOUT:-900}
 
 if ! command -v valgrind >/dev/null 2>&1; then
-    apt-get install -y valgrind >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y valgrind >/dev/null
 fi
 
 cargo build --release -p benches --bin linearity >&2
