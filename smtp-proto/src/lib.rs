@@ -127,6 +127,11 @@ pub mod server;
 pub mod types;
 
 pub use error::Error;
+
+/// The README's Rust examples, compiled and run as doc tests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
 pub use mail_common::decode::Decoded;
 pub use serialize::Encode;
 pub use types::*;
