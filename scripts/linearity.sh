@@ -19,11 +19,21 @@ if ! command -v valgrind >/dev/null 2>&1; then
 fi
 
 cargo build --release -p benches --bin linearity >&2
-BIN=target/release/linearity
+BIN=${CARGO_TARGET_DIR:-target}/release/linearity
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 
-if [ $# -gt 0 ]; then DECODERS=("$@"); else mapfile -t DECODERS < <("$BIN" list); fi
+if [ $# -gt 0 ]; then
+    DECODERS=("$@")
+else
+    list=$("$BIN" list) # a failure here stops the script (set -e), unlike in a <(...)
+    mapfile -t DECODERS <<<"$list"
+fi
+# A run that measured nothing must not pass.
+if [ "${#DECODERS[@]}" -eq 0 ] || [ -z "${DECODERS[0]}" ]; then
+    echo "linearity: no decoder to measure" >&2
+    exit 1
+fi
 
 # Instructions counted inside measure_* for one decoder and size; "timeout" if it ran out
 # of time (which only a super-linear decoder does).
