@@ -1571,11 +1571,7 @@ impl Session {
 /// A server running on its own thread and tokio runtime, on a free loopback port: for
 /// tests and for the demo. Dropping it stops the accept loop.
 #[derive(Debug)]
-pub struct Background {
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
-}
+pub struct Background(crate::net::server::Background);
 
 impl Background {
     /// Binds `127.0.0.1:0` and serves with `settings`; `implicit_tls` runs the TLS
@@ -1587,62 +1583,30 @@ impl Background {
         settings: Settings,
         implicit_tls: Option<TlsAcceptor>,
     ) -> std::io::Result<Background> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0"))?;
-        let addr = listener.local_addr()?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let options = ServeOptions {
             implicit_tls,
             log_errors: settings.log,
             ..ServeOptions::default()
         };
         let settings = Arc::new(settings);
-        let thread = std::thread::Builder::new()
-            .name(format!("imap-server {addr}"))
-            .spawn(move || {
-                runtime.block_on(run(listener, settings, options, async move {
-                    let _ = stopped.await;
-                }))
-            })?;
-        Ok(Background {
-            addr,
-            stop: Some(stop),
-            thread: Some(thread),
+        crate::net::server::Background::spawn("imap-server", move |listener, shutdown| {
+            run(listener, settings, options, shutdown)
         })
+        .map(Background)
     }
 
     /// The address the server listens on.
     #[must_use]
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.0.addr()
     }
 
     /// Stops accepting and waits for the accept loop to end.
     ///
     /// # Errors
     /// The accept loop's error, if it failed.
-    pub fn stop(mut self) -> std::io::Result<()> {
-        self.shutdown()
-    }
-
-    fn shutdown(&mut self) -> std::io::Result<()> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        match self.thread.take().map(std::thread::JoinHandle::join) {
-            Some(Ok(result)) => result,
-            Some(Err(_)) => Err(std::io::Error::other("the server thread panicked")),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        let _ = self.shutdown();
+    pub fn stop(self) -> std::io::Result<()> {
+        self.0.stop()
     }
 }
 

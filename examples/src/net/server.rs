@@ -250,3 +250,81 @@ where
         });
     }
 }
+
+/// A server running on a thread and tokio runtime of its own, on a free loopback port: for
+/// tests and for programs that are otherwise blocking (the demo). Dropping it stops the
+/// accept loop; sessions already running end with their connections.
+#[derive(Debug)]
+pub struct Background {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<io::Result<()>>>,
+}
+
+/// The future a [`Background`] server's accept loop waits on to stop.
+pub type Shutdown = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+impl Background {
+    /// Binds `127.0.0.1:0`, then runs `serve(listener, shutdown)` to completion on a new
+    /// two-worker runtime, on a thread called `name` (followed by the address).
+    ///
+    /// # Errors
+    /// The runtime, the listening socket or the thread could not be set up.
+    pub fn spawn<F, Fut>(name: &str, serve: F) -> io::Result<Background>
+    where
+        F: FnOnce(TcpListener, Shutdown) -> Fut + Send + 'static,
+        Fut: Future<Output = io::Result<()>>,
+    {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0"))?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let shutdown: Shutdown = Box::pin(async move {
+            let _ = stopped.await;
+        });
+        let thread = std::thread::Builder::new()
+            .name(format!("{name} {addr}"))
+            .spawn(move || runtime.block_on(serve(listener, shutdown)))?;
+        Ok(Background {
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// The address the server listens on.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting and waits for the accept loop to end.
+    ///
+    /// # Errors
+    /// The accept loop's error, if it failed.
+    pub fn stop(mut self) -> io::Result<()> {
+        self.shutdown()
+    }
+
+    fn shutdown(&mut self) -> io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            // The loop may already be gone; then there is nothing to stop.
+            let _ = stop.send(());
+        }
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(io::Error::other("the server thread panicked")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        // Errors cannot be reported from drop; `stop` reports them.
+        let _ = self.shutdown();
+    }
+}
