@@ -29,7 +29,7 @@ use mail_common::dot::DotStuffer;
 use mail_common::sasl::{SaslClient, decode_base64};
 
 use crate::error::Error;
-use crate::parse::{ReplyConfig, reply_lines};
+use crate::parse::{ReplyConfig, ReplyDecoder};
 use crate::serialize::Encode;
 use crate::types::{
     AuthMechanism, Base64, Capability, Command, EhloResponse, ForwardPath, Host, InitialResponse,
@@ -235,9 +235,9 @@ pub struct Client {
     config: ClientConfig,
     phase: Phase,
     input: InputBuffer,
-    /// How far the unfinished reply at the front of `input` has been scanned: its
-    /// continuation lines up to here are complete ([`Client::reply_ready`]).
-    reply_scan: ReplyScan,
+    /// Decodes the reply at the front of `input`, resuming where the last call stopped
+    /// (linear in the reply's length however it is chunked).
+    replies: ReplyDecoder,
     out: Vec<u8>,
     events: VecDeque<ClientEvent>,
     in_flight: VecDeque<Expect>,
@@ -255,15 +255,6 @@ pub struct Client {
     fatal: Option<Error>,
 }
 
-/// Progress of [`Client::reply_ready`] through an unfinished reply.
-#[derive(Debug, Clone, Copy, Default)]
-struct ReplyScan {
-    /// Bytes of complete continuation lines.
-    offset: usize,
-    /// How many.
-    lines: usize,
-}
-
 impl Client {
     /// A new session, waiting for the greeting.
     pub fn new(config: ClientConfig, now: Duration) -> Self {
@@ -274,7 +265,7 @@ impl Client {
             config,
             phase: Phase::Opening,
             input: InputBuffer::new(),
-            reply_scan: ReplyScan::default(),
+            replies: ReplyDecoder::default(),
             out: Vec::new(),
             events: VecDeque::new(),
             in_flight,
@@ -342,53 +333,19 @@ impl Client {
             if matches!(self.phase, Phase::Tls | Phase::Closed) {
                 return Ok(None);
             }
-            if !self.reply_ready() {
-                return Ok(None);
-            }
-            let decoded = reply_lines(self.input.as_slice(), &self.config.reply)
+            let decoded = self
+                .replies
+                .decode(self.input.as_slice(), &self.config.reply)
                 .map(|d| d.map(Reply::into_owned));
             match decoded {
                 Ok(Decoded::Complete { value, consumed }) => {
                     self.input.consume(consumed);
-                    self.reply_scan = ReplyScan::default();
                     if let Err(e) = self.on_reply(value) {
                         return Err(self.fail(e));
                     }
                 }
                 Ok(Decoded::Incomplete { .. }) => return Ok(None),
                 Err(e) => return Err(self.fail(e)),
-            }
-        }
-    }
-
-    /// Whether the reply at the front of the input may be complete (its final line, one
-    /// that is not `ddd-`, has arrived) or is already over a limit: only then is it parsed.
-    /// The scan resumes where the last call stopped, so a long multi-line reply fed in
-    /// small pieces costs O(length) instead of a full re-parse per piece (O(length²)).
-    ///
-    /// The scan splits at every LF, the parser only at CRLF: a scan segment that starts
-    /// after a bare LF can at worst trigger the parser early, never hold it back, since
-    /// every real line start is also a segment start and is looked at first.
-    fn reply_ready(&mut self) -> bool {
-        let input = self.input.as_slice();
-        if self.reply_scan.offset > input.len() {
-            self.reply_scan = ReplyScan::default();
-        }
-        let max_line = self.config.reply.max_line_len;
-        loop {
-            let rest = input.get(self.reply_scan.offset..).unwrap_or_default();
-            let Some(lf) = memchr::memchr(b'\n', rest) else {
-                // A partial line over the limit: let the parser report it.
-                return rest.len() >= max_line;
-            };
-            let continued = rest.get(3) == Some(&b'-') && lf < max_line;
-            if !continued {
-                return true;
-            }
-            self.reply_scan.offset += lf + 1;
-            self.reply_scan.lines += 1;
-            if self.reply_scan.lines >= self.config.reply.max_lines {
-                return true;
             }
         }
     }
@@ -488,7 +445,7 @@ impl Client {
                     self.phase = Phase::Tls;
                     // Anything the server sent after 220 is not trusted (RFC 3207 §4.2).
                     self.input.clear();
-                    self.reply_scan = ReplyScan::default();
+                    self.replies.reset();
                     self.events.push_back(ClientEvent::TlsReady);
                 } else {
                     self.phase = Phase::Ready;
@@ -710,7 +667,7 @@ impl Client {
         self.caps = None;
         self.phase = Phase::Opening;
         self.input.clear();
-        self.reply_scan = ReplyScan::default();
+        self.replies.reset();
         self.last_activity = now;
         self.hello();
         Ok(())

@@ -9,7 +9,7 @@ use mail_common::line::{LineConfig, LineScanner, SMTP_COMMAND_LINE};
 use tokio_util::codec::{Decoder, Encoder};
 
 use crate::error::Error;
-use crate::parse::{ReplyConfig, reply_lines};
+use crate::parse::{ReplyConfig, ReplyDecoder};
 use crate::serialize::Encode;
 use crate::types::{Command, Reply};
 use mail_common::decode::Decoded;
@@ -79,12 +79,17 @@ impl Encoder<&Reply<'_>> for CommandCodec {
 #[derive(Debug, Clone, Default)]
 pub struct ReplyCodec {
     config: ReplyConfig,
+    /// Resumes an unfinished reply where it stopped (linear in its length).
+    replies: ReplyDecoder,
 }
 
 impl ReplyCodec {
     /// A codec with the given reply limits.
     pub fn new(config: ReplyConfig) -> Self {
-        ReplyCodec { config }
+        ReplyCodec {
+            config,
+            replies: ReplyDecoder::default(),
+        }
     }
 }
 
@@ -93,7 +98,7 @@ impl Decoder for ReplyCodec {
     type Error = std::io::Error;
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Self::Item>, std::io::Error> {
-        match reply_lines(src, &self.config) {
+        match self.replies.decode(src, &self.config) {
             Ok(Decoded::Complete { value, consumed }) => {
                 let reply = value.into_owned();
                 src.advance(consumed);

@@ -49,3 +49,39 @@ fn enhanced_code_with_a_leading_zero_is_text() {
         .expect("complete");
     assert!(reply.enhanced().is_some());
 }
+
+/// One `ReplyDecoder` fed a reply a byte at a time gives what one call on the whole reply
+/// gives, errors included (the smtp_client fuzz target found a pre-scan that missed errors
+/// on continuation lines when the input was chunked).
+#[test]
+fn resumable_reply_decoder_agrees_with_whole_input() {
+    use smtp_proto::parse::{ReplyConfig, ReplyDecoder, reply_lines};
+    let config = ReplyConfig::default();
+    let cases: [&[u8]; 9] = [
+        b"250-a\r\n250-b\r\n250 c\r\n",
+        b"250-a\r\n251-b\r\n250 c\r\n",
+        b"250-a\r\n(44-b\r\n250 c\r\n",
+        b"444-4444\r\n",
+        b"250-a\n250-b\r\n250 c\r\n",
+        b"250-2.0.0 a\r\n250-2.0.0 b\r\n250 2.0.0 c\r\n",
+        b"250-a\r\n250-\x01\r\n250 c\r\n",
+        b"550-5.1.1 a\r\n550 b\r\n",
+        b"2",
+    ];
+    for input in cases {
+        let whole = reply_lines(input, &config).map(|d| d.map(|r| r.into_owned()));
+        let mut dec = ReplyDecoder::default();
+        let mut last = None;
+        for end in 1..=input.len() {
+            let r = dec
+                .decode(&input[..end], &config)
+                .map(|d| d.map(|r| r.into_owned()));
+            let done = !matches!(r, Ok(smtp_proto::Decoded::Incomplete { .. }));
+            last = Some(r);
+            if done {
+                break;
+            }
+        }
+        assert_eq!(last, Some(whole), "{:?}", String::from_utf8_lossy(input));
+    }
+}

@@ -17,7 +17,7 @@ pub(crate) mod reply;
 
 pub use command::{auth_response_line, command_line};
 pub use ehlo::ehlo_response;
-pub use reply::{ReplyConfig, reply_lines};
+pub use reply::{ReplyConfig, ReplyDecoder, reply_lines};
 
 pub(crate) type In<'a> = &'a [u8];
 pub(crate) type PResult<'a, T> = IResult<In<'a>, T, PError<'a>>;
