@@ -26,60 +26,8 @@ PY=(timeout 120 python3 "${HERE}/ours_pop3.py")
 CURL=(timeout 60 curl --silent --show-error --max-time 50 --connect-timeout 5 --cacert "${CA_PEM}")
 RUN_ID="$(date +%s)-$$"
 
-work="$(mktemp -d)"
-server_pids=()
-cleanup() {
-    for pid in "${server_pids[@]}"; do
-        kill "${pid}" 2>/dev/null || true
-        wait "${pid}" 2>/dev/null || true
-    done
-    rm -rf "${work}"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL $1: $2"; }
-summary() { echo "${passed} passed, ${failed} failed"; }
-
-# run_case NAME FUNCTION [ARGS...]: PASS when FUNCTION returns 0, else FAIL with the last
-# line of its output. (errexit is off inside "if": case functions chain with "|| return 1".)
-run_case() {
-    local name="$1"
-    shift
-    if (( SECONDS > BUDGET )); then
-        fail "${name}" "not run: time budget of ${BUDGET}s exhausted"
-        return 0
-    fi
-    local log="${work}/${name}.log" start="${SECONDS}"
-    if "$@" >"${log}" 2>&1; then
-        pass "${name} ($((SECONDS - start))s)"
-    else
-        fail "${name}" "$(grep -v '^[[:space:]]*$' "${log}" | tail -n 1)"
-    fi
-}
-
-# expect_fail PATTERN CMD...: CMD must exit non-zero with PATTERN in its output.
-expect_fail() {
-    local pattern="$1" rc=0 out
-    shift
-    out="$("$@" 2>&1)" || rc=$?
-    echo "${out}"
-    if [[ ${rc} -eq 0 ]]; then
-        echo "expected a failure, got exit status 0: $*"
-        return 1
-    fi
-    grep -q -- "${pattern}" <<<"${out}" || { echo "output lacks '${pattern}'"; return 1; }
-}
-
-# expect_exit CODE CMD...: CMD must exit with CODE.
-expect_exit() {
-    local want="$1" rc=0
-    shift
-    "$@" || rc=$?
-    [[ ${rc} -eq ${want} ]] || { echo "expected exit status ${want}, got ${rc}: $*"; return 1; }
-}
+# shellcheck source-path=SCRIPTDIR source=cases.sh
+source "${HERE}/cases.sh"
 
 # ------------------------------------------------------------------ preflight and build
 for port in "${POP3_PORT}" "${POP3S_PORT}" "${SMTP_PORT}"; do
