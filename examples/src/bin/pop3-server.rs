@@ -44,24 +44,7 @@ struct Cli {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("pop3-server: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(serve(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("pop3-server: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    mail_examples::net::server::run_main("pop3-server", serve(cli))
 }
 
 async fn serve(cli: Cli) -> Result<(), String> {

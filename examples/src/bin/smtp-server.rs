@@ -71,23 +71,7 @@ The first line on standard output is `listening on ADDR`.";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("smtp-server: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("smtp-server: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    mail_examples::net::server::run_main("smtp-server", run(cli))
 }
 
 async fn run(cli: Cli) -> Result<(), String> {

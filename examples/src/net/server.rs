@@ -251,6 +251,32 @@ where
     }
 }
 
+/// The `main` of a server binary: runs `serve` on a multi-thread tokio runtime (one worker
+/// per core); exit status 0
+/// when it returns `Ok`, else 1 with the error on standard error after `name`.
+pub fn run_main(
+    name: &str,
+    serve: impl Future<Output = Result<(), String>>,
+) -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("{name}: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// A server running on a thread and tokio runtime of its own, on a free loopback port: for
 /// tests and for programs that are otherwise blocking (the demo). Dropping it stops the
 /// accept loop; sessions already running end with their connections.
