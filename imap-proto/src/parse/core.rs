@@ -10,8 +10,8 @@ use super::{ErrKind, PResult, fail, fatal, quirk, refail};
 use crate::Quirk;
 use crate::config::Config;
 use crate::types::core::{
-    AString, Atom, AtomExt, IString, Literal, LiteralMode, NString, Quoted, Tag, Text,
-    is_astring_char, is_atom_char, is_tag_char, is_text_char,
+    AString, Atom, AtomExt, IString, Literal, LiteralMode, ModSeq, NString, Number64, Quoted, Tag,
+    Text, is_astring_char, is_atom_char, is_tag_char, is_text_char,
 };
 use crate::types::datetime::{Date, DateTime, MONTHS};
 use crate::types::flag::{Flag, FlagExtension};
@@ -531,4 +531,39 @@ pub(crate) fn raw_value<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a
     };
     let n = i.len() - rest.len();
     Ok((rest, i.get(..n).unwrap_or_default()))
+}
+
+/// `number64 = 1*DIGIT ; Unsigned 63-bit integer` (RFC 9051 §9).
+#[allow(dead_code)] // until the extension parsers use it
+pub(crate) fn number64(i: &[u8]) -> PResult<'_, Number64> {
+    let (rest, digits) = take_while1::<_, _, super::PErr<'_>>(|b: u8| b.is_ascii_digit())(i)
+        .or_else(|e| refail(e, i, "number64"))?;
+    let mut n: u64 = 0;
+    for d in digits {
+        n = n * 10 + u64::from(d - b'0');
+        if n > Number64::MAX {
+            return fail(i, "number64");
+        }
+    }
+    match Number64::new(n) {
+        Ok(v) => Ok((rest, v)),
+        Err(_) => fail(i, "number64"),
+    }
+}
+
+/// `mod-sequence-value = 1*DIGIT` with `1 <= n <= 2^63 - 1` (RFC 7162 §7).
+#[allow(dead_code)] // until the extension parsers use it
+pub(crate) fn mod_sequence_value(i: &[u8]) -> PResult<'_, ModSeq> {
+    let (rest, n) = number64(i).or_else(|e| refail(e, i, "mod-sequence-value"))?;
+    match ModSeq::new(n.get()) {
+        Ok(v) => Ok((rest, v)),
+        Err(_) => fail(i, "mod-sequence-value"),
+    }
+}
+
+/// `mod-sequence-valzer = "0" / mod-sequence-value` (RFC 7162 §7): `None` for `0`.
+#[allow(dead_code)] // until the extension parsers use it
+pub(crate) fn mod_sequence_valzer(i: &[u8]) -> PResult<'_, Option<ModSeq>> {
+    let (rest, n) = number64(i).or_else(|e| refail(e, i, "mod-sequence-valzer"))?;
+    Ok((rest, ModSeq::new(n.get()).ok()))
 }

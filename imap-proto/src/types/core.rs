@@ -410,3 +410,65 @@ impl<'v, T> IntoIterator for &'v Vec1<T> {
         self.0.iter()
     }
 }
+
+/// `number64 = 1*DIGIT ; Unsigned 63-bit integer` (RFC 9051 §9, RFC 9208 §9): a number in
+/// `0 ..= 2^63 - 1`. The constructor refuses larger values, so every value serializes to
+/// what the grammar allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Number64(u64);
+
+impl Number64 {
+    /// The largest `number64`: 2^63 - 1.
+    pub const MAX: u64 = i64::MAX as u64;
+
+    /// Validates `n <= 2^63 - 1`.
+    pub const fn new(n: u64) -> Result<Self, Error> {
+        if n > Self::MAX {
+            return Err(Error::invalid("number64", "larger than 2^63 - 1"));
+        }
+        Ok(Number64(n))
+    }
+
+    /// The number.
+    pub const fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl TryFrom<u64> for Number64 {
+    type Error = Error;
+    fn try_from(n: u64) -> Result<Self, Error> {
+        Self::new(n)
+    }
+}
+
+/// `mod-sequence-value = 1*DIGIT ; (1 <= n <= 9,223,372,036,854,775,807)` (RFC 7162 §7):
+/// a CONDSTORE modification sequence. `mod-sequence-valzer` (which adds `0`) is
+/// `Option<ModSeq>` where the grammar allows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModSeq(core::num::NonZeroU64);
+
+impl ModSeq {
+    /// Validates `1 <= n <= 2^63 - 1`.
+    pub const fn new(n: u64) -> Result<Self, Error> {
+        match core::num::NonZeroU64::new(n) {
+            Some(v) if n <= Number64::MAX => Ok(ModSeq(v)),
+            _ => Err(Error::invalid(
+                "mod-sequence-value",
+                "0 or larger than 2^63 - 1",
+            )),
+        }
+    }
+
+    /// The number.
+    pub const fn get(self) -> u64 {
+        self.0.get()
+    }
+}
+
+impl TryFrom<u64> for ModSeq {
+    type Error = Error;
+    fn try_from(n: u64) -> Result<Self, Error> {
+        Self::new(n)
+    }
+}
