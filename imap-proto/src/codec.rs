@@ -8,7 +8,10 @@
 //!
 //! Like every IMAP implementation that frames before parsing, the framer takes a line that
 //! ends in `{n}` or `{n+}` as announcing a literal (RFC 3501 §4.3), even inside free text
-//! such as a response's `text`; servers do not end text that way.
+//! such as a response's `text`; servers do not end text that way. A binary literal
+//! (`literal8 = "~{" number ["+"] "}" CRLF *OCTET`, RFC 3516 §7, RFC 4466 §2.2) ends the
+//! same way and is framed alike, in both directions; its data may hold NUL octets, which
+//! the framer never looks at.
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -201,6 +201,21 @@ pub(crate) const LITERAL_DATA: &str = "literal data";
 
 /// `literal = "{" number ["+"] "}" CRLF *CHAR8` (RFC 3501 §9, RFC 7888 §8).
 pub(crate) fn literal(i: &[u8]) -> PResult<'_, Literal<'_>> {
+    let (rest, (data, mode)) = literal_octets(i)?;
+    if let Some(z) = memchr::memchr(0, data) {
+        return fail(data.get(z..).unwrap_or_default(), "CHAR8");
+    }
+    Ok((
+        rest,
+        Literal {
+            data: Cow::Borrowed(data),
+            mode,
+        },
+    ))
+}
+
+/// `"{" number ["+"] "}" CRLF` and the octets it announces, whatever they are.
+fn literal_octets(i: &[u8]) -> PResult<'_, (&[u8], LiteralMode)> {
     let (r, _) = byte(i, b'{', "literal")?;
     let (r, n) = number(r)?;
     let (r, mode) = match r.first() {
@@ -214,16 +229,7 @@ pub(crate) fn literal(i: &[u8]) -> PResult<'_, Literal<'_>> {
     let Ok((rest, data)) = take::<_, _, super::PErr<'_>>(n as usize)(r) else {
         return fatal(r, ErrKind::Rule(LITERAL_DATA));
     };
-    if let Some(z) = memchr::memchr(0, data) {
-        return fail(data.get(z..).unwrap_or_default(), "CHAR8");
-    }
-    Ok((
-        rest,
-        Literal {
-            data: Cow::Borrowed(data),
-            mode,
-        },
-    ))
+    Ok((rest, (data, mode)))
 }
 
 /// `string = quoted / literal`.
@@ -566,4 +572,19 @@ pub(crate) fn mod_sequence_value(i: &[u8]) -> PResult<'_, ModSeq> {
 pub(crate) fn mod_sequence_valzer(i: &[u8]) -> PResult<'_, Option<ModSeq>> {
     let (rest, n) = number64(i).or_else(|e| refail(e, i, "mod-sequence-valzer"))?;
     Ok((rest, ModSeq::new(n.get()).ok()))
+}
+
+/// `literal8 = "~{" number ["+"] "}" CRLF *OCTET` (RFC 3516 §7, RFC 4466 §2.2): like
+/// [`literal`], NUL octets allowed.
+#[allow(dead_code)] // until the APPEND (RFC 3516) and FETCH BINARY grammars use it
+pub(crate) fn literal8(i: &[u8]) -> PResult<'_, crate::types::core::Literal8<'_>> {
+    let (r, _) = byte(i, b'~', "literal8")?;
+    let (rest, (data, mode)) = literal_octets(r)?;
+    Ok((
+        rest,
+        crate::types::core::Literal8 {
+            data: Cow::Borrowed(data),
+            mode,
+        },
+    ))
 }

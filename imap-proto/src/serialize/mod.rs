@@ -3,6 +3,7 @@
 
 mod body;
 mod command;
+mod ext_command;
 mod response;
 
 use alloc::vec::Vec;

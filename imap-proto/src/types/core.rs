@@ -472,3 +472,46 @@ impl TryFrom<u64> for ModSeq {
         Self::new(n)
     }
 }
+
+/// A binary literal: `literal8 = "~{" number ["+"] "}" CRLF *OCTET` (RFC 3516 §7, RFC
+/// 4466 §2.2, RFC 7888 §8). Unlike [`Literal`] it may carry NUL octets. The data borrows
+/// from the input.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Literal8<'a> {
+    pub(crate) data: Cow<'a, [u8]>,
+    pub(crate) mode: LiteralMode,
+}
+
+impl<'a> Literal8<'a> {
+    /// A synchronizing binary literal; refuses sizes over `u32::MAX`.
+    pub fn new(data: impl Into<Cow<'a, [u8]>>) -> Result<Self, Error> {
+        Self::with_mode(data, LiteralMode::Sync)
+    }
+
+    /// A binary literal with the given mode.
+    pub fn with_mode(data: impl Into<Cow<'a, [u8]>>, mode: LiteralMode) -> Result<Self, Error> {
+        let data = data.into();
+        if u32::try_from(data.len()).is_err() {
+            return Err(Error::invalid("literal8", "longer than 4294967295 octets"));
+        }
+        Ok(Literal8 { data, mode })
+    }
+
+    /// The data.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// Sync or non-sync.
+    pub fn mode(&self) -> LiteralMode {
+        self.mode
+    }
+
+    /// Detaches the value from the input buffer.
+    pub fn into_owned(self) -> Literal8<'static> {
+        Literal8 {
+            data: cow_bytes_into_owned(self.data),
+            mode: self.mode,
+        }
+    }
+}
