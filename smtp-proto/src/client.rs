@@ -33,7 +33,7 @@ use crate::parse::{ReplyConfig, ReplyDecoder};
 use crate::serialize::Encode;
 use crate::types::{
     AuthMechanism, Base64, Capability, Command, EhloResponse, ForwardPath, Host, InitialResponse,
-    MailFrom, RcptTo, Reply,
+    MailFrom, RcptTo, Reply, Text,
 };
 
 /// RFC 5321 §4.5.3.2 timeouts.
@@ -877,10 +877,46 @@ impl Client {
     /// # Errors
     /// [`Error::Misuse`] unless ready.
     pub fn noop(&mut self, now: Duration) -> Result<(), Error> {
-        self.ready("NOOP needs a ready session")?;
+        self.simple(&Command::Noop(None), "NOOP needs a ready session", now)
+    }
+
+    /// Sends `VRFY string` (RFC 5321 §4.1.1.6); [`ClientEvent::Reply`] has the answer.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] unless ready; [`Error::LimitExceeded`] for a line over 512 octets
+    /// (nothing is written).
+    pub fn vrfy(&mut self, what: Text<'_>, now: Duration) -> Result<(), Error> {
+        self.simple(&Command::Vrfy(what), "VRFY needs a ready session", now)
+    }
+
+    /// Sends `EXPN string` (RFC 5321 §4.1.1.7); [`ClientEvent::Reply`] has the answer.
+    ///
+    /// # Errors
+    /// As [`vrfy`](Self::vrfy).
+    pub fn expn(&mut self, list: Text<'_>, now: Duration) -> Result<(), Error> {
+        self.simple(&Command::Expn(list), "EXPN needs a ready session", now)
+    }
+
+    /// Sends `HELP [string]` (RFC 5321 §4.1.1.8); [`ClientEvent::Reply`] has the answer.
+    ///
+    /// # Errors
+    /// As [`vrfy`](Self::vrfy).
+    pub fn help(&mut self, topic: Option<Text<'_>>, now: Duration) -> Result<(), Error> {
+        self.simple(&Command::Help(topic), "HELP needs a ready session", now)
+    }
+
+    /// One command answered by one reply ([`ClientEvent::Reply`]), from a ready session.
+    fn simple(
+        &mut self,
+        cmd: &Command<'_>,
+        misuse: &'static str,
+        now: Duration,
+    ) -> Result<(), Error> {
+        self.ready(misuse)?;
+        cmd.check_line_length()?;
         self.phase = Phase::Waiting;
         self.last_activity = now;
-        self.send(&Command::Noop(None), Expect::Simple);
+        self.send(cmd, Expect::Simple);
         Ok(())
     }
 
