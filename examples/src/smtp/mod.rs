@@ -126,7 +126,7 @@ pub fn reply_text(reply: &Reply<'_>) -> String {
     if let Some(e) = reply.enhanced() {
         let _ = write!(out, " {e}");
     }
-    for (i, line) in reply.lines().iter().enumerate() {
+    for (i, line) in reply.lines().enumerate() {
         out.push_str(if i == 0 { " " } else { " / " });
         out.push_str(line);
     }

@@ -74,7 +74,7 @@ impl EhloResponse<'_> {
         Reply {
             code: ReplyCode::OK,
             enhanced: None,
-            lines,
+            lines: crate::types::reply::Lines::List(lines),
         }
     }
 }

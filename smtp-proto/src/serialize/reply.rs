@@ -8,8 +8,8 @@ impl Encode for Reply<'_> {
     /// text` (or just the code when the text is empty) for the last, with the enhanced code
     /// at the start of each line's text.
     fn encode(&self, out: &mut impl BufMut) {
-        let n = self.lines.len();
-        for (i, line) in self.lines.iter().enumerate() {
+        let n = self.lines().len();
+        for (i, line) in self.lines().enumerate() {
             put_fmt(out, format_args!("{}", self.code.get()));
             let last = i + 1 == n;
             match (self.enhanced, line.is_empty(), last) {

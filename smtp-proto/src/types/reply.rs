@@ -107,11 +107,144 @@ impl core::fmt::Display for EnhancedCode {
 
 /// A reply: one code, an optional enhanced status code (written on every line, RFC 2034
 /// §4), and one or more lines of text (the last may be empty).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// A decoded reply borrows its lines as one validated slice of the input and splits them
+/// only when [`lines`](Self::lines) is called (see [`Lines`]); a built reply holds a list.
+/// Equality and hashing compare the code, the enhanced code and the line texts, whichever
+/// the representation.
+#[derive(Clone)]
 pub struct Reply<'a> {
     pub(crate) code: ReplyCode,
     pub(crate) enhanced: Option<EnhancedCode>,
-    pub(crate) lines: Vec<Cow<'a, str>>,
+    pub(crate) lines: Lines<'a>,
+}
+
+/// How a [`Reply`] holds its text.
+///
+/// Why two forms: profiling the reply decoder (callgrind, `benches/` peers bench) showed
+/// about 15 % of its time in malloc/free for the `Vec` of line texts built for every reply,
+/// and a second walk over the lines to fill it. A decoded reply now keeps the validated
+/// wire text of all its lines as one `&str` (no allocation, one pass), and the line texts
+/// are cut out of it lazily by [`ReplyLines`].
+#[derive(Debug, Clone)]
+pub(crate) enum Lines<'a> {
+    /// Decoded: `count` complete `Reply-line`s as received, each ending in CRLF, already
+    /// checked (same code on every line, `textstring`, UTF-8). A line's text starts after
+    /// the code and its separator (octet 4), then `skip` octets of enhanced code and one
+    /// optional SP when the reply has an enhanced code (0 otherwise).
+    Wire {
+        raw: Cow<'a, str>,
+        count: usize,
+        skip: usize,
+    },
+    /// Built by a constructor (or by [`Reply::fixed`]).
+    List(Vec<Cow<'a, str>>),
+}
+
+/// The text lines of a [`Reply`], enhanced codes removed: an iterator of `&str` (see
+/// [`Reply::lines`]). Also compares equal to an array or slice of the same texts.
+#[derive(Debug, Clone)]
+pub struct ReplyLines<'r> {
+    inner: LinesInner<'r>,
+    left: usize,
+}
+
+#[derive(Debug, Clone)]
+enum LinesInner<'r> {
+    Wire { rest: &'r str, skip: usize },
+    List(core::slice::Iter<'r, Cow<'r, str>>),
+}
+
+impl<'r> ReplyLines<'r> {
+    /// The texts of `count` checked wire lines as they are, enhanced codes included.
+    pub(crate) fn wire(raw: &'r str, count: usize) -> Self {
+        ReplyLines {
+            inner: LinesInner::Wire { rest: raw, skip: 0 },
+            left: count,
+        }
+    }
+}
+
+impl<'r> Iterator for ReplyLines<'r> {
+    type Item = &'r str;
+
+    fn next(&mut self) -> Option<&'r str> {
+        let text = match &mut self.inner {
+            LinesInner::List(it) => it.next().map(|l| &**l)?,
+            LinesInner::Wire { rest, skip } => {
+                // Every line of `rest` was checked to end in CRLF and to hold no other CR
+                // or LF, so the next LF ends the next line.
+                let lf = memchr::memchr(b'\n', rest.as_bytes())?;
+                let line = rest.get(..lf)?;
+                *rest = rest.get(lf + 1..).unwrap_or_default();
+                let line = line.strip_suffix('\r').unwrap_or(line);
+                // `Reply-code [SP / "-"]`: three digits and the separator (absent on a last
+                // line that is just the code).
+                let text = line.get(4..).unwrap_or_default();
+                if *skip == 0 {
+                    text
+                } else {
+                    let t = text.get(*skip..).unwrap_or_default();
+                    t.strip_prefix(' ').unwrap_or(t)
+                }
+            }
+        };
+        self.left = self.left.saturating_sub(1);
+        Some(text)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for ReplyLines<'_> {}
+impl core::iter::FusedIterator for ReplyLines<'_> {}
+
+impl<S: AsRef<str>> PartialEq<[S]> for ReplyLines<'_> {
+    fn eq(&self, other: &[S]) -> bool {
+        self.clone().eq(other.iter().map(AsRef::as_ref))
+    }
+}
+impl<S: AsRef<str>, const N: usize> PartialEq<[S; N]> for ReplyLines<'_> {
+    fn eq(&self, other: &[S; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl PartialEq for Reply<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code && self.enhanced == other.enhanced && self.lines().eq(other.lines())
+    }
+}
+impl Eq for Reply<'_> {}
+
+impl core::hash::Hash for Reply<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.code.hash(state);
+        self.enhanced.hash(state);
+        let lines = self.lines();
+        state.write_usize(lines.len());
+        for l in lines {
+            l.hash(state);
+        }
+    }
+}
+
+impl core::fmt::Debug for Reply<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        struct L<'x, 'r>(&'x ReplyLines<'r>);
+        impl core::fmt::Debug for L<'_, '_> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_list().entries(self.0.clone()).finish()
+            }
+        }
+        f.debug_struct("Reply")
+            .field("code", &self.code)
+            .field("enhanced", &self.enhanced)
+            .field("lines", &L(&self.lines()))
+            .finish()
+    }
 }
 
 impl<'a> Reply<'a> {
@@ -170,7 +303,7 @@ impl<'a> Reply<'a> {
         Ok(Reply {
             code,
             enhanced,
-            lines,
+            lines: Lines::List(lines),
         })
     }
 
@@ -184,7 +317,7 @@ impl<'a> Reply<'a> {
                 subject: enhanced.1,
                 detail: enhanced.2,
             }),
-            lines: alloc::vec![Cow::Borrowed(text)],
+            lines: Lines::List(alloc::vec![Cow::Borrowed(text)]),
         }
     }
 
@@ -196,24 +329,41 @@ impl<'a> Reply<'a> {
     pub fn enhanced(&self) -> Option<EnhancedCode> {
         self.enhanced
     }
-    /// The text lines (enhanced codes removed).
-    pub fn lines(&self) -> &[Cow<'a, str>] {
-        &self.lines
+    /// The text lines (enhanced codes removed), in order; at least one.
+    pub fn lines(&self) -> ReplyLines<'_> {
+        match &self.lines {
+            Lines::Wire { raw, count, skip } => ReplyLines {
+                inner: LinesInner::Wire {
+                    rest: raw,
+                    skip: *skip,
+                },
+                left: *count,
+            },
+            Lines::List(l) => ReplyLines {
+                inner: LinesInner::List(l.iter()),
+                left: l.len(),
+            },
+        }
     }
     /// The first line's text.
     pub fn text(&self) -> &str {
-        self.lines.first().map_or("", |l| l)
+        self.lines().next().unwrap_or_default()
     }
-    /// An owned copy.
+    /// An owned copy (one allocation for a decoded reply: its wire text).
     pub fn into_owned(self) -> Reply<'static> {
         Reply {
             code: self.code,
             enhanced: self.enhanced,
-            lines: self
-                .lines
-                .into_iter()
-                .map(|l| Cow::Owned(l.into_owned()))
-                .collect(),
+            lines: match self.lines {
+                Lines::Wire { raw, count, skip } => Lines::Wire {
+                    raw: Cow::Owned(raw.into_owned()),
+                    count,
+                    skip,
+                },
+                Lines::List(l) => {
+                    Lines::List(l.into_iter().map(|l| Cow::Owned(l.into_owned())).collect())
+                }
+            },
         }
     }
 }
