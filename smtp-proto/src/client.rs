@@ -32,8 +32,8 @@ use crate::error::Error;
 use crate::parse::{ReplyConfig, ReplyDecoder};
 use crate::serialize::Encode;
 use crate::types::{
-    AuthMechanism, Base64, Capability, Command, EhloResponse, ForwardPath, Host, InitialResponse,
-    MailFrom, RcptTo, Reply, Text,
+    AuthMechanism, Base64, Body, Capability, Command, EhloResponse, ForwardPath, Host,
+    InitialResponse, MailFrom, RcptTo, Reply, Text,
 };
 
 /// RFC 5321 §4.5.3.2 timeouts.
@@ -251,6 +251,8 @@ pub struct Client {
     /// LMTP replies after the data, collected until all are in.
     delivered: Vec<RecipientOutcome>,
     stuffer: DotStuffer,
+    /// The envelope declared `BODY=BINARYMIME`: the content goes with BDAT only.
+    binary: bool,
     last_activity: Duration,
     fatal: Option<Error>,
 }
@@ -277,6 +279,7 @@ impl Client {
             outcomes: Vec::new(),
             delivered: Vec::new(),
             stuffer: DotStuffer::new(),
+            binary: false,
             last_activity: now,
             fatal: None,
         }
@@ -754,6 +757,8 @@ impl Client {
         for r in &rcpts {
             Command::RcptTo(r.clone()).check_line_length()?;
         }
+        self.check_envelope(&mail, &rcpts)?;
+        self.binary = mail.params.body() == Some(Body::BinaryMime);
         self.outcomes.clear();
         self.mail_reply = None;
         self.phase = Phase::Envelope;
@@ -769,8 +774,41 @@ impl Client {
                 self.held.push_back((cmd, Expect::Rcpt(path)));
             }
         }
-        if pipelining && self.config.pipeline_data {
+        if pipelining && self.config.pipeline_data && !self.binary {
             self.send(&Command::Data, Expect::Data);
+        }
+        Ok(())
+    }
+
+    /// Refuses what the server's EHLO response does not allow
+    /// ([`EhloResponse::check_parameter`]), and a UTF-8 address without SMTPUTF8 (RFC 6531
+    /// §3.4: offered by the server and given on MAIL).
+    fn check_envelope(&self, mail: &MailFrom<'_>, rcpts: &[RcptTo<'_>]) -> Result<(), Error> {
+        let no_caps = EhloResponse {
+            domain: "".into(),
+            greeting: None,
+            capabilities: Vec::new(),
+        };
+        let caps = self.caps.as_ref().unwrap_or(&no_caps);
+        let params = mail
+            .params
+            .iter()
+            .chain(rcpts.iter().flat_map(|r| r.params.iter()));
+        for p in params {
+            caps.check_parameter(&p, self.tls)?;
+        }
+        if !mail.path.is_ascii() || rcpts.iter().any(|r| !r.path.is_ascii()) {
+            if !caps.has(&Capability::SmtpUtf8) {
+                return Err(Error::ParameterNotOffered {
+                    parameter: "UTF-8 address",
+                    capability: "SMTPUTF8",
+                });
+            }
+            if !mail.params.smtputf8() {
+                return Err(Error::Misuse(
+                    "a UTF-8 address needs the SMTPUTF8 parameter on MAIL",
+                ));
+            }
         }
         Ok(())
     }
@@ -783,6 +821,10 @@ impl Client {
         self.check()?;
         if self.phase != Phase::EnvelopeDone {
             return Err(Error::Misuse("DATA needs an accepted envelope"));
+        }
+        if self.binary {
+            // RFC 3030 §3: a BINARYMIME message cannot be sent with DATA.
+            return Err(Error::Misuse("BODY=BINARYMIME is sent with BDAT, not DATA"));
         }
         self.phase = Phase::Waiting;
         self.last_activity = now;

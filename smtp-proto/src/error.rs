@@ -81,6 +81,35 @@ pub enum Error {
     /// The client refused to send a plaintext SASL mechanism over an unencrypted transport.
     #[error("plaintext authentication refused over an unencrypted connection")]
     PlaintextAuthRefused,
+    /// The client refused to send a MAIL or RCPT parameter (or a UTF-8 address) because
+    /// the server's EHLO response did not advertise the extension it belongs to (RFC 5321
+    /// §4.1.1.11 and each extension's RFC). Nothing was written.
+    #[error("{parameter} needs the {capability} extension, which the server did not advertise")]
+    ParameterNotOffered {
+        /// The parameter, e.g. `BODY=BINARYMIME`, `NOTIFY`, or `UTF-8 address`.
+        parameter: &'static str,
+        /// The EHLO keyword that is missing, e.g. `CHUNKING`, `DSN`.
+        capability: &'static str,
+    },
+    /// A parameter's value is above the limit the server advertised with its extension:
+    /// `SIZE=n` above SIZE's (RFC 1870 §6 has the client not send the message), `HOLDFOR`
+    /// above FUTURERELEASE's max-interval (RFC 4865 §3). Nothing was written.
+    #[error("{parameter}={value} exceeds the server's advertised limit of {limit}")]
+    ParameterAboveLimit {
+        /// The parameter's keyword.
+        parameter: &'static str,
+        /// The value given.
+        value: u64,
+        /// The server's limit.
+        limit: u64,
+    },
+    /// A parameter that may only be sent over TLS (REQUIRETLS, RFC 8689 §2) on an
+    /// unencrypted connection. Nothing was written.
+    #[error("{parameter} may only be sent over TLS")]
+    ParameterNeedsTls {
+        /// The parameter.
+        parameter: &'static str,
+    },
     /// The peer sent a reply the session cannot use at this point.
     #[error("unexpected reply {code}")]
     UnexpectedReply {
@@ -104,7 +133,12 @@ impl Error {
     pub fn is_local(&self) -> bool {
         matches!(
             self,
-            Error::Misuse(_) | Error::PlaintextAuthRefused | Error::InvalidValue { .. }
+            Error::Misuse(_)
+                | Error::PlaintextAuthRefused
+                | Error::InvalidValue { .. }
+                | Error::ParameterNotOffered { .. }
+                | Error::ParameterAboveLimit { .. }
+                | Error::ParameterNeedsTls { .. }
         )
     }
 }

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use crate::error::Error;
 use crate::types::command::AuthMechanism;
-use crate::types::param::DateTime;
+use crate::types::param::{Body, DateTime, Parameter};
 
 /// One EHLO keyword line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -153,6 +153,103 @@ impl<'a> EhloResponse<'a> {
             })
             .unwrap_or_default()
     }
+    /// Whether a client may send `param` (on MAIL or RCPT) to the server that gave this
+    /// response, on a connection that is encrypted (`tls`) or not. RFC 5321 §4.1.1.11: a
+    /// parameter is used only when its extension was advertised. `SIZE=n` must not exceed
+    /// an advertised limit (RFC 1870 §6; `SIZE` alone or `SIZE 0` means no fixed limit);
+    /// `BODY=BINARYMIME` needs BINARYMIME and CHUNKING (RFC 3030 §3); `REQUIRETLS` needs
+    /// REQUIRETLS and TLS (RFC 8689 §2); `HOLDFOR` at most FUTURERELEASE's
+    /// max-interval (RFC 4865 §3). Unknown parameters are the caller's business.
+    ///
+    /// # Errors
+    /// [`Error::ParameterNotOffered`] naming the parameter and the missing keyword,
+    /// [`Error::ParameterAboveLimit`] (SIZE, HOLDFOR), or [`Error::ParameterNeedsTls`].
+    pub fn check_parameter(&self, param: &Parameter<'_>, tls: bool) -> Result<(), Error> {
+        let need = |probe: &Capability<'_>, parameter, capability| {
+            if self.has(probe) {
+                Ok(())
+            } else {
+                Err(Error::ParameterNotOffered {
+                    parameter,
+                    capability,
+                })
+            }
+        };
+        match param {
+            Parameter::Size(size) => match self.size() {
+                None => need(&Capability::Size(None), "SIZE", "SIZE"),
+                Some(Some(limit)) if limit > 0 && *size > limit => {
+                    Err(Error::ParameterAboveLimit {
+                        parameter: "SIZE",
+                        value: *size,
+                        limit,
+                    })
+                }
+                Some(_) => Ok(()),
+            },
+            // RFC 6152 §2 defines BODY (7BIT and 8BITMIME); RFC 3030 §3 adds BINARYMIME.
+            Parameter::Body(Body::SevenBit) if self.has(&Capability::BinaryMime) => Ok(()),
+            Parameter::Body(Body::SevenBit) => {
+                need(&Capability::EightBitMime, "BODY=7BIT", "8BITMIME")
+            }
+            Parameter::Body(Body::EightBitMime) => {
+                need(&Capability::EightBitMime, "BODY=8BITMIME", "8BITMIME")
+            }
+            Parameter::Body(Body::BinaryMime) => {
+                need(&Capability::BinaryMime, "BODY=BINARYMIME", "BINARYMIME")?;
+                need(&Capability::Chunking, "BODY=BINARYMIME", "CHUNKING")
+            }
+            Parameter::SmtpUtf8 => need(&Capability::SmtpUtf8, "SMTPUTF8", "SMTPUTF8"),
+            Parameter::Ret(_) => need(&Capability::Dsn, "RET", "DSN"),
+            Parameter::EnvId(_) => need(&Capability::Dsn, "ENVID", "DSN"),
+            Parameter::Notify(_) => need(&Capability::Dsn, "NOTIFY", "DSN"),
+            Parameter::Orcpt(_) => need(&Capability::Dsn, "ORCPT", "DSN"),
+            Parameter::Auth(_) => need(&Capability::Auth(Vec::new()), "AUTH", "AUTH"),
+            Parameter::MtPriority(_) => {
+                need(&Capability::MtPriority(None), "MT-PRIORITY", "MT-PRIORITY")
+            }
+            Parameter::RequireTls => {
+                need(&Capability::RequireTls, "REQUIRETLS", "REQUIRETLS")?;
+                if tls {
+                    Ok(())
+                } else {
+                    Err(Error::ParameterNeedsTls {
+                        parameter: "REQUIRETLS",
+                    })
+                }
+            }
+            Parameter::HoldFor(seconds) => match self.future_release() {
+                None => Err(Error::ParameterNotOffered {
+                    parameter: "HOLDFOR",
+                    capability: "FUTURERELEASE",
+                }),
+                Some(max) if *seconds > max => Err(Error::ParameterAboveLimit {
+                    parameter: "HOLDFOR",
+                    value: u64::from(*seconds),
+                    limit: u64::from(max),
+                }),
+                Some(_) => Ok(()),
+            },
+            Parameter::HoldUntil(_) => match self.future_release() {
+                None => Err(Error::ParameterNotOffered {
+                    parameter: "HOLDUNTIL",
+                    capability: "FUTURERELEASE",
+                }),
+                Some(_) => Ok(()),
+            },
+            Parameter::By(_) => need(&Capability::DeliverBy(None), "BY", "DELIVERBY"),
+            Parameter::Other { .. } => Ok(()),
+        }
+    }
+
+    /// FUTURERELEASE's max-interval in seconds, if advertised (RFC 4865 §3).
+    fn future_release(&self) -> Option<u32> {
+        self.capabilities.iter().find_map(|c| match c {
+            Capability::FutureRelease { max_interval, .. } => Some(*max_interval),
+            _ => None,
+        })
+    }
+
     /// An owned copy.
     pub fn into_owned(self) -> EhloResponse<'static> {
         let own = |c: Cow<'_, str>| Cow::Owned(c.into_owned());
