@@ -32,8 +32,8 @@ use crate::error::Error;
 use crate::parse::{ReplyConfig, ReplyDecoder};
 use crate::serialize::Encode;
 use crate::types::{
-    AuthMechanism, Base64, Body, Capability, Command, EhloResponse, ForwardPath, Host,
-    InitialResponse, MailFrom, RcptTo, Reply, Text,
+    AuthMechanism, AuthResponse, Base64, Body, Capability, Command, EhloResponse, ForwardPath,
+    Host, InitialResponse, MailFrom, RcptTo, Reply, Text,
 };
 
 /// RFC 5321 §4.5.3.2 timeouts.
@@ -602,12 +602,17 @@ impl Client {
             334 => {
                 let challenge = decode_base64(reply.text().as_bytes())?;
                 let line = match self.sasl.as_mut().map(|s| s.step(&challenge)) {
-                    Some(Ok(resp)) => Base64::encode(&resp).as_str().as_bytes().to_vec(),
+                    Some(Ok(resp)) => AuthResponse::Data(Base64::encode(&resp)),
                     // RFC 4954 §4: the client cancels with "*".
-                    _ => b"*".to_vec(),
+                    _ => AuthResponse::Cancel,
                 };
-                self.out.extend_from_slice(&line);
-                self.out.extend_from_slice(b"\r\n");
+                // A response longer than the exchange's line limit is cancelled rather
+                // than written (the server would answer 500 and drop the exchange).
+                let line = match line.check_line_length() {
+                    Ok(()) => line,
+                    Err(_) => AuthResponse::Cancel,
+                };
+                line.encode(&mut self.out);
                 self.in_flight.push_front(Expect::Auth);
             }
             235 => {
@@ -713,6 +718,9 @@ impl Client {
         if !offered {
             return Err(Error::Misuse("mechanism not offered by the server"));
         }
+        // Taking the initial response moves the SASL state on; keep the state before it in
+        // case the response does not fit the command line.
+        let before = sasl.clone();
         let ir = if initial {
             sasl.initial_response()
         } else {
@@ -725,10 +733,22 @@ impl Client {
                 InitialResponse::Data(Base64::encode(&ir))
             }
         });
-        let cmd = Command::Auth {
+        let mut cmd = Command::Auth {
             mechanism: name,
             initial_response,
         };
+        if cmd.check_line_length().is_err() {
+            // RFC 4954 §4: an initial response that would make the AUTH command longer
+            // than the SMTP line limit is not used; it answers the server's first (empty)
+            // 334 challenge instead.
+            sasl = before;
+            if let Command::Auth {
+                initial_response, ..
+            } = &mut cmd
+            {
+                *initial_response = None;
+            }
+        }
         self.sasl = Some(sasl);
         self.phase = Phase::Auth;
         self.last_activity = now;

@@ -1,33 +1,21 @@
 //! The client sends a MAIL or RCPT parameter only when the server's EHLO response allows
 //! it (RFC 5321 §4.1.1.11), and refuses before writing anything otherwise.
 
+#[path = "common/ready.rs"]
+mod common;
+
 use std::borrow::Cow;
-use std::time::Duration;
 
-use smtp_proto::client::{Client, ClientConfig, ClientEvent};
+use common::T0;
+use smtp_proto::client::{Client, ClientConfig};
 use smtp_proto::*;
-
-const T0: Duration = Duration::from_secs(1000);
 
 /// A ready client that has seen `250-mx` and then `caps` (one keyword line each).
 fn ready(caps: &[&str], tls: bool) -> Client {
-    let mut config = ClientConfig::new(Host::parse("me.example").unwrap().into_owned());
-    config.tls = tls;
-    let mut c = Client::new(config, T0);
     let mut lines = vec!["mx".to_string()];
     lines.extend(caps.iter().map(|s| s.to_string()));
     let ehlo = Reply::multiline(250, None, lines.into_iter().map(Cow::Owned).collect()).unwrap();
-    let mut input = b"220 mx\r\n".to_vec();
-    input.extend_from_slice(&ehlo.to_bytes());
-    c.receive(&input, T0).unwrap();
-    let mut ready = false;
-    while let Some(ev) = c.next_event().unwrap() {
-        ready |= matches!(ev, ClientEvent::Ready(_));
-    }
-    assert!(ready);
-    let n = c.transmit().len();
-    c.consumed(n);
-    c
+    common::ready(&ehlo.to_bytes(), tls)
 }
 
 fn params(list: Vec<Parameter<'static>>) -> Parameters<'static> {

@@ -126,3 +126,145 @@ fn the_client_refuses_an_over_long_hand_built_envelope_before_writing() {
     assert!(rcpt_line.starts_with(b"RCPT TO:<a@x.example> X-A="));
     assert_eq!(rcpt_line.len(), 512);
 }
+
+/// `len` octets of argument text.
+fn text_of_len(len: usize) -> Result<Text<'static>, Error> {
+    Text::new("v".repeat(len))
+}
+
+const TOO_LONG: Error = Error::LimitExceeded {
+    what: "command line",
+    limit: 512,
+};
+
+#[test]
+fn text_arguments_are_bounded_so_vrfy_expn_help_noop_etrn_lines_fit() {
+    assert_eq!(MAX_TEXT, 512 - "VRFY ".len() - 2);
+    let commands: [fn(Text<'static>) -> Command<'static>; 5] = [
+        Command::Vrfy,
+        Command::Expn,
+        |t| Command::Help(Some(t)),
+        |t| Command::Noop(Some(t)),
+        Command::Etrn,
+    ];
+    for make in commands {
+        // 511 and 512 octets with CRLF: written, and decoded back to the same command.
+        for (len, line_len) in [(MAX_TEXT - 1, 511), (MAX_TEXT, 512)] {
+            let cmd = make(text_of_len(len).unwrap());
+            let line = cmd.to_bytes();
+            assert_eq!(line.len(), line_len);
+            assert!(cmd.check_line_length().is_ok());
+            let (back, used) = Command::decode(&line).unwrap().complete().unwrap();
+            assert_eq!((back, used), (cmd, line_len));
+        }
+        // 513 octets: no such text can be built, and the line would not be read.
+        let verb = make(text_of_len(1).unwrap()).verb().to_string();
+        let line = format!("{verb} {}\r\n", "v".repeat(MAX_TEXT + 1));
+        assert_eq!(line.len(), 513);
+        assert!(matches!(
+            Command::decode(line.as_bytes()),
+            Err(Error::LineTooLong { limit: 512 })
+        ));
+    }
+    assert_eq!(text_of_len(MAX_TEXT + 1), Err(TOO_LONG));
+    assert_eq!(text_of_len(10_000), Err(TOO_LONG));
+}
+
+#[test]
+fn auth_lines_are_bounded_at_512_with_the_initial_response() {
+    // "AUTH " mechanism SP 496 octets of base64 CRLF = 504 + the mechanism's length.
+    let ir = InitialResponse::Data(Base64::new("QUFB".repeat(124)).unwrap());
+    for (mechanism, len, fits) in [
+        ("ABCDEFG", 511, true),
+        ("ABCDEFGH", 512, true),
+        ("ABCDEFGHI", 513, false),
+    ] {
+        let cmd = Command::Auth {
+            mechanism: AuthMechanism::new(mechanism).unwrap(),
+            initial_response: Some(ir.clone()),
+        };
+        assert_eq!(cmd.to_bytes().len(), len);
+        assert_eq!(cmd.check_line_length().is_ok(), fits, "{len}");
+    }
+    // Exchange lines may be up to 12288 octets (RFC 4954 §4).
+    let response = |n: usize| AuthResponse::Data(Base64::new("QUFB".repeat(n / 4)).unwrap());
+    assert_eq!(response(12_284).to_bytes().len(), 12_286);
+    assert!(response(12_284).check_line_length().is_ok());
+    assert_eq!(response(12_288).to_bytes().len(), 12_290);
+    assert_eq!(
+        response(12_288).check_line_length(),
+        Err(Error::LimitExceeded {
+            what: "command line",
+            limit: 12_288
+        })
+    );
+}
+
+#[path = "common/ready.rs"]
+mod ready;
+
+mod client {
+    use mail_common::sasl::SaslClient;
+    use smtp_proto::client::ClientEvent;
+    use smtp_proto::*;
+
+    use super::ready::{T0, ready, sent};
+
+    #[test]
+    fn vrfy_of_the_longest_text_is_one_512_octet_line() {
+        let mut c = ready(b"250-mx\r\n250 VRFY\r\n", false);
+        c.vrfy(Text::new("v".repeat(MAX_TEXT)).unwrap(), T0)
+            .unwrap();
+        let line = sent(&mut c);
+        assert!(line.starts_with("VRFY vvv"));
+        assert_eq!(line.len(), 512);
+    }
+
+    #[test]
+    fn an_initial_response_that_does_not_fit_512_octets_follows_the_first_334() {
+        // EXTERNAL with a 372-octet authzid: "AUTH EXTERNAL " + 496 base64 + CRLF = 512.
+        let authzid = "a".repeat(372);
+        let mut c = ready(b"250-mx\r\n250 AUTH EXTERNAL\r\n", false);
+        c.authenticate(SaslClient::external(Some(&authzid)), T0)
+            .unwrap();
+        let line = sent(&mut c);
+        assert!(line.starts_with("AUTH EXTERNAL YWFh"));
+        assert_eq!(line.len(), 512);
+
+        // One octet more: 500 base64 octets, a 516-octet line. RFC 4954 §4: send AUTH
+        // without it and answer the empty 334 with it.
+        let authzid = "a".repeat(373);
+        let mut c = ready(b"250-mx\r\n250 AUTH EXTERNAL\r\n", false);
+        c.authenticate(SaslClient::external(Some(&authzid)), T0)
+            .unwrap();
+        assert_eq!(sent(&mut c), "AUTH EXTERNAL\r\n");
+        c.receive(b"334 \r\n", T0).unwrap();
+        assert_eq!(c.next_event().unwrap(), None);
+        let response = sent(&mut c);
+        assert_eq!(response.len(), 502);
+        assert_eq!(
+            mail_common::sasl::decode_base64(response.trim_end().as_bytes()).unwrap(),
+            authzid.as_bytes()
+        );
+        c.receive(b"235 2.7.0 ok\r\n", T0).unwrap();
+        assert_eq!(c.next_event().unwrap(), Some(ClientEvent::Authenticated));
+    }
+
+    #[test]
+    fn an_exchange_response_longer_than_12288_octets_is_cancelled_not_written() {
+        let mut c = ready(b"250-mx\r\n250 AUTH XOAUTH2\r\n", true);
+        // The XOAUTH2 message is longer than 9213 octets: its base64 is over 12286.
+        let token = "t".repeat(9300);
+        c.authenticate_without_initial_response(SaslClient::xoauth2("u@x.example", &token), T0)
+            .unwrap();
+        assert_eq!(sent(&mut c), "AUTH XOAUTH2\r\n");
+        c.receive(b"334 \r\n", T0).unwrap();
+        assert_eq!(c.next_event().unwrap(), None);
+        assert_eq!(sent(&mut c), "*\r\n");
+        c.receive(b"501 5.0.0 cancelled\r\n", T0).unwrap();
+        assert!(matches!(
+            c.next_event().unwrap(),
+            Some(ClientEvent::AuthFailed(_))
+        ));
+    }
+}

@@ -10,7 +10,10 @@ use crate::types::param::Parameters;
 use crate::types::path::{ForwardPath, Host, ReversePath};
 
 /// Free text of a command argument (VRFY, EXPN, HELP, NOOP, ETRN, unknown commands):
-/// printable, UTF-8, no CR, LF or NUL, never empty, not starting with a space or tab.
+/// printable, UTF-8, no CR, LF or NUL, never empty, not starting with a space or tab, and at
+/// most [`MAX_TEXT`] octets, so that `VRFY`, `EXPN`, `HELP`, `NOOP` and `ETRN` lines fit
+/// the 512 octets of RFC 5321 §4.5.3.1.4. (Only an unknown command with a verb shorter than
+/// four letters, as parsed, can carry more.)
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Text<'a>(pub(crate) Cow<'a, str>);
 
@@ -18,10 +21,12 @@ impl<'a> Text<'a> {
     /// Validates the text.
     ///
     /// # Errors
-    /// [`Error::InvalidValue`] if empty or it contains control characters other than TAB.
+    /// [`Error::InvalidValue`] if empty or it contains control characters other than TAB;
+    /// [`Error::LimitExceeded`] (`what: "command line"`) if longer than [`MAX_TEXT`].
     pub fn new(s: impl Into<Cow<'a, str>>) -> Result<Self, Error> {
         let s = s.into();
         validate(s.as_bytes(), "text", p::text)?;
+        fits(s.len(), MAX_TEXT, MAX_COMMAND_LINE)?;
         Ok(Text(s))
     }
     /// The text.
@@ -173,19 +178,29 @@ pub struct RcptTo<'a> {
 /// [`Command::decode`] enforces, so a writer must not exceed it either).
 pub const MAX_COMMAND_LINE: usize = mail_common::line::SMTP_COMMAND_LINE;
 
+/// The longest [`Text`]: a `VRFY`, `EXPN`, `HELP`, `NOOP` or `ETRN` line is the
+/// four-letter verb, SP, the text and CRLF, at most [`MAX_COMMAND_LINE`] octets.
+pub const MAX_TEXT: usize = MAX_COMMAND_LINE - b"VRFY ".len() - 2;
+
+/// Refuses `len` octets where at most `max` fit in a line of at most `limit` octets (the
+/// limit the error names). Every writer-side length check goes through here.
+pub(crate) fn fits(len: usize, max: usize, limit: usize) -> Result<(), Error> {
+    if len > max {
+        return Err(Error::LimitExceeded {
+            what: "command line",
+            limit,
+        });
+    }
+    Ok(())
+}
+
 /// Refuses a `verb path [SP params]` CRLF line longer than [`MAX_COMMAND_LINE`].
 fn check_line(verb: &[u8], path: &impl Encode, params: &Parameters<'_>) -> Result<(), Error> {
     let mut len = verb.len() + path.to_bytes().len() + 2;
     if !params.is_empty() {
         len += 1 + params.to_bytes().len();
     }
-    if len > MAX_COMMAND_LINE {
-        return Err(Error::LimitExceeded {
-            what: "command line",
-            limit: MAX_COMMAND_LINE,
-        });
-    }
-    Ok(())
+    fits(len, MAX_COMMAND_LINE, MAX_COMMAND_LINE)
 }
 
 impl<'a> MailFrom<'a> {
@@ -214,25 +229,30 @@ impl<'a> RcptTo<'a> {
 
 impl Command<'_> {
     /// Whether the command's line (CRLF included) fits the 512 octets of RFC 5321
-    /// §4.5.3.1.4 (an AUTH line: the 12288 of RFC 4954 §4), the limits
-    /// [`Command::decode`] applies. The struct fields are public, so a command built by
-    /// hand can be too long; [`crate::client::Client`] checks with this before it writes
-    /// anything.
+    /// §4.5.3.1.4. That includes AUTH with its initial response: RFC 4954 §4 keeps the
+    /// AUTH command to the SMTP line limit (a client whose initial response would not fit
+    /// sends it after the first 334 instead, as [`crate::client::Client`] does), even
+    /// though [`Command::decode`] accepts AUTH lines up to [`crate::types::AUTH_LINE`] from
+    /// peers that do not. The struct fields are public, so a command built by hand can be
+    /// too long; the client checks with this before it writes anything.
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] (`what: "command line"`).
     pub fn check_line_length(&self) -> Result<(), Error> {
-        let limit = match self {
-            Command::Auth { .. } => crate::types::AUTH_LINE,
-            _ => MAX_COMMAND_LINE,
-        };
-        if self.to_bytes().len() > limit {
-            return Err(Error::LimitExceeded {
-                what: "command line",
-                limit,
-            });
-        }
-        Ok(())
+        fits(self.to_bytes().len(), MAX_COMMAND_LINE, MAX_COMMAND_LINE)
+    }
+}
+
+impl AuthResponse<'_> {
+    /// Whether the line (CRLF included) fits the [`crate::types::AUTH_LINE`] octets that
+    /// RFC 4954 §4 considers sufficient for an AUTH exchange, the limit this crate's
+    /// server applies.
+    ///
+    /// # Errors
+    /// [`Error::LimitExceeded`] (`what: "command line"`).
+    pub fn check_line_length(&self) -> Result<(), Error> {
+        let limit = crate::types::AUTH_LINE;
+        fits(self.to_bytes().len(), limit, limit)
     }
 }
 

@@ -13,8 +13,8 @@ use crate::error::Error;
 use crate::parse::ReplyConfig;
 
 pub use command::{
-    AuthMechanism, AuthResponse, Base64, Command, InitialResponse, MAX_COMMAND_LINE, MailFrom,
-    RcptTo, Text, Verb,
+    AuthMechanism, AuthResponse, Base64, Command, InitialResponse, MAX_COMMAND_LINE, MAX_TEXT,
+    MailFrom, RcptTo, Text, Verb,
 };
 pub use ehlo::{Capability, EhloResponse};
 pub use param::{

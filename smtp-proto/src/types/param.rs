@@ -377,12 +377,7 @@ impl<'a> Parameters<'a> {
             list.iter().map(|p| p.to_bytes().len() + 1).sum::<usize>()
         }
         .saturating_sub(1);
-        if len > MAX_PARAMETERS {
-            return Err(Error::LimitExceeded {
-                what: "command line",
-                limit: crate::types::command::MAX_COMMAND_LINE,
-            });
-        }
+        crate::types::command::fits(len, MAX_PARAMETERS, crate::types::command::MAX_COMMAND_LINE)?;
         for (n, a) in list.iter().enumerate() {
             if list
                 .iter()
