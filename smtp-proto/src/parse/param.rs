@@ -270,18 +270,21 @@ pub(crate) fn notify(v: In<'_>) -> Result<Notify, nom::Err<super::PError<'_>>> {
     let (mut success, mut failure, mut delay) = (false, false, false);
     let mut at = v;
     for item in v.split(|b| *b == b',') {
-        let flag = if eq_kw(item, b"SUCCESS") {
-            &mut success
-        } else if eq_kw(item, b"FAILURE") {
-            &mut failure
-        } else if eq_kw(item, b"DELAY") {
-            &mut delay
-        } else {
+        // The length and first octet pick the one candidate (instead of up to three
+        // comparisons in turn): this runs for most RCPT lines of a DSN-aware client.
+        let first = item.first().map_or(0, |b| b & 0xDF);
+        let (name, flag): (&[u8], &mut bool) = match (item.len(), first) {
+            (7, b'S') => (b"SUCCESS", &mut success),
+            (7, b'F') => (b"FAILURE", &mut failure),
+            (5, b'D') => (b"DELAY", &mut delay),
+            _ => (b"", &mut success),
+        };
+        if name.is_empty() || !eq_kw(item, name) {
             return Err(nom::Err::Failure(super::PError {
                 rest: at,
                 why: Why::Expected(RULE),
             }));
-        };
+        }
         if *flag {
             return Err(nom::Err::Failure(super::PError {
                 rest: at,
