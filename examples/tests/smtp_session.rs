@@ -433,12 +433,12 @@ fn message_over_the_size_limit_is_refused() {
     for chunking in [true, false] {
         let mut o = f.options(Security::Plain);
         o.chunking = chunking;
-        let report = f.send(&o, &["bob@example.test"], &big).unwrap();
-        let o = &report.outcomes[0];
-        assert!(!o.accepted);
-        // SIZE= is announced, so the server refuses at MAIL already.
-        assert_eq!(o.stage, Stage::Mail);
-        assert!(reply_text(o.reply.as_ref().unwrap()).starts_with("552 5.3.4"));
+        // The server announces SIZE 1000, so the client refuses before MAIL (RFC 1870 §6).
+        let e = f.send(&o, &["bob@example.test"], &big).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "SIZE=1520 exceeds the server's advertised limit of 1000"
+        );
     }
     assert!(f.delivered().is_empty());
 }

@@ -301,11 +301,23 @@ impl Background {
         F: FnOnce(TcpListener, Shutdown) -> Fut + Send + 'static,
         Fut: Future<Output = io::Result<()>>,
     {
+        Self::spawn_on(SocketAddr::from(([127, 0, 0, 1], 0)), name, serve)
+    }
+
+    /// As [`spawn`](Self::spawn), listening on `addr` (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// The runtime, the listening socket or the thread could not be set up.
+    pub fn spawn_on<F, Fut>(addr: SocketAddr, name: &str, serve: F) -> io::Result<Background>
+    where
+        F: FnOnce(TcpListener, Shutdown) -> Fut + Send + 'static,
+        Fut: Future<Output = io::Result<()>>,
+    {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0"))?;
+        let listener = runtime.block_on(TcpListener::bind(addr))?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let shutdown: Shutdown = Box::pin(async move {

@@ -558,7 +558,12 @@ impl Session<'_> {
                 params: Parameters::new(),
             })
             .collect();
-        self.client.send_envelope(mail, rcpts, now)?;
+        match self.client.send_envelope(mail, rcpts, now) {
+            // The machine refuses, before writing anything, what the server's EHLO does not
+            // allow (a message over its SIZE limit, RFC 1870 §6, ...): say so and QUIT.
+            Err(e) if e.is_local() => self.fail(SmtpError::Unsupported(e.to_string())),
+            result => result?,
+        }
         Ok(())
     }
 

@@ -191,15 +191,14 @@ struct Peer {
     user: Option<String>,
 }
 
-/// A server running in the background on a tokio runtime of its own, for tests and for
+/// A server running in the background on a thread and tokio runtime of its own
+/// ([`crate::net::server::Background`], as the IMAP and POP3 servers), for tests and for
 /// programs that are otherwise blocking (the demo). Dropping it stops accepting
-/// connections and shuts the runtime down.
+/// connections.
 #[derive(Debug)]
 pub struct BackgroundServer {
-    addr: SocketAddr,
+    server: crate::net::server::Background,
     service: Arc<SmtpService>,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl BackgroundServer {
@@ -213,50 +212,28 @@ impl BackgroundServer {
         addr: SocketAddr,
         options: ServeOptions,
     ) -> std::io::Result<BackgroundServer> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()?;
-        let listener = runtime.block_on(tokio::net::TcpListener::bind(addr))?;
-        let addr = listener.local_addr()?;
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let served = Arc::clone(&service);
-        runtime.spawn(async move {
-            let handler = move |stream, peer| Arc::clone(&served).handle(stream, peer);
-            let shutdown = async {
-                let _ = rx.await;
-            };
-            serve_until(listener, options, handler, shutdown).await
-        });
-        Ok(BackgroundServer {
+        let server = crate::net::server::Background::spawn_on(
             addr,
-            service,
-            shutdown: Some(tx),
-            runtime: Some(runtime),
-        })
+            "smtp-server",
+            move |listener, shutdown| {
+                let handler = move |stream, peer| Arc::clone(&served).handle(stream, peer);
+                serve_until(listener, options, handler, shutdown)
+            },
+        )?;
+        Ok(BackgroundServer { server, service })
     }
 
     /// The address it listens on.
     #[must_use]
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// The service (for [`SmtpService::finished_sessions`]).
     #[must_use]
     pub fn service(&self) -> &Arc<SmtpService> {
         &self.service
-    }
-}
-
-impl Drop for BackgroundServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(rt) = self.runtime.take() {
-            rt.shutdown_background();
-        }
     }
 }
 
