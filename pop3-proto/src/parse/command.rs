@@ -1,5 +1,13 @@
 //! Command parsing: RFC 2449 §3 `command = keyword *(SP param) CRLF`, with the argument
 //! rules of RFC 1939 §§5-7, RFC 2449 §5, RFC 2595 §4, RFC 5034 §5 and RFC 6856.
+//!
+//! The hot rules (keyword, message numbers, parameters, SP, end of line) are written as
+//! plain byte loops rather than nom combinators: a POP3 command is a handful of octets, so
+//! the per-call overhead of the combinators (nom's error values, the `rule` wrapper's
+//! re-mapping, the closures) cost more than the scanning itself (issue 9 profile:
+//! `pop3_commands/ours` spent most of its instructions there). The rarely used rules
+//! (APOP digest, SASL mechanism, initial response) stay nom parsers. The errors (offset
+//! and rule name) are the same either way.
 
 use alloc::borrow::Cow;
 
@@ -7,13 +15,13 @@ use mail_common::decode::Decoded;
 use mail_common::line::{LineConfig, LineScanner, POP3_COMMAND_LINE, decode_line};
 use nom::bytes::complete::take_while1;
 
-use super::{PResult, eol, fail, message_number, number_u32, rule, sp, to_error};
+use super::{PResult, fail, rule, to_error};
 use crate::error::{Error, from_line};
-use crate::types::arg::{is_param_octet, is_text_octet};
+use crate::types::arg::is_param_octet;
 use crate::types::capability::valid_params;
 use crate::types::{
-    ApopDigest, AuthLine, Base64, Command, InitialResponse, Mechanism, Param, Password,
-    UnknownCommand,
+    ApopDigest, AuthLine, Base64, Command, InitialResponse, Mechanism, MessageNumber, Param,
+    Password, UnknownCommand,
 };
 
 /// Limits on commands, RFC 2449 §4 and RFC 1939 §3.
@@ -45,19 +53,55 @@ fn is_vchar(b: u8) -> bool {
     (0x21..=0x7e).contains(&b)
 }
 
-/// RFC 2449 §3 `keyword = 3*4VCHAR`, folded to lower case in a `u32` (zero-padded) so it
-/// is matched with one integer comparison, without allocating.
-fn keyword(i: &[u8]) -> PResult<'_, (&[u8], u32)> {
-    let (rest, kw) = rule("keyword", take_while1(is_vchar))(i)?;
-    if !(3..=4).contains(&kw.len()) {
-        return fail(i, "keyword (3 or 4 characters)");
-    }
-    let mut key = [0u8; 4];
-    for (k, b) in key.iter_mut().zip(kw) {
-        // ASCII letters fold with 0x20; other VCHARs are kept (they match no keyword).
-        *k = if b.is_ascii_uppercase() { b | 0x20 } else { *b };
-    }
-    Ok((rest, (kw, u32::from_le_bytes(key))))
+/// RFC 2449 §3 `keyword = 3*4VCHAR`: its length, and the keyword folded to lower case in a
+/// `u32` (zero-padded), so that it is matched with one integer comparison, without
+/// allocating. Fails with the rule name (the error is at offset 0).
+///
+/// The fold is one `| 0x20` on the whole word instead of a test per letter: on VCHAR it
+/// turns exactly the upper-case letters into lower-case ones and leaves every other octet
+/// outside `a-z` (`@[\]^_` become `` `{|}~ `` and DEL; digits and the other punctuation
+/// already have bit 5 set), so a folded word equals a keyword constant if and only if the
+/// keyword matches case-insensitively. Octets past the keyword are masked off.
+#[inline]
+fn keyword(line: &[u8]) -> Result<(usize, u32), &'static str> {
+    let (len, word) = match line.first_chunk::<4>() {
+        Some(w) => {
+            let word = u32::from_le_bytes(*w);
+            match vchar_prefix(word) {
+                // A fifth VCHAR makes it too long.
+                4 if line.get(4).is_some_and(|&b| is_vchar(b)) => (5, word),
+                n => (n, word),
+            }
+        }
+        // Lines under 4 octets (rare: only a bare 3-letter keyword fits).
+        None => {
+            let n = line.iter().take_while(|&&b| is_vchar(b)).count();
+            match line {
+                &[a, b, c] => (n, u32::from_le_bytes([a, b, c, 0])),
+                _ => (n, 0),
+            }
+        }
+    };
+    let mask = match len {
+        0 => return Err("keyword"),
+        3 => 0x00ff_ffff,
+        4 => u32::MAX,
+        _ => return Err("keyword (3 or 4 characters)"),
+    };
+    Ok((len, (word | 0x2020_2020) & mask))
+}
+
+/// How many of the four octets of `w` (in memory order, little-endian) are VCHARs before
+/// the first one that is not, computed on the whole word at once (SWAR) instead of with
+/// four compare-and-branch steps. For each octet `b` with bit 7 clear, `b + 0x5f` has bit
+/// 7 set iff `b >= 0x21`, and `b + 0x01` has it set iff `b == 0x7f`; neither sum carries
+/// into the next octet. Octets with bit 7 set are excluded by `!w`.
+fn vchar_prefix(w: u32) -> usize {
+    const HIGH: u32 = 0x8080_8080;
+    let low = w & 0x7f7f_7f7f;
+    let vchar = (low + 0x5f5f_5f5f) & !(low + 0x0101_0101) & !w & HIGH;
+    // The first octet whose flag is clear; 32 / 8 = 4 when all four are VCHARs.
+    ((!vchar & HIGH).trailing_zeros() / 8) as usize
 }
 
 const fn kw(k: &[u8; 4]) -> u32 {
@@ -82,17 +126,21 @@ const AUTH: u32 = kw(b"auth");
 const UTF8: u32 = kw(b"utf8");
 const LANG: u32 = kw(b"lang");
 
-/// RFC 2449 §3 `param = 1*VCHAR` (UTF-8 allowed, RFC 6856 §2.2), at most `max` octets.
-fn param(max: usize) -> impl Fn(&[u8]) -> PResult<'_, (usize, Param<'_>)> {
-    move |i| {
-        let (rest, p) = rule("param", take_while1(is_param_octet))(i)?;
-        let Some(param) = Param::from_bytes(p) else {
-            return fail(i, "param (valid UTF-8)");
-        };
-        // The caller turns an over-long argument into `ArgumentTooLong`.
-        let over = if p.len() > max { max } else { usize::MAX };
-        Ok((rest, (over, param)))
-    }
+/// How many octets at the front of `i` are `param` octets, and whether any of them is an
+/// 8-bit octet: only then can the parameter be invalid UTF-8, so only then does the caller
+/// need to validate it (an ASCII string is always valid UTF-8). The octet that ends the
+/// run is also OR-ed in, but it is a control octet, SP or DEL, so bit 7 comes from the run.
+#[inline]
+fn param_len(i: &[u8]) -> (usize, bool) {
+    let mut high = 0u8;
+    let len = i
+        .iter()
+        .take_while(|&&b| {
+            high |= b;
+            is_param_octet(b)
+        })
+        .count();
+    (len, high & 0x80 != 0)
 }
 
 /// Either the whole line matched, or the typed error with an offset into `line`.
@@ -106,15 +154,116 @@ impl<'a> Cx<'a> {
         self.line.len() - rest.len()
     }
 
-    fn param(&self, i: &'a [u8]) -> Result<(&'a [u8], Param<'a>), Error> {
-        let (rest, (over, p)) = param(self.max_arg)(i).map_err(|e| to_error(self.line, e))?;
-        if over != usize::MAX {
+    /// A syntax error at `at` (a suffix of the line) for the rule `expected`.
+    fn err(&self, at: &[u8], expected: &'static str) -> Error {
+        Error::Syntax {
+            offset: self.off(at),
+            expected,
+        }
+    }
+
+    /// A single SP.
+    fn sp(&self, i: &'a [u8]) -> Result<&'a [u8], Error> {
+        match i.split_first() {
+            Some((b' ', rest)) => Ok(rest),
+            _ => Err(self.err(i, "SP")),
+        }
+    }
+
+    /// The end of the line.
+    fn eol(&self, i: &[u8]) -> Result<(), Error> {
+        if i.is_empty() {
+            Ok(())
+        } else {
+            Err(self.err(i, "end of line"))
+        }
+    }
+
+    /// RFC 5234 `1*DIGIT` as a `u32`, failing with `rule` when there is no digit and
+    /// "number (too large)" past 19 digits or `u32::MAX` (leading zeros count towards the
+    /// 19, as in the response parsers' `number_u64`). One pass that checks and accumulates
+    /// each digit, instead of a `take_while1` followed by a fold over the same octets.
+    #[inline(always)]
+    fn number(&self, i: &'a [u8], rule: &'static str) -> Result<(&'a [u8], u32), Error> {
+        let mut value = 0u64;
+        let mut len = 0usize;
+        for &b in i {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            len += 1;
+            if len > 19 {
+                return Err(self.err(i, "number (too large)"));
+            }
+            value = value * 10 + u64::from(d);
+        }
+        match (len, u32::try_from(value), i.get(len..)) {
+            (0, ..) => Err(self.err(i, rule)),
+            (_, Ok(v), Some(rest)) => Ok((rest, v)),
+            _ => Err(self.err(i, "number (too large)")),
+        }
+    }
+
+    /// RFC 1939 §5 message-number: `1*DIGIT`, not zero. Always inlined (as `number`): it
+    /// is the argument of most commands, and as a call its `Result` goes through memory.
+    #[inline(always)]
+    fn message_number(&self, i: &'a [u8]) -> Result<(&'a [u8], MessageNumber), Error> {
+        let (rest, v) = self.number(i, "message-number")?;
+        match MessageNumber::new(v) {
+            Some(n) => Ok((rest, n)),
+            None => Err(self.err(i, "message-number (not 0)")),
+        }
+    }
+
+    /// A message number that ends the line (`RETR msg`, `LIST [msg]` ...).
+    #[inline]
+    fn message_number_then_end(&self, i: &'a [u8]) -> Result<MessageNumber, Error> {
+        let (rest, n) = self.message_number(i)?;
+        self.eol(rest)?;
+        Ok(n)
+    }
+
+    /// RFC 2449 §3 `param = 1*VCHAR` (UTF-8 allowed, RFC 6856 §2.2) at the front of `i`:
+    /// the parameter, the rest, and whether it has an 8-bit octet.
+    fn split_param(&self, i: &'a [u8]) -> Result<(&'a [u8], &'a [u8], bool), Error> {
+        let (len, high) = param_len(i);
+        match i.split_at_checked(len) {
+            Some((p, rest)) if len > 0 => Ok((p, rest, high)),
+            _ => Err(self.err(i, "param")),
+        }
+    }
+
+    /// RFC 1939 §3: the argument `p`, found at `i`, within `max_arg` octets.
+    fn arg_limit(&self, i: &[u8], p: &[u8]) -> Result<(), Error> {
+        if p.len() > self.max_arg {
             return Err(Error::ArgumentTooLong {
-                offset: self.off(i) + over,
+                offset: self.off(i) + self.max_arg,
                 limit: self.max_arg,
             });
         }
-        Ok((rest, p))
+        Ok(())
+    }
+
+    /// A parameter's bytes, checked as [`param`](Self::param) checks them.
+    fn param_bytes(&self, i: &'a [u8]) -> Result<(&'a [u8], &'a [u8]), Error> {
+        let (p, rest, high) = self.split_param(i)?;
+        if high && core::str::from_utf8(p).is_err() {
+            return Err(self.err(i, "param (valid UTF-8)"));
+        }
+        self.arg_limit(i, p)?;
+        Ok((p, rest))
+    }
+
+    /// A [`Param`]: `param` octets, valid UTF-8 (checked once, by the constructor), at
+    /// most `max_arg` long.
+    fn param(&self, i: &'a [u8]) -> Result<(&'a [u8], Param<'a>), Error> {
+        let (p, rest, _) = self.split_param(i)?;
+        let Some(param) = Param::from_bytes(p) else {
+            return Err(self.err(i, "param (valid UTF-8)"));
+        };
+        self.arg_limit(i, p)?;
+        Ok((rest, param))
     }
 
     fn nom<O>(&self, r: PResult<'a, O>) -> Result<(&'a [u8], O), Error> {
@@ -168,10 +317,11 @@ pub fn parse_command_line<'a>(
         line,
         max_arg: limits.max_arg,
     };
-    let (rest, (kw, key)) = cx.nom(keyword(line))?;
+    let (kw_len, key) = keyword(line).map_err(|expected| cx.err(line, expected))?;
+    let rest = line.get(kw_len..).unwrap_or_default();
     // Commands without arguments: the keyword must end the line.
     let bare = |c: Command<'a>| -> Result<Command<'a>, Error> {
-        cx.nom(eol(rest))?;
+        cx.eol(rest)?;
         Ok(c)
     };
     // `[SP arg]`: Some(rest after SP) if there is an argument.
@@ -179,48 +329,39 @@ pub fn parse_command_line<'a>(
         if rest.is_empty() {
             Ok(None)
         } else {
-            cx.nom(sp(rest)).map(|(r, ())| Some(r))
+            cx.sp(rest).map(Some)
         }
     };
-    let required = || -> Result<&'a [u8], Error> { cx.nom(sp(rest)).map(|(r, ())| r) };
-    let msg_then_end = |i: &'a [u8]| -> Result<_, Error> {
-        let (r, n) = cx.nom(message_number(i))?;
-        cx.nom(eol(r))?;
-        Ok(n)
-    };
+    let required = || cx.sp(rest);
+    let msg_then_end = |i: &'a [u8]| cx.message_number_then_end(i);
     match key {
         USER => {
             let (r, name) = cx.param(required()?)?;
-            cx.nom(eol(r))?;
+            cx.eol(r)?;
             Ok(Command::User(name))
         }
         PASS => {
             // RFC 1939 §7: the password is the rest of the line, spaces included.
             let r = required()?;
             if r.is_empty() {
-                return Err(Error::Syntax {
-                    offset: cx.off(r),
-                    expected: "password",
-                });
+                return Err(cx.err(r, "password"));
             }
-            if let Some(bad) = r.iter().position(|&b| !is_text_octet(b)) {
+            // memchr3 finds the forbidden octets a word at a time.
+            if let Some(bad) = memchr::memchr3(b'\r', b'\n', 0, r) {
                 return Err(Error::Syntax {
                     offset: cx.off(r) + bad,
                     expected: "password (no CR, LF or NUL)",
                 });
             }
-            Ok(Command::Pass(Password::new(r).map_err(|_| {
-                Error::Syntax {
-                    offset: cx.off(r),
-                    expected: "password",
-                }
-            })?))
+            Ok(Command::Pass(
+                Password::new(r).map_err(|_| cx.err(r, "password"))?,
+            ))
         }
         APOP => {
             let (r, name) = cx.param(required()?)?;
-            let (r, ()) = cx.nom(sp(r))?;
+            let r = cx.sp(r)?;
             let (r, digest) = cx.nom(digest(r))?;
-            cx.nom(eol(r))?;
+            cx.eol(r)?;
             Ok(Command::Apop { name, digest })
         }
         QUIT => bare(Command::Quit),
@@ -231,10 +372,10 @@ pub fn parse_command_line<'a>(
         NOOP => bare(Command::Noop),
         RSET => bare(Command::Rset),
         TOP => {
-            let (r, msg) = cx.nom(message_number(required()?))?;
-            let (r, ()) = cx.nom(sp(r))?;
-            let (r, lines) = cx.nom(rule("number of lines", number_u32)(r))?;
-            cx.nom(eol(r))?;
+            let (r, msg) = cx.message_number(required()?)?;
+            let r = cx.sp(r)?;
+            let (r, lines) = cx.number(r, "number of lines")?;
+            cx.eol(r)?;
             Ok(Command::Top { msg, lines })
         }
         UIDL => Ok(Command::Uidl(optional()?.map(msg_then_end).transpose()?)),
@@ -247,9 +388,9 @@ pub fn parse_command_line<'a>(
                 let initial_response = if r.is_empty() {
                     None
                 } else {
-                    let (r, ()) = cx.nom(sp(r))?;
+                    let r = cx.sp(r)?;
                     let (r, ir) = cx.nom(initial_response(r))?;
-                    cx.nom(eol(r))?;
+                    cx.eol(r)?;
                     Some(ir)
                 };
                 Ok(Command::Auth {
@@ -263,36 +404,48 @@ pub fn parse_command_line<'a>(
             None => Ok(Command::Lang(None)),
             Some(r) => {
                 let (r, p) = cx.param(r)?;
-                cx.nom(eol(r))?;
+                cx.eol(r)?;
                 Ok(Command::Lang(Some(p)))
             }
         },
-        _ => {
-            let args = optional()?.unwrap_or_default();
-            // Each parameter obeys the same rule and limit as known ones.
-            if !args.is_empty() || !rest.is_empty() {
-                let mut at = args;
-                loop {
-                    let (r, _) = cx.param(at)?;
-                    if r.is_empty() {
-                        break;
-                    }
-                    at = cx.nom(sp(r))?.0;
-                }
+        _ => unknown(&cx, kw_len, rest, optional()?.unwrap_or_default()),
+    }
+}
+
+/// RFC 2449 §3: a command this crate does not know, `keyword *(SP param)`. `rest` follows
+/// the keyword; `args` follows its SP (empty if there is none).
+fn unknown<'a>(
+    cx: &Cx<'a>,
+    kw_len: usize,
+    rest: &'a [u8],
+    args: &'a [u8],
+) -> Result<Command<'a>, Error> {
+    // Each parameter obeys the same rule and limit as known ones.
+    if !args.is_empty() || !rest.is_empty() {
+        let mut at = args;
+        loop {
+            let (_, r) = cx.param_bytes(at)?;
+            if r.is_empty() {
+                break;
             }
-            let (Ok(keyword), Ok(args)) = (core::str::from_utf8(kw), core::str::from_utf8(args))
-            else {
-                return Err(Error::Syntax {
-                    offset: 0,
-                    expected: "UTF-8",
-                });
-            };
-            Ok(Command::Unknown(UnknownCommand {
-                keyword: Cow::Borrowed(keyword),
-                args: Cow::Borrowed(args),
-            }))
+            at = cx.sp(r)?;
         }
     }
+    // The keyword is ASCII and the parameters are checked: one UTF-8 validation of the
+    // whole line gives both strings (slicing a `str` only checks the char boundary).
+    let text = core::str::from_utf8(cx.line).ok();
+    let keyword = text.and_then(|t| t.get(..kw_len));
+    let args = text.and_then(|t| t.get(cx.off(args)..));
+    let (Some(keyword), Some(args)) = (keyword, args) else {
+        return Err(Error::Syntax {
+            offset: 0,
+            expected: "UTF-8",
+        });
+    };
+    Ok(Command::Unknown(UnknownCommand {
+        keyword: Cow::Borrowed(keyword),
+        args: Cow::Borrowed(args),
+    }))
 }
 
 impl<'a> Command<'a> {
@@ -461,5 +614,55 @@ impl CommandDecoder {
     /// Skips the rest of an over-long line (see [`LineScanner::discard`]).
     pub fn discard(&mut self, input: &[u8]) -> mail_common::line::Discard {
         self.scanner.discard(input)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The naive count the SWAR version replaces.
+    fn vchar_prefix_naive(w: [u8; 4]) -> usize {
+        w.iter().take_while(|&&b| is_vchar(b)).count()
+    }
+
+    #[test]
+    fn vchar_prefix_matches_a_byte_by_byte_count_for_every_octet_at_every_position() {
+        for fill in [b'A', b'~', b'!', b' ', 0x7f, 0x80, 0xff, 0] {
+            for pos in 0..4 {
+                for b in 0..=255u8 {
+                    let mut w = [fill; 4];
+                    w[pos] = b;
+                    assert_eq!(
+                        vchar_prefix(u32::from_le_bytes(w)),
+                        vchar_prefix_naive(w),
+                        "{w:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keywords_match_in_any_case_and_punctuation_does_not_fold_into_letters() {
+        let limits = CommandLimits::default();
+        for line in [&b"quit"[..], b"QuIt", b"QUIT"] {
+            assert_eq!(parse_command_line(line, &limits), Ok(Command::Quit));
+        }
+        assert!(matches!(
+            parse_command_line(b"tOp 1 2", &limits),
+            Ok(Command::Top { lines: 2, .. })
+        ));
+        // `@` | 0x20 is a backquote, `_` | 0x20 is DEL: neither is a letter.
+        for line in [&b"QUI@"[..], b"QUI_", b"QU[T", b"TOP@ 1 2"] {
+            assert!(
+                matches!(
+                    parse_command_line(line, &limits),
+                    Ok(Command::Unknown(_)) | Err(_)
+                ),
+                "{line:?}"
+            );
+            assert_ne!(parse_command_line(line, &limits), Ok(Command::Quit));
+        }
     }
 }
