@@ -682,7 +682,8 @@ impl Client {
     }
 
     /// Starts AUTH with a SASL client (RFC 4954 §4), sending the initial response on the
-    /// command line when the mechanism has one.
+    /// command line when the mechanism has one and the line stays within 512 octets
+    /// (otherwise, as RFC 4954 §4 requires, it answers the server's first empty `334`).
     ///
     /// # Errors
     /// [`Error::PlaintextAuthRefused`] for a plaintext mechanism without TLS (unless
@@ -759,8 +760,17 @@ impl Client {
     /// Sends MAIL and the RCPTs: all at once with PIPELINING, one by one otherwise.
     /// [`ClientEvent::Envelope`] reports the replies.
     ///
+    /// Every parameter must be allowed by the server's EHLO response
+    /// ([`EhloResponse::check_parameter`]), and a UTF-8 address needs SMTPUTF8 offered and
+    /// given on MAIL (RFC 6531 §3.4). A `BODY=BINARYMIME` message then goes with
+    /// [`send_chunk`](Self::send_chunk) only (RFC 3030 §3).
+    ///
     /// # Errors
-    /// [`Error::Misuse`] if not ready or without recipients.
+    /// Before anything is written, and without ending the session:
+    /// [`Error::Misuse`] if not ready, without recipients, or a UTF-8 address without the
+    /// SMTPUTF8 parameter; [`Error::LimitExceeded`] for a line over 512 octets;
+    /// [`Error::ParameterNotOffered`], [`Error::ParameterAboveLimit`] or
+    /// [`Error::ParameterNeedsTls`] for a parameter the server did not allow.
     pub fn send_envelope(
         &mut self,
         mail: MailFrom<'_>,
