@@ -944,12 +944,12 @@ impl Client {
                             core.capabilities =
                                 caps.iter().cloned().map(Capability::into_owned).collect();
                         }
-                        Data::Other { name, rest }
-                            if name.as_str().eq_ignore_ascii_case("ENABLED") =>
-                        {
+                        Data::Enabled(caps) => {
                             // Only what was asked for, once (RFC 5161 §3.2): a server
                             // cannot make the list grow.
-                            for w in rest.split(|&b| b == b' ') {
+                            for cap in caps {
+                                let w = cap.to_wire();
+                                let w = w.as_bytes();
                                 let asked = core
                                     .requested
                                     .iter()

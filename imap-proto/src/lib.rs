@@ -80,8 +80,9 @@
 //! }
 //! assert_eq!(responses[1], Response::Data(Data::Exists(3)));
 //! let Response::Status(done) = &responses[2] else { panic!() };
-//! // Unknown response codes are kept as sent.
-//! assert!(matches!(&done.code, Some(Code::Other { name, .. }) if name.as_str() == "APPENDUID"));
+//! // Extension response codes are typed (here UIDPLUS, RFC 4315); unknown ones are kept
+//! // as sent in `Code::Other`.
+//! assert!(matches!(&done.code, Some(Code::AppendUid { uid_validity, .. }) if uid_validity.get() == 38505));
 //! # Ok::<(), imap_proto::Error>(())
 //! ```
 #![cfg_attr(not(feature = "std"), no_std)]

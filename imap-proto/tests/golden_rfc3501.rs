@@ -419,6 +419,7 @@ fn response_examples_have_the_rfc_values() {
             attributes: vec![NameAttribute::NoSelect],
             delimiter: Some(b'/'),
             mailbox: Mailbox::try_from("~/Mail/foo").unwrap(),
+            extended: None,
         })
     );
     assert_eq!(

@@ -384,14 +384,17 @@ fn unknown_fetch_items_are_kept_raw_both_ways() {
     };
     let items = items.as_slice();
     assert_eq!(items.len(), 6);
+    // The extensions this crate models are typed (tests/ext_responses.rs has the rest).
     assert_eq!(
         items[1],
-        MessageDataItem::Other {
-            name: "MODSEQ".into(),
-            value: (&b"(12345)"[..]).into()
-        }
+        MessageDataItem::ModSeq(ModSeq::new(12345).unwrap())
     );
-    assert!(
-        matches!(&items[4], MessageDataItem::Other { name, value } if name == "BINARY[1]" && value.as_ref() == b"~{3}\r\nabc")
+    assert_eq!(
+        items[4],
+        MessageDataItem::Binary {
+            section: vec![1.try_into().unwrap()],
+            origin: None,
+            data: NString8::Literal8(Literal8::new(&b"abc"[..]).unwrap()),
+        }
     );
 }

@@ -406,6 +406,249 @@ fn code() -> impl Strategy<Value = Code<'static>> {
             name,
             text: text.map(Cow::Owned)
         }),
+        ext_code(),
+    ]
+}
+
+// ---------------------------------------------------------------- extension responses
+
+fn uid_set() -> impl Strategy<Value = UidSet<'static>> {
+    vec(
+        prop_oneof![
+            nz().prop_map(|n| n.to_string()),
+            (nz(), nz()).prop_map(|(a, b)| format!("{a}:{b}")),
+        ],
+        1..4,
+    )
+    .prop_map(|v| UidSet::new(v.join(",")).unwrap())
+}
+
+fn mod_seq() -> impl Strategy<Value = ModSeq> {
+    prop_oneof![
+        (1u64..=1000).prop_map(|n| ModSeq::new(n).unwrap()),
+        (1u64..=Number64::MAX).prop_map(|n| ModSeq::new(n).unwrap()),
+    ]
+}
+
+fn number64() -> impl Strategy<Value = Number64> {
+    (0u64..=Number64::MAX).prop_map(|n| Number64::new(n).unwrap())
+}
+
+/// A raw extension value: a number, a quoted string, a parenthesized list or NIL.
+fn raw_ext_value() -> impl Strategy<Value = Cow<'static, [u8]>> {
+    prop_oneof![
+        any::<u32>().prop_map(|n| n.to_string()),
+        "\"[a-z ]{0,5}\"",
+        "\\([0-9]{1,3}( [a-z]{1,3}){0,3}\\)",
+        Just("NIL".to_string()),
+    ]
+    .prop_map(|v| Cow::Owned(v.into_bytes()))
+}
+
+fn ext_code() -> impl Strategy<Value = Code<'static>> {
+    prop_oneof![
+        proptest::sample::select(vec![
+            Code::UidNotSticky,
+            Code::NoModSeq,
+            Code::Closed,
+            Code::Unavailable,
+            Code::AuthenticationFailed,
+            Code::AuthorizationFailed,
+            Code::Expired,
+            Code::PrivacyRequired,
+            Code::ContactAdmin,
+            Code::NoPerm,
+            Code::InUse,
+            Code::ExpungeIssued,
+            Code::Corruption,
+            Code::ServerBug,
+            Code::ClientBug,
+            Code::Cannot,
+            Code::Limit,
+            Code::OverQuota,
+            Code::AlreadyExists,
+            Code::NonExistent,
+            Code::UnknownCte,
+            Code::CompressionActive,
+        ]),
+        (nz(), uid_set()).prop_map(|(uid_validity, uids)| Code::AppendUid { uid_validity, uids }),
+        (nz(), uid_set(), uid_set()).prop_map(|(uid_validity, source, destination)| {
+            Code::CopyUid {
+                uid_validity,
+                source,
+                destination,
+            }
+        }),
+        mod_seq().prop_map(Code::HighestModSeq),
+        sequence_set().prop_map(Code::Modified),
+        prop_oneof![
+            any::<u32>().prop_map(MetadataCode::LongEntries),
+            any::<u32>().prop_map(MetadataCode::MaxSize),
+            Just(MetadataCode::TooMany),
+            Just(MetadataCode::NoPrivate),
+        ]
+        .prop_map(Code::Metadata),
+    ]
+}
+
+fn nstring8() -> impl Strategy<Value = NString8<'static>> {
+    prop_oneof![
+        nstring().prop_map(NString8::NString),
+        (vec(any::<u8>(), 0..40), any::<bool>()).prop_map(|(d, sync)| {
+            let mode = if sync {
+                LiteralMode::Sync
+            } else {
+                LiteralMode::NonSync
+            };
+            NString8::Literal8(Literal8::with_mode(d, mode).unwrap())
+        }),
+    ]
+}
+
+fn gm_label() -> impl Strategy<Value = GmLabel<'static>> {
+    prop_oneof![
+        atom().prop_map(GmLabel::System),
+        astring().prop_map(GmLabel::Name),
+    ]
+}
+
+fn ext_message_data_item() -> impl Strategy<Value = MessageDataItem<'static>> {
+    use MessageDataItem as M;
+    prop_oneof![
+        mod_seq().prop_map(M::ModSeq),
+        (
+            vec(nz(), 0..3),
+            proptest::option::of(any::<u32>()),
+            nstring8()
+        )
+            .prop_map(|(section, origin, data)| M::Binary {
+                section,
+                origin,
+                data
+            }),
+        (vec(nz(), 0..3), any::<u32>()).prop_map(|(section, size)| M::BinarySize { section, size }),
+        any::<u64>().prop_map(M::GmMsgId),
+        any::<u64>().prop_map(M::GmThrId),
+        vec(gm_label(), 0..4).prop_map(M::GmLabels),
+    ]
+}
+
+fn status_item() -> impl Strategy<Value = StatusItem<'static>> {
+    prop_oneof![
+        any::<u32>().prop_map(StatusItem::Messages),
+        any::<u32>().prop_map(StatusItem::Recent),
+        any::<u32>().prop_map(StatusItem::UidNext),
+        any::<u32>().prop_map(StatusItem::UidValidity),
+        any::<u32>().prop_map(StatusItem::Unseen),
+        proptest::option::of(mod_seq()).prop_map(StatusItem::HighestModSeq),
+        number64().prop_map(StatusItem::Size),
+        any::<u32>().prop_map(StatusItem::Deleted),
+        proptest::option::of(any::<u32>()).prop_map(StatusItem::AppendLimit),
+        (x_atom(), raw_ext_value()).prop_map(|(name, value)| StatusItem::Other { name, value }),
+    ]
+}
+
+fn list_extended_item() -> impl Strategy<Value = ListExtendedItem<'static>> {
+    prop_oneof![
+        vec1(
+            "[A-Z]{1,10}".prop_map(|s| Quoted::new(s.into_bytes()).unwrap()),
+            3
+        )
+        .prop_map(ListExtendedItem::ChildInfo),
+        mailbox().prop_map(ListExtendedItem::OldName),
+        ("X[A-Z]{0,6}", raw_ext_value()).prop_map(|(t, value)| ListExtendedItem::Other {
+            tag: AString::new(t.into_bytes()).unwrap(),
+            value
+        }),
+    ]
+}
+
+fn thread_list() -> impl Strategy<Value = ThreadList> {
+    vec(nz(), 1..4)
+        .prop_map(|m| ThreadList::new(m, vec![]).unwrap())
+        .prop_recursive(3, 16, 3, |inner| {
+            (vec(nz(), 0..3), vec(inner, 2..4))
+                .prop_map(|(members, nested)| ThreadList::new(members, nested).unwrap())
+        })
+}
+
+fn search_return_data() -> impl Strategy<Value = SearchReturnData<'static>> {
+    prop_oneof![
+        nz().prop_map(SearchReturnData::Min),
+        nz().prop_map(SearchReturnData::Max),
+        sequence_set().prop_map(SearchReturnData::All),
+        any::<u32>().prop_map(SearchReturnData::Count),
+        mod_seq().prop_map(SearchReturnData::ModSeq),
+        (x_atom(), raw_ext_value())
+            .prop_map(|(name, value)| SearchReturnData::Other { name, value }),
+    ]
+}
+
+fn namespaces() -> impl Strategy<Value = Namespaces<'static>> {
+    let descr = (
+        istring(),
+        proptest::option::of(0x20u8..0x7f),
+        vec((istring(), vec1(istring(), 2)), 0..2),
+    )
+        .prop_map(|(prefix, delimiter, extensions)| NamespaceDescr {
+            prefix,
+            delimiter,
+            extensions,
+        });
+    proptest::option::of(vec1(descr, 3))
+}
+
+fn ext_data() -> impl Strategy<Value = Data<'static>> {
+    prop_oneof![
+        (vec1(nz(), 4), mod_seq()).prop_map(|(ids, modseq)| Data::SearchModSeq { ids, modseq }),
+        vec(nz(), 0..6).prop_map(Data::Sort),
+        (vec1(nz(), 4), mod_seq()).prop_map(|(ids, modseq)| Data::SortModSeq { ids, modseq }),
+        vec(thread_list(), 0..3).prop_map(Data::Thread),
+        (
+            proptest::option::of(istring()),
+            any::<bool>(),
+            vec(search_return_data(), 0..4)
+        )
+            .prop_map(|(tag, uid, data)| Data::Esearch(Esearch { tag, uid, data })),
+        vec(capability(), 0..4).prop_map(Data::Enabled),
+        proptest::option::of(vec((istring(), nstring()), 0..3)).prop_map(Data::Id),
+        (namespaces(), namespaces(), namespaces()).prop_map(|(personal, other, shared)| {
+            Data::Namespace {
+                personal,
+                other,
+                shared,
+            }
+        }),
+        (any::<bool>(), uid_set()).prop_map(|(earlier, uids)| Data::Vanished { earlier, uids }),
+        (
+            astring(),
+            vec1(
+                (atom(), number64(), number64()).prop_map(|(name, usage, limit)| QuotaResource {
+                    name,
+                    usage,
+                    limit
+                }),
+                3
+            )
+        )
+            .prop_map(|(root, resources)| Data::Quota { root, resources }),
+        (mailbox(), vec(astring(), 0..3))
+            .prop_map(|(mailbox, roots)| Data::QuotaRoot { mailbox, roots }),
+        (
+            mailbox(),
+            prop_oneof![
+                vec1((astring(), nstring8()), 3).prop_map(MetadataEntries::Values),
+                vec1(astring(), 3).prop_map(MetadataEntries::Names),
+            ]
+        )
+            .prop_map(|(mailbox, entries)| Data::Metadata { mailbox, entries }),
+        (any::<u32>(), x_atom(), "[a-z0-9 ]{0,10}").prop_map(|(number, name, r)| {
+            Data::NumberedOther {
+                number,
+                name,
+                rest: Cow::Owned(r.into_bytes()),
+            }
+        }),
     ]
 }
 
@@ -587,19 +830,11 @@ fn message_data_item() -> impl Strategy<Value = MessageDataItem<'static>> {
             }
         ),
         nz().prop_map(M::Uid),
-        (
-            "X-[A-Z]{1,6}",
-            prop_oneof![
-                any::<u32>().prop_map(|n| n.to_string()),
-                "\"[a-z ]{0,5}\"",
-                "\\([0-9]{1,3}( [a-z]{1,3}){0,3}\\)",
-                Just("NIL".to_string()),
-            ]
-        )
-            .prop_map(|(name, v)| M::Other {
-                name: Cow::Owned(name),
-                value: Cow::Owned(v.into_bytes())
-            }),
+        ("X-[A-Z]{1,6}", raw_ext_value()).prop_map(|(name, value)| M::Other {
+            name: Cow::Owned(name),
+            value
+        }),
+        ext_message_data_item(),
     ]
 }
 
@@ -609,7 +844,19 @@ fn name_attribute() -> impl Strategy<Value = NameAttribute<'static>> {
             NameAttribute::NoInferiors,
             NameAttribute::NoSelect,
             NameAttribute::Marked,
-            NameAttribute::Unmarked
+            NameAttribute::Unmarked,
+            NameAttribute::NonExistent,
+            NameAttribute::Subscribed,
+            NameAttribute::Remote,
+            NameAttribute::HasChildren,
+            NameAttribute::HasNoChildren,
+            NameAttribute::All,
+            NameAttribute::Archive,
+            NameAttribute::Drafts,
+            NameAttribute::Flagged,
+            NameAttribute::Junk,
+            NameAttribute::Sent,
+            NameAttribute::Trash,
         ]),
         "X[a-z]{1,5}".prop_map(|s| NameAttribute::Extension(Atom::new(s).unwrap())),
     ]
@@ -622,13 +869,15 @@ fn data() -> impl Strategy<Value = Data<'static>> {
             any::<bool>(),
             vec(name_attribute(), 0..3),
             proptest::option::of(0x20u8..0x7f),
-            mailbox()
+            mailbox(),
+            proptest::option::of(vec(list_extended_item(), 0..3)),
         )
-            .prop_map(|(list, attributes, delimiter, mailbox)| if list {
+            .prop_map(|(list, attributes, delimiter, mailbox, extended)| if list {
                 Data::List {
                     attributes,
                     delimiter,
                     mailbox,
+                    extended,
                 }
             } else {
                 Data::Lsub {
@@ -637,19 +886,7 @@ fn data() -> impl Strategy<Value = Data<'static>> {
                     mailbox,
                 }
             }),
-        (
-            mailbox(),
-            vec(
-                prop_oneof![
-                    any::<u32>().prop_map(StatusItem::Messages),
-                    any::<u32>().prop_map(StatusItem::Recent),
-                    any::<u32>().prop_map(StatusItem::UidNext),
-                    any::<u32>().prop_map(StatusItem::UidValidity),
-                    any::<u32>().prop_map(StatusItem::Unseen)
-                ],
-                0..5
-            )
-        )
+        (mailbox(), vec(status_item(), 0..5))
             .prop_map(|(mailbox, items)| Data::Status { mailbox, items }),
         vec(nz(), 0..6).prop_map(Data::Search),
         vec(flag(Ctx::Flag), 0..5).prop_map(Data::Flags),
@@ -661,6 +898,7 @@ fn data() -> impl Strategy<Value = Data<'static>> {
             name,
             rest: Cow::Owned(r.into_bytes())
         }),
+        ext_data(),
     ]
 }
 

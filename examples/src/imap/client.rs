@@ -404,16 +404,11 @@ impl Session {
                     attributes,
                     delimiter,
                     mailbox,
+                    ..
                 } => Some(ListEntry {
                     attributes: attributes
                         .iter()
-                        .map(|a| match a {
-                            imap_proto::NameAttribute::NoInferiors => "\\Noinferiors".to_owned(),
-                            imap_proto::NameAttribute::NoSelect => "\\Noselect".to_owned(),
-                            imap_proto::NameAttribute::Marked => "\\Marked".to_owned(),
-                            imap_proto::NameAttribute::Unmarked => "\\Unmarked".to_owned(),
-                            imap_proto::NameAttribute::Extension(a) => format!("\\{}", a.as_str()),
-                        })
+                        .map(|a| format!("\\{}", a.name()))
                         .collect(),
                     delimiter: delimiter.map(char::from),
                     name: mailbox
@@ -721,16 +716,11 @@ impl Session {
     }
 }
 
-/// The text of an `Other` response code named `name`, with the name (`APPENDUID 3 7`).
+/// The wire text of the response code named `name`, with the name (`APPENDUID 3 7`).
 fn code_text(code: Option<&Code<'_>>, name: &str) -> Option<String> {
-    match code? {
-        Code::Other { name: n, text } if n.as_str().eq_ignore_ascii_case(name) => Some(format!(
-            "{} {}",
-            n.as_str(),
-            text.as_deref().unwrap_or_default()
-        )),
-        _ => None,
-    }
+    let text = String::from_utf8(code?.to_vec()).ok()?;
+    let head = text.split(' ').next()?;
+    head.eq_ignore_ascii_case(name).then_some(text)
 }
 
 /// Parses a flag as given on the command line: `\Seen`, `Seen` (a system flag, without

@@ -973,6 +973,7 @@ impl Session {
                         attributes: vec![NameAttribute::NoSelect],
                         delimiter: Some(DELIMITER),
                         mailbox,
+                        extended: None,
                     })
                     .map_err(proto)?;
             }
@@ -1057,6 +1058,7 @@ impl Session {
                     attributes,
                     delimiter: Some(DELIMITER),
                     mailbox,
+                    extended: None,
                 }
             };
             server.data(&data).map_err(proto)?;

@@ -421,11 +421,10 @@ impl<'a> Imap<'a> {
             }
             // RFC 6855 §3: after `ENABLE UTF8=ACCEPT`, both sides may use UTF-8 in quoted
             // strings.
-            Response::Data(Data::Other { name, rest })
-                if name.as_str().eq_ignore_ascii_case("ENABLED")
-                    && rest
-                        .split(|b| *b == b' ')
-                        .any(|w| w.eq_ignore_ascii_case(b"UTF8=ACCEPT")) =>
+            Response::Data(Data::Enabled(caps))
+                if caps
+                    .iter()
+                    .any(|c| c.to_wire().eq_ignore_ascii_case("UTF8=ACCEPT")) =>
             {
                 let mut config = *self.commands.config();
                 config.utf8 = true;

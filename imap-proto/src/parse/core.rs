@@ -625,7 +625,6 @@ pub(crate) fn raw_value<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a
 }
 
 /// `number64 = 1*DIGIT ; Unsigned 63-bit integer` (RFC 9051 §9).
-#[allow(dead_code)] // until the extension parsers use it
 pub(crate) fn number64(i: &[u8]) -> PResult<'_, Number64> {
     let (rest, digits) = take_while1::<_, _, super::PErr<'_>>(|b: u8| b.is_ascii_digit())(i)
         .or_else(|e| refail(e, i, "number64"))?;
@@ -643,7 +642,6 @@ pub(crate) fn number64(i: &[u8]) -> PResult<'_, Number64> {
 }
 
 /// `mod-sequence-value = 1*DIGIT` with `1 <= n <= 2^63 - 1` (RFC 7162 §7).
-#[allow(dead_code)] // until the extension parsers use it
 pub(crate) fn mod_sequence_value(i: &[u8]) -> PResult<'_, ModSeq> {
     let (rest, n) = number64(i).or_else(|e| refail(e, i, "mod-sequence-value"))?;
     match ModSeq::new(n.get()) {
@@ -653,7 +651,6 @@ pub(crate) fn mod_sequence_value(i: &[u8]) -> PResult<'_, ModSeq> {
 }
 
 /// `mod-sequence-valzer = "0" / mod-sequence-value` (RFC 7162 §7): `None` for `0`.
-#[allow(dead_code)] // until the extension parsers use it
 pub(crate) fn mod_sequence_valzer(i: &[u8]) -> PResult<'_, Option<ModSeq>> {
     let (rest, n) = number64(i).or_else(|e| refail(e, i, "mod-sequence-valzer"))?;
     Ok((rest, ModSeq::new(n.get()).ok()))
@@ -661,7 +658,6 @@ pub(crate) fn mod_sequence_valzer(i: &[u8]) -> PResult<'_, Option<ModSeq>> {
 
 /// `literal8 = "~{" number ["+"] "}" CRLF *OCTET` (RFC 3516 §7, RFC 4466 §2.2): like
 /// [`literal`], NUL octets allowed.
-#[allow(dead_code)] // until the APPEND (RFC 3516) and FETCH BINARY grammars use it
 pub(crate) fn literal8(i: &[u8]) -> PResult<'_, crate::types::core::Literal8<'_>> {
     let (r, _) = byte(i, b'~', "literal8")?;
     let (rest, (data, mode)) = literal_octets(r)?;

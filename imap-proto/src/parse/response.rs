@@ -7,16 +7,22 @@ use super::body::{body, envelope};
 use super::command::{section, upper};
 use super::core::{
     FlagCtx, astring, atom, base64_text, byte, crlf, crlf_end, date_time, flag_list, mailbox,
-    nstring, number, number_q, nz_number, paren_list, quoted, sp, sp_items, tag_, text,
+    mod_sequence_value, mod_sequence_valzer, nil, nstring, number, number_q, number64, nz_number,
+    paren_list, raw_value, sequence_set, sp, sp_items, tag_, text,
+};
+use super::resp_ext::{
+    append_uid, copy_uid, delimiter, enabled, esearch, gm_labels, id_response, mbox_list_extended,
+    metadata, metadata_code, namespace_response, nstring8, number_u64, quota, quota_root,
+    search_sort_mod_seq, section_binary, thread_data, vanished,
 };
 use super::{PResult, fail, quirk, refail};
 use crate::Quirk;
 use crate::config::Config;
-use crate::types::core::{Text, Vec1, is_text_char};
+use crate::types::core::{Atom, Text, Vec1, is_text_char};
 use crate::types::flag::NameAttribute;
 use crate::types::response::{
     Capability, Code, Continue, Data, Greeting, MessageDataItem, Response, StatusItem, StatusKind,
-    StatusResponse,
+    StatusResponse, UNIT_CODES,
 };
 
 fn word(i: &[u8]) -> PResult<'_, &[u8]> {
@@ -128,16 +134,75 @@ pub(crate) fn resp_text<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, (Option<Code
     }
 }
 
-/// `resp-text-code`.
+/// `resp-text-code`: a known code in its grammar's form, else (RFC 3501 §9's last
+/// alternative, which every code also matches) `atom [SP 1*<any TEXT-CHAR except "]">]`.
 fn resp_text_code<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Code<'a>> {
     let (r, name) = atom(i).or_else(|e| refail(e, i, "resp-text-code"))?;
-    let (b, n) = upper(name.as_str().as_bytes());
+    match known_code(c, r, name.as_str().as_bytes()) {
+        Ok((rest, Some(code))) if rest.first() == Some(&b']') => return Ok((rest, code)),
+        Err(e @ (nom::Err::Failure(_) | nom::Err::Incomplete(_))) => return Err(e),
+        _ => {}
+    }
+    // atom [SP 1*<any TEXT-CHAR except "]">]
+    let (r, text) = match r.split_first() {
+        Some((b' ', rest)) => {
+            let k = rest
+                .iter()
+                .take_while(|&&b| is_text_char(b) && b != b']')
+                .count();
+            if k == 0 {
+                return fail(rest, "resp-text-code");
+            }
+            let (t, r) = rest.split_at_checked(k).unwrap_or((rest, &[]));
+            (
+                r,
+                Some(Cow::Borrowed(core::str::from_utf8(t).unwrap_or_default())),
+            )
+        }
+        _ => (r, None),
+    };
+    Ok((r, Code::Other { name, text }))
+}
+
+/// The arguments of the code named `name` when this crate knows it (`None` otherwise).
+fn known_code<'a>(c: &Config, r: &'a [u8], name: &[u8]) -> PResult<'a, Option<Code<'a>>> {
+    if let Some((_, code)) = UNIT_CODES
+        .iter()
+        .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name))
+    {
+        return Ok((r, Some(code.clone())));
+    }
+    let (b, n) = upper(name);
     Ok(match b.get(..n).unwrap_or_default() {
-        b"ALERT" => (r, Code::Alert),
-        b"PARSE" => (r, Code::Parse),
-        b"READ-ONLY" => (r, Code::ReadOnly),
-        b"READ-WRITE" => (r, Code::ReadWrite),
-        b"TRYCREATE" => (r, Code::TryCreate),
+        b"APPENDUID" => {
+            let (r, (uid_validity, uids)) = append_uid(r)?;
+            (r, Code::AppendUid { uid_validity, uids })
+        }
+        b"COPYUID" => {
+            let (r, (uid_validity, source, destination)) = copy_uid(r)?;
+            (
+                r,
+                Code::CopyUid {
+                    uid_validity,
+                    source,
+                    destination,
+                },
+            )
+        }
+        b"HIGHESTMODSEQ" => {
+            let (r, _) = sp(r)?;
+            let (r, m) = mod_sequence_value(r)?;
+            (r, Code::HighestModSeq(m))
+        }
+        b"MODIFIED" => {
+            let (r, _) = sp(r)?;
+            let (r, s) = sequence_set(r)?;
+            (r, Code::Modified(s))
+        }
+        b"METADATA" => {
+            let (r, m) = metadata_code(r)?;
+            (r, Code::Metadata(m))
+        }
         b"BADCHARSET" => {
             if r.starts_with(b" (") {
                 let (r, v) = paren_list(
@@ -171,28 +236,9 @@ fn resp_text_code<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Code<'a>> {
             };
             (r, code)
         }
-        _ => {
-            // atom [SP 1*<any TEXT-CHAR except "]">]
-            let (r, text) = match r.split_first() {
-                Some((b' ', rest)) => {
-                    let k = rest
-                        .iter()
-                        .take_while(|&&b| is_text_char(b) && b != b']')
-                        .count();
-                    if k == 0 {
-                        return fail(rest, "resp-text-code");
-                    }
-                    let (t, r) = rest.split_at_checked(k).unwrap_or((rest, &[]));
-                    (
-                        r,
-                        Some(Cow::Borrowed(core::str::from_utf8(t).unwrap_or_default())),
-                    )
-                }
-                _ => (r, None),
-            };
-            (r, Code::Other { name, text })
-        }
+        _ => return Ok((r, None)),
     })
+    .map(|(r, code)| (r, Some(code)))
 }
 
 /// `*(SP capability)`, at least one (`capability-data`).
@@ -257,7 +303,18 @@ fn untagged<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Response<'a>> {
                     )
                 }
             }
-            _ => return fail(r, "EXISTS / RECENT / EXPUNGE / FETCH"),
+            _ => {
+                // Any other numbered data (`* 5 XAPPLEPUSH ...`), kept raw.
+                let (r, (name, rest)) = other_data(r, w.len(), r2)?;
+                return Ok((
+                    r,
+                    Response::Data(Data::NumberedOther {
+                        number: n,
+                        name,
+                        rest,
+                    }),
+                ));
+            }
         };
         let (r, _) = crlf_end(c, data.0)?;
         return Ok((r, Response::Data(data.1)));
@@ -295,25 +352,25 @@ fn untagged<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Response<'a>> {
             let (r, _) = sp(r)?;
             let (r, attributes) = paren_list(c, r, "mbx-list-flags", true, name_attribute)?;
             let (r, _) = sp(r)?;
-            let (r, delimiter) = if r.first() == Some(&b'"') {
-                let (r2, q) = quoted(c, r)?;
-                match q.as_bytes() {
-                    [d] => (r2, Some(*d)),
-                    _ => return fail(r, "QUOTED-CHAR"),
-                }
-            } else {
-                let (r2, _) = super::core::nil(r).or_else(|e| refail(e, r, "delimiter"))?;
-                (r2, None)
-            };
+            let (r, delimiter) = delimiter(c, r)?;
             let (r, _) = sp(r)?;
             let (r, mailbox) = mailbox(c, r)?;
             if up == b"LIST" {
+                // [SP mbox-list-extended] (RFC 5258 §9)
+                let (r, extended) = match r.strip_prefix(b" ") {
+                    Some(x) if x.first() == Some(&b'(') => {
+                        let (r, v) = mbox_list_extended(c, x)?;
+                        (r, Some(v))
+                    }
+                    _ => (r, None),
+                };
                 (
                     r,
                     Data::List {
                         attributes,
                         delimiter,
                         mailbox,
+                        extended,
                     },
                 )
             } else {
@@ -334,10 +391,59 @@ fn untagged<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Response<'a>> {
             let (r, items) = paren_list(c, r, "status-att-list", true, |x| status_att_val(c, x))?;
             (r, Data::Status { mailbox, items })
         }
-        b"SEARCH" => {
+        b"SEARCH" | b"SORT" => {
             let mut v = Vec::new();
             let (r, _) = sp_items(c, r, "search", &mut v, nz_number)?;
-            (r, Data::Search(v))
+            let (r, modseq) = if v.is_empty() {
+                (r, None)
+            } else {
+                search_sort_mod_seq(r)?
+            };
+            let search = up == b"SEARCH";
+            let data = match (modseq, Vec1::try_from(v)) {
+                (Some(modseq), Ok(ids)) if search => Data::SearchModSeq { ids, modseq },
+                (Some(modseq), Ok(ids)) => Data::SortModSeq { ids, modseq },
+                (_, ids) => {
+                    let ids = ids.map(Vec1::into_inner).unwrap_or_default();
+                    if search {
+                        Data::Search(ids)
+                    } else {
+                        Data::Sort(ids)
+                    }
+                }
+            };
+            (r, data)
+        }
+        b"THREAD" => thread_data(c, r).map(|(r, v)| (r, Data::Thread(v)))?,
+        b"ESEARCH" => esearch(c, r).map(|(r, e)| (r, Data::Esearch(e)))?,
+        b"ENABLED" => enabled(c, r).map(|(r, v)| (r, Data::Enabled(v)))?,
+        b"ID" => id_response(c, r).map(|(r, v)| (r, Data::Id(v)))?,
+        b"NAMESPACE" => {
+            let (r, [personal, other, shared]) = namespace_response(c, r)?;
+            (
+                r,
+                Data::Namespace {
+                    personal,
+                    other,
+                    shared,
+                },
+            )
+        }
+        b"VANISHED" => {
+            let (r, (earlier, uids)) = vanished(r)?;
+            (r, Data::Vanished { earlier, uids })
+        }
+        b"QUOTA" => {
+            let (r, (root, resources)) = quota(c, r)?;
+            (r, Data::Quota { root, resources })
+        }
+        b"QUOTAROOT" => {
+            let (r, (mailbox, roots)) = quota_root(c, r)?;
+            (r, Data::QuotaRoot { mailbox, roots })
+        }
+        b"METADATA" => {
+            let (r, (mailbox, entries)) = metadata(c, r)?;
+            (r, Data::Metadata { mailbox, entries })
         }
         b"FLAGS" => {
             let (r, _) = sp(r)?;
@@ -345,32 +451,32 @@ fn untagged<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Response<'a>> {
             (r, Data::Flags(f))
         }
         _ => {
-            let Ok((_, name)) = atom(i) else {
-                return fail(i, "response-data");
-            };
-            if name.as_str().len() != w.len() {
-                return fail(i, "response-data");
-            }
-            let body_len = r.len().saturating_sub(2);
-            let (all, rest) = r.split_at_checked(body_len).unwrap_or((r, &[]));
-            let raw = match all.split_first() {
-                Some((b' ', a)) => a,
-                None => all,
-                Some(_) => return fail(r, "SP"),
-            };
-            return crlf(rest).map(|(r, _)| {
-                (
-                    r,
-                    Response::Data(Data::Other {
-                        name,
-                        rest: Cow::Borrowed(raw),
-                    }),
-                )
-            });
+            let (r, (name, rest)) = other_data(i, w.len(), r)?;
+            return Ok((r, Response::Data(Data::Other { name, rest })));
         }
     };
     let (r, _) = crlf_end(c, r)?;
     Ok((r, Response::Data(data)))
+}
+
+/// An unknown response name (`len` octets at `i`, an atom) and everything after it and its
+/// space up to the final CRLF (`r` is after the name), raw.
+#[allow(clippy::type_complexity)]
+fn other_data<'a>(i: &'a [u8], len: usize, r: &'a [u8]) -> PResult<'a, (Atom<'a>, Cow<'a, [u8]>)> {
+    let Ok((_, name)) = atom(i) else {
+        return fail(i, "response-data");
+    };
+    if name.as_str().len() != len {
+        return fail(i, "response-data");
+    }
+    let body_len = r.len().saturating_sub(2);
+    let (all, rest) = r.split_at_checked(body_len).unwrap_or((r, &[]));
+    let raw = match all.split_first() {
+        Some((b' ', a)) => a,
+        None => all,
+        Some(_) => return fail(r, "SP"),
+    };
+    crlf(rest).map(|(r, _)| (r, (name, Cow::Borrowed(raw))))
 }
 
 /// `mbx-list-oflag / mbx-list-sflag` (`"\" atom`).
@@ -383,21 +489,37 @@ fn name_attribute(i: &[u8]) -> PResult<'_, NameAttribute<'_>> {
     ))
 }
 
-/// `status-att SP number`.
-fn status_att_val<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, StatusItem> {
-    let (r, w) = word(i)?;
-    let (b, k) = upper(w);
+/// `status-att-val` (RFC 3501 §9, RFC 9051 §9, RFC 7162 §7, RFC 7889 §4); any other
+/// `status-att SP value` is kept raw.
+fn status_att_val<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, StatusItem<'a>> {
+    let (r, name) = atom(i).or_else(|e| refail(e, i, "status-att"))?;
+    let (b, k) = upper(name.as_str().as_bytes());
     let (r, _) = sp(r)?;
-    let (r, n) = number_q(c, r)?;
-    let item = match b.get(..k).unwrap_or_default() {
-        b"MESSAGES" => StatusItem::Messages(n),
-        b"RECENT" => StatusItem::Recent(n),
-        b"UIDNEXT" => StatusItem::UidNext(n),
-        b"UIDVALIDITY" => StatusItem::UidValidity(n),
-        b"UNSEEN" => StatusItem::Unseen(n),
-        _ => return fail(i, "status-att"),
-    };
-    Ok((r, item))
+    use StatusItem as S;
+    let number = |f: fn(u32) -> StatusItem<'a>| number_q(c, r).map(|(r, n)| (r, f(n)));
+    match b.get(..k).unwrap_or_default() {
+        b"MESSAGES" => number(S::Messages),
+        b"RECENT" => number(S::Recent),
+        b"UIDNEXT" => number(S::UidNext),
+        b"UIDVALIDITY" => number(S::UidValidity),
+        b"UNSEEN" => number(S::Unseen),
+        b"DELETED" => number(S::Deleted),
+        b"HIGHESTMODSEQ" => mod_sequence_valzer(r).map(|(r, m)| (r, S::HighestModSeq(m))),
+        b"SIZE" => number64(r).map(|(r, n)| (r, S::Size(n))),
+        b"APPENDLIMIT" if r.first().is_some_and(u8::is_ascii_digit) => {
+            super::core::number(r).map(|(r, n)| (r, S::AppendLimit(Some(n))))
+        }
+        b"APPENDLIMIT" => nil(r).map(|(r, _)| (r, S::AppendLimit(None))),
+        _ => raw_value(c, r, 0).map(|(r, v)| {
+            (
+                r,
+                S::Other {
+                    name,
+                    value: Cow::Borrowed(v),
+                },
+            )
+        }),
+    }
 }
 
 /// `msg-att-dynamic / msg-att-static`.
@@ -419,6 +541,12 @@ fn msg_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MessageDataItem<'a>> {
             | b"BODYSTRUCTURE"
             | b"UID"
     );
+    // An extension item in its grammar's form, else kept raw below.
+    match ext_msg_att(c, up, r) {
+        Ok((r, Some(item))) => return Ok((r, item)),
+        Err(e @ (nom::Err::Failure(_) | nom::Err::Incomplete(_))) => return Err(e),
+        _ => {}
+    }
     if !known || (up != b"BODY" && r.first() == Some(&b'[')) {
         // An extension item: keep its name and value as sent.
         let (r, name) = super::core::raw_token(i).or_else(|e| refail(e, i, "msg-att"))?;
@@ -466,4 +594,68 @@ fn msg_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MessageDataItem<'a>> {
         b"UID" => nz_number(r).map(|(r, n)| (r, M::Uid(n)))?,
         _ => return fail(i, "msg-att"),
     })
+}
+
+/// The extension `msg-att`s this crate models (`r` is after the item's name `up`):
+/// `None` for the others.
+fn ext_msg_att<'a>(c: &Config, up: &[u8], r: &'a [u8]) -> PResult<'a, Option<MessageDataItem<'a>>> {
+    use MessageDataItem as M;
+    Ok(match up {
+        // fetch-mod-resp = "MODSEQ" SP "(" permsg-modsequence ")" (RFC 7162 §7)
+        b"MODSEQ" => {
+            let (r, _) = sp(r)?;
+            let (r, _) = byte(r, b'(', "(")?;
+            let (r, m) = mod_sequence_value(r)?;
+            let (r, _) = byte(r, b')', ")")?;
+            (r, M::ModSeq(m))
+        }
+        // "BINARY" section-binary ["<" number ">"] SP (nstring / literal8) (RFC 3516 §4.3)
+        b"BINARY" => {
+            let (r, section) = section_binary(c, r)?;
+            let (r, origin) = match r.split_first() {
+                Some((b'<', x)) => {
+                    let (x, o) = super::core::number(x)?;
+                    let (x, _) = byte(x, b'>', ">")?;
+                    (x, Some(o))
+                }
+                _ => (r, None),
+            };
+            let (r, _) = sp(r)?;
+            let (r, data) = nstring8(c, r)?;
+            (
+                r,
+                M::Binary {
+                    section,
+                    origin,
+                    data,
+                },
+            )
+        }
+        // "BINARY.SIZE" section-binary SP number (RFC 3516 §4.3)
+        b"BINARY.SIZE" => {
+            let (r, section) = section_binary(c, r)?;
+            let (r, _) = sp(r)?;
+            let (r, size) = super::core::number(r)?;
+            (r, M::BinarySize { section, size })
+        }
+        b"X-GM-MSGID" | b"X-GM-THRID" => {
+            let (r, _) = sp(r)?;
+            let (r, n) = number_u64(r)?;
+            (
+                r,
+                if up == b"X-GM-MSGID" {
+                    M::GmMsgId(n)
+                } else {
+                    M::GmThrId(n)
+                },
+            )
+        }
+        b"X-GM-LABELS" => {
+            let (r, _) = sp(r)?;
+            let (r, v) = gm_labels(c, r)?;
+            (r, M::GmLabels(v))
+        }
+        _ => return Ok((r, None)),
+    })
+    .map(|(r, item)| (r, Some(item)))
 }

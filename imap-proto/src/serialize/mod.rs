@@ -4,6 +4,7 @@
 mod body;
 mod command;
 mod ext_command;
+mod resp_ext;
 mod response;
 
 use alloc::vec::Vec;

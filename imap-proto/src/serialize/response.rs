@@ -2,12 +2,13 @@
 
 use base64::Engine as _;
 
+use super::resp_ext::{delimiter, namespaces};
 use super::{Enc, Out, flag_list, impl_encode};
-use crate::types::core::Text;
+use crate::types::core::{ModSeq, Text};
 use crate::types::flag::NameAttribute;
 use crate::types::response::{
     Capability, Code, Continue, Data, Greeting, MessageDataItem, Response, StatusItem, StatusKind,
-    StatusResponse,
+    StatusResponse, UNIT_CODES,
 };
 
 fn kind(o: &mut Out<'_>, k: StatusKind) {
@@ -108,11 +109,6 @@ impl Enc for Capability<'_> {
 impl Enc for Code<'_> {
     fn enc<'s>(&'s self, o: &mut Out<'s>) {
         match self {
-            Code::Alert => o.put(b"ALERT"),
-            Code::Parse => o.put(b"PARSE"),
-            Code::ReadOnly => o.put(b"READ-ONLY"),
-            Code::ReadWrite => o.put(b"READ-WRITE"),
-            Code::TryCreate => o.put(b"TRYCREATE"),
             Code::BadCharset(v) => {
                 o.put(b"BADCHARSET");
                 if !v.is_empty() {
@@ -143,6 +139,33 @@ impl Enc for Code<'_> {
                 o.put(b"UNSEEN ");
                 o.num(u64::from(n.get()));
             }
+            Code::AppendUid { uid_validity, uids } => {
+                o.put(b"APPENDUID ");
+                o.num(u64::from(uid_validity.get()));
+                o.sp();
+                uids.enc(o);
+            }
+            Code::CopyUid {
+                uid_validity,
+                source,
+                destination,
+            } => {
+                o.put(b"COPYUID ");
+                o.num(u64::from(uid_validity.get()));
+                o.sp();
+                source.enc(o);
+                o.sp();
+                destination.enc(o);
+            }
+            Code::HighestModSeq(m) => {
+                o.put(b"HIGHESTMODSEQ ");
+                o.num(m.get());
+            }
+            Code::Modified(s) => {
+                o.put(b"MODIFIED ");
+                s.enc(o);
+            }
+            Code::Metadata(m) => m.enc(o),
             Code::Other { name, text } => {
                 name.enc(o);
                 if let Some(t) = text {
@@ -150,20 +173,31 @@ impl Enc for Code<'_> {
                     o.put(t.as_bytes());
                 }
             }
+            unit => {
+                let name = UNIT_CODES.iter().find(|(_, c)| c == unit).map(|(n, _)| *n);
+                o.put(name.unwrap_or_default().as_bytes());
+            }
         }
     }
 }
 
 fn name_attribute<'s>(o: &mut Out<'s>, a: &'s NameAttribute<'_>) {
-    match a {
-        NameAttribute::NoInferiors => o.put(b"\\Noinferiors"),
-        NameAttribute::NoSelect => o.put(b"\\Noselect"),
-        NameAttribute::Marked => o.put(b"\\Marked"),
-        NameAttribute::Unmarked => o.put(b"\\Unmarked"),
-        NameAttribute::Extension(e) => {
-            o.byte(b'\\');
-            o.put(e.as_str().as_bytes());
-        }
+    o.byte(b'\\');
+    o.put(a.name().as_bytes());
+}
+
+/// `name *(SP nz-number) [SP search-sort-mod-seq]` (RFC 3501 `SEARCH`, RFC 5256 `SORT`,
+/// RFC 7162 `search-sort-mod-seq = "(" "MODSEQ" SP mod-sequence-value ")"`).
+fn search_sort(o: &mut Out<'_>, name: &[u8], ids: &[core::num::NonZeroU32], m: Option<ModSeq>) {
+    o.put(name);
+    for n in ids {
+        o.sp();
+        o.num(u64::from(n.get()));
+    }
+    if let Some(m) = m {
+        o.put(b" (MODSEQ ");
+        o.num(m.get());
+        o.byte(b')');
     }
 }
 
@@ -179,12 +213,13 @@ impl Enc for Data<'_> {
             }
             Data::List {
                 attributes,
-                delimiter,
+                delimiter: d,
                 mailbox,
+                extended: _,
             }
             | Data::Lsub {
                 attributes,
-                delimiter,
+                delimiter: d,
                 mailbox,
             } => {
                 o.put(if matches!(self, Data::List { .. }) {
@@ -194,42 +229,99 @@ impl Enc for Data<'_> {
                 });
                 o.list(attributes, |o, a| name_attribute(o, a));
                 o.sp();
-                match delimiter {
-                    Some(d) => {
-                        o.byte(b'"');
-                        if *d == b'"' || *d == b'\\' {
-                            o.byte(b'\\');
-                        }
-                        o.byte(*d);
-                        o.byte(b'"');
-                    }
-                    None => o.put(b"NIL"),
-                }
+                delimiter(o, *d);
                 o.sp();
                 mailbox.enc(o);
+                if let Data::List {
+                    extended: Some(ext),
+                    ..
+                } = self
+                {
+                    o.sp();
+                    o.list(ext, |o, x| x.enc(o));
+                }
             }
             Data::Status { mailbox, items } => {
                 o.put(b"STATUS ");
                 mailbox.enc(o);
                 o.sp();
-                o.list(items, |o, i| {
-                    let (name, n): (&[u8], u32) = match *i {
-                        StatusItem::Messages(n) => (b"MESSAGES ", n),
-                        StatusItem::Recent(n) => (b"RECENT ", n),
-                        StatusItem::UidNext(n) => (b"UIDNEXT ", n),
-                        StatusItem::UidValidity(n) => (b"UIDVALIDITY ", n),
-                        StatusItem::Unseen(n) => (b"UNSEEN ", n),
-                    };
-                    o.put(name);
-                    o.num(u64::from(n));
-                });
+                o.list(items, |o, i| i.enc(o));
             }
-            Data::Search(v) => {
-                o.put(b"SEARCH");
-                for n in v {
+            Data::Search(v) => search_sort(o, b"SEARCH", v, None),
+            Data::SearchModSeq { ids, modseq } => {
+                search_sort(o, b"SEARCH", ids.as_slice(), Some(*modseq));
+            }
+            Data::Sort(v) => search_sort(o, b"SORT", v, None),
+            Data::SortModSeq { ids, modseq } => {
+                search_sort(o, b"SORT", ids.as_slice(), Some(*modseq));
+            }
+            Data::Thread(v) => {
+                o.put(b"THREAD");
+                if !v.is_empty() {
                     o.sp();
-                    o.num(u64::from(n.get()));
                 }
+                for t in v {
+                    t.enc(o);
+                }
+            }
+            Data::Esearch(e) => e.enc(o),
+            Data::Enabled(v) => {
+                o.put(b"ENABLED");
+                for c in v {
+                    o.sp();
+                    c.enc(o);
+                }
+            }
+            Data::Id(v) => {
+                o.put(b"ID ");
+                match v {
+                    Some(v) => o.list(v, |o, (k, x)| {
+                        k.enc(o);
+                        o.sp();
+                        x.enc(o);
+                    }),
+                    None => o.put(b"NIL"),
+                }
+            }
+            Data::Namespace {
+                personal,
+                other,
+                shared,
+            } => {
+                o.put(b"NAMESPACE ");
+                namespaces(o, personal);
+                o.sp();
+                namespaces(o, other);
+                o.sp();
+                namespaces(o, shared);
+            }
+            Data::Vanished { earlier, uids } => {
+                o.put(if *earlier {
+                    b"VANISHED (EARLIER) ".as_slice()
+                } else {
+                    b"VANISHED "
+                });
+                uids.enc(o);
+            }
+            Data::Quota { root, resources } => {
+                o.put(b"QUOTA ");
+                root.enc(o);
+                o.sp();
+                o.list(resources.as_slice(), |o, r| r.enc(o));
+            }
+            Data::QuotaRoot { mailbox, roots } => {
+                o.put(b"QUOTAROOT ");
+                mailbox.enc(o);
+                for r in roots {
+                    o.sp();
+                    r.enc(o);
+                }
+            }
+            Data::Metadata { mailbox, entries } => {
+                o.put(b"METADATA ");
+                mailbox.enc(o);
+                o.sp();
+                entries.enc(o);
             }
             Data::Flags(v) => {
                 o.put(b"FLAGS ");
@@ -253,6 +345,15 @@ impl Enc for Data<'_> {
                 o.list(items.as_slice(), |o, i| i.enc(o));
             }
             Data::Other { name, rest } => {
+                name.enc(o);
+                if !rest.is_empty() {
+                    o.sp();
+                    o.put(rest);
+                }
+            }
+            Data::NumberedOther { number, name, rest } => {
+                o.num(u64::from(*number));
+                o.sp();
                 name.enc(o);
                 if !rest.is_empty() {
                     o.sp();
@@ -322,6 +423,44 @@ impl Enc for MessageDataItem<'_> {
                 o.put(b"UID ");
                 o.num(u64::from(n.get()));
             }
+            M::ModSeq(m) => {
+                o.put(b"MODSEQ (");
+                o.num(m.get());
+                o.byte(b')');
+            }
+            M::Binary {
+                section,
+                origin,
+                data,
+            } => {
+                o.put(b"BINARY");
+                section_binary(o, section);
+                if let Some(n) = origin {
+                    o.byte(b'<');
+                    o.num(u64::from(*n));
+                    o.byte(b'>');
+                }
+                o.sp();
+                data.enc(o);
+            }
+            M::BinarySize { section, size } => {
+                o.put(b"BINARY.SIZE");
+                section_binary(o, section);
+                o.sp();
+                o.num(u64::from(*size));
+            }
+            M::GmMsgId(n) => {
+                o.put(b"X-GM-MSGID ");
+                o.num(*n);
+            }
+            M::GmThrId(n) => {
+                o.put(b"X-GM-THRID ");
+                o.num(*n);
+            }
+            M::GmLabels(v) => {
+                o.put(b"X-GM-LABELS ");
+                o.list(v, |o, l| l.enc(o));
+            }
             M::Other { name, value } => {
                 o.put(name.as_bytes());
                 o.sp();
@@ -331,4 +470,40 @@ impl Enc for MessageDataItem<'_> {
     }
 }
 
-impl_encode!(Response, StatusResponse, Greeting, Continue, Data);
+/// `section-binary = "[" [section-part] "]"` (RFC 3516 §4.2).
+fn section_binary(o: &mut Out<'_>, part: &[core::num::NonZeroU32]) {
+    o.byte(b'[');
+    for (k, n) in part.iter().enumerate() {
+        if k > 0 {
+            o.byte(b'.');
+        }
+        o.num(u64::from(n.get()));
+    }
+    o.byte(b']');
+}
+
+impl Enc for StatusItem<'_> {
+    fn enc<'s>(&'s self, o: &mut Out<'s>) {
+        let (name, n): (&[u8], u64) = match self {
+            StatusItem::Messages(n) => (b"MESSAGES ", u64::from(*n)),
+            StatusItem::Recent(n) => (b"RECENT ", u64::from(*n)),
+            StatusItem::UidNext(n) => (b"UIDNEXT ", u64::from(*n)),
+            StatusItem::UidValidity(n) => (b"UIDVALIDITY ", u64::from(*n)),
+            StatusItem::Unseen(n) => (b"UNSEEN ", u64::from(*n)),
+            StatusItem::HighestModSeq(m) => (b"HIGHESTMODSEQ ", m.map_or(0, ModSeq::get)),
+            StatusItem::Size(n) => (b"SIZE ", n.get()),
+            StatusItem::Deleted(n) => (b"DELETED ", u64::from(*n)),
+            StatusItem::AppendLimit(None) => return o.put(b"APPENDLIMIT NIL"),
+            StatusItem::AppendLimit(Some(n)) => (b"APPENDLIMIT ", u64::from(*n)),
+            StatusItem::Other { name, value } => {
+                name.enc(o);
+                o.sp();
+                return o.put(value);
+            }
+        };
+        o.put(name);
+        o.num(n);
+    }
+}
+
+impl_encode!(Response, StatusResponse, Greeting, Continue, Data, Code);

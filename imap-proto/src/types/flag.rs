@@ -113,8 +113,14 @@ impl<'a> Flag<'a> {
     }
 }
 
-/// A mailbox name attribute of a LIST/LSUB response (RFC 3501 §7.2.2 `mbx-list-flags`).
+/// A mailbox name attribute of a LIST/LSUB response (RFC 3501 §7.2.2 `mbx-list-flags`),
+/// with those of CHILDREN (RFC 3348), LIST-EXTENDED (RFC 5258) and SPECIAL-USE (RFC 6154).
+///
+/// Names compare case-insensitively; the decoder maps every known name to its variant, so
+/// [`NameAttribute::Extension`] only holds unknown ones (an `Extension` built with a known
+/// name decodes as that name's variant).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum NameAttribute<'a> {
     /// `\Noinferiors`.
     NoInferiors,
@@ -124,34 +130,93 @@ pub enum NameAttribute<'a> {
     Marked,
     /// `\Unmarked`.
     Unmarked,
+    /// `\NonExistent` (RFC 5258 §3): the name does not exist (implies `\Noselect`).
+    NonExistent,
+    /// `\Subscribed` (RFC 5258 §3).
+    Subscribed,
+    /// `\Remote` (RFC 5258 §3): a mailbox on another server.
+    Remote,
+    /// `\HasChildren` (RFC 3348 §4, RFC 5258 §4).
+    HasChildren,
+    /// `\HasNoChildren` (RFC 3348 §4, RFC 5258 §4).
+    HasNoChildren,
+    /// `\All` (RFC 6154 §2): every message.
+    All,
+    /// `\Archive` (RFC 6154 §2).
+    Archive,
+    /// `\Drafts` (RFC 6154 §2).
+    Drafts,
+    /// `\Flagged` (RFC 6154 §2): the flagged messages.
+    Flagged,
+    /// `\Junk` (RFC 6154 §2).
+    Junk,
+    /// `\Sent` (RFC 6154 §2).
+    Sent,
+    /// `\Trash` (RFC 6154 §2).
+    Trash,
     /// Any other `\atom` (RFC 3348 `\HasChildren`, RFC 6154 `\Sent`, ...), kept as sent.
     Extension(Atom<'a>),
 }
 
+/// The known name attributes with their wire names (without `\`).
+const NAME_ATTRIBUTES: [(NameAttribute<'static>, &str); 16] = [
+    (NameAttribute::NoInferiors, "Noinferiors"),
+    (NameAttribute::NoSelect, "Noselect"),
+    (NameAttribute::Marked, "Marked"),
+    (NameAttribute::Unmarked, "Unmarked"),
+    (NameAttribute::NonExistent, "NonExistent"),
+    (NameAttribute::Subscribed, "Subscribed"),
+    (NameAttribute::Remote, "Remote"),
+    (NameAttribute::HasChildren, "HasChildren"),
+    (NameAttribute::HasNoChildren, "HasNoChildren"),
+    (NameAttribute::All, "All"),
+    (NameAttribute::Archive, "Archive"),
+    (NameAttribute::Drafts, "Drafts"),
+    (NameAttribute::Flagged, "Flagged"),
+    (NameAttribute::Junk, "Junk"),
+    (NameAttribute::Sent, "Sent"),
+    (NameAttribute::Trash, "Trash"),
+];
+
 impl NameAttribute<'_> {
     pub(crate) fn from_name(name: &str) -> Option<NameAttribute<'static>> {
-        let b = name.as_bytes();
-        Some(if b.eq_ignore_ascii_case(b"Noinferiors") {
-            NameAttribute::NoInferiors
-        } else if b.eq_ignore_ascii_case(b"Noselect") {
-            NameAttribute::NoSelect
-        } else if b.eq_ignore_ascii_case(b"Marked") {
-            NameAttribute::Marked
-        } else if b.eq_ignore_ascii_case(b"Unmarked") {
-            NameAttribute::Unmarked
-        } else {
-            return None;
-        })
+        NAME_ATTRIBUTES
+            .iter()
+            .find(|(_, n)| n.eq_ignore_ascii_case(name))
+            .map(|(a, _)| a.clone())
+    }
+
+    /// The name without `\` (`Noselect`, `HasChildren`, `Sent`, or the extension's atom).
+    pub fn name(&self) -> &str {
+        match self {
+            NameAttribute::Extension(a) => a.as_str(),
+            known => NAME_ATTRIBUTES
+                .iter()
+                .find(|(a, _)| a == known)
+                .map_or("", |(_, n)| n),
+        }
     }
 
     /// Detaches the value from the input buffer.
     pub fn into_owned(self) -> NameAttribute<'static> {
         match self {
+            NameAttribute::Extension(a) => NameAttribute::Extension(a.into_owned()),
             NameAttribute::NoInferiors => NameAttribute::NoInferiors,
             NameAttribute::NoSelect => NameAttribute::NoSelect,
             NameAttribute::Marked => NameAttribute::Marked,
             NameAttribute::Unmarked => NameAttribute::Unmarked,
-            NameAttribute::Extension(a) => NameAttribute::Extension(a.into_owned()),
+            NameAttribute::NonExistent => NameAttribute::NonExistent,
+            NameAttribute::Subscribed => NameAttribute::Subscribed,
+            NameAttribute::Remote => NameAttribute::Remote,
+            NameAttribute::HasChildren => NameAttribute::HasChildren,
+            NameAttribute::HasNoChildren => NameAttribute::HasNoChildren,
+            NameAttribute::All => NameAttribute::All,
+            NameAttribute::Archive => NameAttribute::Archive,
+            NameAttribute::Drafts => NameAttribute::Drafts,
+            NameAttribute::Flagged => NameAttribute::Flagged,
+            NameAttribute::Junk => NameAttribute::Junk,
+            NameAttribute::Sent => NameAttribute::Sent,
+            NameAttribute::Trash => NameAttribute::Trash,
         }
     }
 }

@@ -6,5 +6,6 @@ pub mod core;
 pub mod datetime;
 pub mod flag;
 pub mod mailbox;
+pub mod resp_ext;
 pub mod response;
 pub mod sequence;
