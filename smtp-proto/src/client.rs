@@ -258,7 +258,10 @@ pub struct Client {
 }
 
 impl Client {
-    /// A new session, waiting for the greeting.
+    /// A new session, waiting for the greeting. The EHLO sent after it is checked then:
+    /// a hostname that is not ASCII (RFC 6531 §3.7.1) or not valid on the wire (a
+    /// hand-built address literal) fails the session with [`Error::InvalidValue`] at
+    /// [`next_event`](Self::next_event), and nothing is written.
     pub fn new(config: ClientConfig, now: Duration) -> Self {
         let tls = config.tls;
         let mut in_flight = VecDeque::new();
@@ -364,14 +367,25 @@ impl Client {
             .is_some_and(|c| c.has(&Capability::Pipelining))
     }
 
-    fn hello(&mut self) {
+    /// Sends EHLO (LHLO), refusing a hostname that is not valid on the wire (the config's
+    /// field is public, so a hand-built address literal may hold CR or LF) or that is not
+    /// ASCII: before EHLO the client cannot know whether the server supports SMTPUTF8, so
+    /// RFC 6531 §3.7.1 has it send only LDH labels or A-labels.
+    fn hello(&mut self) -> Result<(), Error> {
         let h = self.config.hostname.clone();
-        let (cmd, e) = if self.config.lmtp {
-            (Command::Lhlo(h), Expect::Ehlo)
+        let cmd = if self.config.lmtp {
+            Command::Lhlo(h)
         } else {
-            (Command::Ehlo(h), Expect::Ehlo)
+            Command::Ehlo(h)
         };
-        self.send(&cmd, e);
+        cmd.validate()?;
+        if !self.config.hostname.is_ascii() {
+            return Err(Error::InvalidValue {
+                what: "EHLO domain (ASCII only, RFC 6531 §3.7.1)",
+            });
+        }
+        self.send(&cmd, Expect::Ehlo);
+        Ok(())
     }
 
     fn on_reply(&mut self, reply: Reply<'static>) -> Result<(), Error> {
@@ -399,7 +413,7 @@ impl Client {
             Expect::Greeting => {
                 if code == 220 {
                     self.events.push_back(ClientEvent::Greeting(reply));
-                    self.hello();
+                    self.hello()?;
                 } else {
                     // RFC 5321 §3.1: after 554 the client should QUIT.
                     self.events.push_back(ClientEvent::Refused(reply));
@@ -413,6 +427,7 @@ impl Client {
                     self.phase = Phase::Ready;
                     self.events.push_back(ClientEvent::Ready(ehlo));
                 } else if (code == 500 || code == 502) && !self.config.lmtp {
+                    // Checked by `hello` before the EHLO went out.
                     let h = self.config.hostname.clone();
                     self.send(&Command::Helo(h), Expect::Helo);
                 } else {
@@ -677,7 +692,9 @@ impl Client {
         self.input.clear();
         self.replies.reset();
         self.last_activity = now;
-        self.hello();
+        if let Err(e) = self.hello() {
+            return Err(self.fail(e));
+        }
         Ok(())
     }
 
@@ -768,7 +785,9 @@ impl Client {
     /// # Errors
     /// Before anything is written, and without ending the session:
     /// [`Error::Misuse`] if not ready, without recipients, or a UTF-8 address without the
-    /// SMTPUTF8 parameter; [`Error::LimitExceeded`] for a line over 512 octets;
+    /// SMTPUTF8 parameter; [`Error::LimitExceeded`] for a line over 512 octets or a path
+    /// over 256 ([`Command::validate`]); [`Error::InvalidValue`] for a hand-built address
+    /// literal the grammar refuses;
     /// [`Error::ParameterNotOffered`], [`Error::ParameterAboveLimit`] or
     /// [`Error::ParameterNeedsTls`] for a parameter the server did not allow.
     pub fn send_envelope(
@@ -782,10 +801,11 @@ impl Client {
             return Err(Error::Misuse("an envelope needs at least one recipient"));
         }
         // Writers cannot produce invalid protocol: a command built by hand (public fields)
-        // may be longer than RFC 5321 §4.5.3.1.4 allows; refuse before writing anything.
-        Command::MailFrom(mail.clone()).check_line_length()?;
+        // may hold an address literal with CR/LF, a path over 256 octets, or be longer
+        // than RFC 5321 §4.5.3.1.4 allows; refuse before writing anything.
+        Command::MailFrom(mail.clone()).validate()?;
         for r in &rcpts {
-            Command::RcptTo(r.clone()).check_line_length()?;
+            Command::RcptTo(r.clone()).validate()?;
         }
         self.check_envelope(&mail, &rcpts)?;
         self.binary = mail.params.body() == Some(Body::BinaryMime);

@@ -502,8 +502,24 @@ impl Server {
         Ok(())
     }
 
-    /// The EHLO/LHLO response this configuration announces.
+    /// The EHLO/LHLO response this configuration announces. With a configuration
+    /// [`EhloResponse::new`] refuses (a hostname with a space, an invalid extra
+    /// capability) this is a bare `localhost` response; [`Server::reply_ehlo`] refuses to
+    /// send that (see [`try_ehlo_response`](Self::try_ehlo_response)).
     pub fn ehlo_response(&self) -> EhloResponse<'static> {
+        self.try_ehlo_response().unwrap_or_else(|_| EhloResponse {
+            domain: Cow::Borrowed("localhost"),
+            greeting: None,
+            capabilities: Vec::new(),
+        })
+    }
+
+    /// The EHLO/LHLO response this configuration announces, or why the configuration
+    /// cannot be announced.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] from [`EhloResponse::new`].
+    pub fn try_ehlo_response(&self) -> Result<EhloResponse<'static>, Error> {
         let c = &self.core.config;
         let mut caps = Vec::new();
         if c.pipelining {
@@ -533,22 +549,22 @@ impl Server {
             caps.push(Capability::Auth(mechs));
         }
         caps.extend(c.extra_capabilities.iter().cloned());
-        EhloResponse::new(c.hostname.clone(), None, caps).unwrap_or_else(|_| EhloResponse {
-            domain: Cow::Borrowed("localhost"),
-            greeting: None,
-            capabilities: Vec::new(),
-        })
+        EhloResponse::new(c.hostname.clone(), None, caps)
     }
 
     /// Accepts EHLO/LHLO with [`ehlo_response`](Self::ehlo_response), or HELO with a
     /// plain 250.
     ///
     /// # Errors
-    /// [`Error::Misuse`] when no EHLO/HELO/LHLO is being answered.
+    /// [`Error::Misuse`] when no EHLO/HELO/LHLO is being answered;
+    /// [`Error::InvalidValue`] when the configuration cannot be announced
+    /// ([`try_ehlo_response`](Self::try_ehlo_response)): nothing is written (rather than
+    /// a response silently missing STARTTLS, AUTH and the rest), and the reply is still
+    /// due.
     pub fn reply_ehlo(&mut self) -> Result<(), Error> {
         match self.core.state {
             State::Await(Pending::Hello { ehlo: true }) => {
-                let reply = self.ehlo_response().to_reply();
+                let reply = self.try_ehlo_response()?.to_reply();
                 self.reply(&reply)
             }
             State::Await(Pending::Hello { ehlo: false }) => {

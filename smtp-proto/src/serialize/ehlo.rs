@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 use bytes::BufMut;
 
 use super::Encode;
+use crate::error::Error;
 use crate::types::ehlo::{Capability, EhloResponse};
 use crate::types::reply::{Reply, ReplyCode};
 
@@ -62,15 +63,67 @@ impl Capability<'_> {
 
 impl EhloResponse<'_> {
     /// The response as a 250 reply.
+    ///
+    /// The fields are public, so a response built by hand (not with
+    /// [`EhloResponse::new`]) can hold a CR, LF or other byte the grammar forbids. Such
+    /// parts are never written: an invalid greeting or capability line is left out and an
+    /// invalid domain becomes `localhost` (an injection defence: no caller-supplied text
+    /// can add a reply line). [`try_to_reply`](Self::try_to_reply) reports them instead.
     pub fn to_reply(&self) -> Reply<'static> {
+        // Byte-level checks only (what could end a line or split a word): a decoded
+        // response keeps whatever the parser accepted, e.g. a domain `2.5.1` that
+        // `EhloResponse::new` would refuse, and must be written back unchanged.
+        let word =
+            |s: &str| !s.is_empty() && s.bytes().all(|b| (33..=126).contains(&b) || b >= 0x80);
+        let text = |s: &str| !s.is_empty() && s.bytes().all(|b| b == 9 || b >= 32 && b != 127);
+        let greeting = self.greeting.as_deref().filter(|g| text(g));
+        let caps = self.capabilities.iter().filter(|c| match c {
+            Capability::Other { keyword, params } => {
+                word(keyword) && params.iter().all(|p| word(p))
+            }
+            Capability::MtPriority(Some(p)) | Capability::NoSoliciting(Some(p)) => word(p),
+            _ => true,
+        });
+        let domain = if word(&self.domain) {
+            &*self.domain
+        } else {
+            "localhost"
+        };
+        self.lines(domain, greeting, caps)
+    }
+
+    /// The response as a 250 reply, or the error [`EhloResponse::new`] would have given
+    /// for a response built by hand with invalid fields.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`].
+    pub fn try_to_reply(&self) -> Result<Reply<'static>, Error> {
+        EhloResponse::new(
+            &*self.domain,
+            self.greeting.as_deref().map(Cow::Borrowed),
+            self.capabilities.clone(),
+        )?;
+        Ok(self.lines(
+            &self.domain,
+            self.greeting.as_deref(),
+            self.capabilities.iter(),
+        ))
+    }
+
+    fn lines<'c>(
+        &self,
+        domain: &str,
+        greeting: Option<&str>,
+        caps: impl Iterator<Item = &'c Capability<'c>>,
+    ) -> Reply<'static> {
         let mut lines: Vec<Cow<'static, str>> = Vec::with_capacity(self.capabilities.len() + 1);
-        let mut first = String::from(&*self.domain);
-        if let Some(g) = &self.greeting {
+        let mut first = String::from(domain);
+        if let Some(g) = greeting {
             first.push(' ');
             first.push_str(g);
         }
         lines.push(Cow::Owned(first));
-        lines.extend(self.capabilities.iter().map(|c| Cow::Owned(c.to_line())));
+        lines.extend(caps.map(|c| Cow::Owned(c.to_line())));
         Reply {
             code: ReplyCode::OK,
             enhanced: None,

@@ -243,6 +243,29 @@ impl Command<'_> {
     }
 }
 
+impl Command<'_> {
+    /// Everything a writer must check before sending a command built by hand, whose
+    /// public fields can hold what the validating constructors refuse: the EHLO/HELO/LHLO
+    /// host and the paths ([`Host::validate`], [`ReversePath::validate`],
+    /// [`ForwardPath::validate`]: no `]`, CR or LF in a general address literal, paths
+    /// within RFC 5321 §4.5.3.1.3), then the line length
+    /// ([`check_line_length`](Self::check_line_length)). Parameters and text arguments
+    /// are validated types (a [`Parameters`] list is built only by
+    /// [`Parameters::from_list`], which checks each one).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`], [`Error::LimitExceeded`].
+    pub fn validate(&self) -> Result<(), Error> {
+        match self {
+            Command::Ehlo(h) | Command::Helo(h) | Command::Lhlo(h) => h.validate()?,
+            Command::MailFrom(m) => m.path.validate()?,
+            Command::RcptTo(r) => r.path.validate()?,
+            _ => {}
+        }
+        self.check_line_length()
+    }
+}
+
 impl AuthResponse<'_> {
     /// Whether the line (CRLF included) fits the [`crate::types::AUTH_LINE`] octets that
     /// RFC 4954 §4 considers sufficient for an AUTH exchange, the limit this crate's

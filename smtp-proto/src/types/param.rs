@@ -143,6 +143,39 @@ pub struct Orcpt<'a> {
     pub addr: XText<'a>,
 }
 
+impl<'a> Orcpt<'a> {
+    /// Validates `addr-type ";" xtext` (RFC 3461 §4.2): `addr-type` is an `atom` (ASCII
+    /// `atext`, e.g. `rfc822`, `utf-8`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] (`what: "addr-type"`).
+    pub fn new(addr_type: impl Into<Cow<'a, str>>, addr: XText<'a>) -> Result<Self, Error> {
+        let o = Orcpt {
+            addr_type: addr_type.into(),
+            addr,
+        };
+        o.validate()?;
+        Ok(o)
+    }
+
+    /// Checks the public `addr_type` field (the `addr` is a validated [`XText`]): a value
+    /// built by hand must not carry CR, LF, `;` or spaces into the command line.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] (`what: "addr-type"`).
+    pub fn validate(&self) -> Result<(), Error> {
+        let t = self.addr_type.as_bytes();
+        if t.is_empty()
+            || !t
+                .iter()
+                .all(|b| b.is_ascii() && crate::parse::path::is_atext(*b))
+        {
+            return Err(Error::InvalidValue { what: "addr-type" });
+        }
+        Ok(())
+    }
+}
+
 /// `AUTH=` on MAIL (RFC 4954 §5): `"<>"` or an xtext mailbox. A mailbox whose xtext
 /// decodes to `<>` is written `+3C+3E` so that it is not read back as the empty identity.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -310,6 +343,37 @@ impl Parameter<'_> {
         }
     }
 
+    /// Checks what the variant's public data can get wrong when a parameter is built by
+    /// hand, so that the writer cannot emit a value the grammar forbids (or that the
+    /// parser, this crate's included, would refuse): `MT-PRIORITY` in -9..=9 (RFC 6710
+    /// §3 `["+" / "-"] DIGIT`), `BY`'s `by-time` within `["-" / "+"] 1*9digit` (RFC 2852
+    /// §4), `HOLDFOR` within `1*9DIGIT` (RFC 4865 §4), and ORCPT's `addr-type` an `atom`
+    /// (RFC 3461 §4.2). Every other variant holds validated types only.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] naming the rule.
+    pub fn validate(&self) -> Result<(), Error> {
+        const NINE_DIGITS: u32 = 999_999_999;
+        let ok = match self {
+            Parameter::MtPriority(p) => (-9..=9).contains(p),
+            Parameter::By(b) => b.time.unsigned_abs() <= NINE_DIGITS,
+            Parameter::HoldFor(s) => *s <= NINE_DIGITS,
+            Parameter::Orcpt(o) => return o.validate(),
+            _ => true,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidValue {
+                what: match self {
+                    Parameter::MtPriority(_) => "MT-PRIORITY=[+/-]DIGIT",
+                    Parameter::By(_) => "BY=by-time;by-mode[T]",
+                    _ => "HOLDFOR=1*9DIGIT",
+                },
+            })
+        }
+    }
+
     /// The parameter's keyword, upper case for the typed ones.
     pub fn keyword(&self) -> &str {
         match self {
@@ -362,16 +426,21 @@ impl<'a> Parameters<'a> {
         Parameters(Repr::Raw(b""))
     }
 
-    /// Builds a parameter list, refusing duplicates and a list too long for any command
+    /// Builds a parameter list, refusing a parameter the grammar does not allow
+    /// ([`Parameter::validate`]), duplicates, and a list too long for any command
     /// line: with the shortest path, `MAIL FROM:<> ` and CRLF leave [`MAX_PARAMETERS`]
     /// octets of the 512 of RFC 5321 §4.5.3.1.4. (The whole line, path included, is
     /// checked by [`MailFrom::new`](crate::types::MailFrom::new) and
-    /// [`RcptTo::new`](crate::types::RcptTo::new).)
+    /// [`RcptTo::new`](crate::types::RcptTo::new).) This is the only way to build a list,
+    /// so every written parameter list has passed these checks or the parser.
     ///
     /// # Errors
-    /// [`Error::DuplicateParameter`] (offset = index in the list), or
-    /// [`Error::LimitExceeded`] (`what: "command line"`).
+    /// [`Error::InvalidValue`], [`Error::DuplicateParameter`] (offset = index in the
+    /// list), or [`Error::LimitExceeded`] (`what: "command line"`).
     pub fn from_list(list: Vec<Parameter<'a>>) -> Result<Self, Error> {
+        for p in &list {
+            p.validate()?;
+        }
         let len = {
             use crate::serialize::Encode as _;
             list.iter().map(|p| p.to_bytes().len() + 1).sum::<usize>()

@@ -83,6 +83,20 @@ impl<'a> AddressLiteral<'a> {
         }
         Ok(AddressLiteral::General { tag, content })
     }
+    /// Checks a literal built by hand: the fields of [`AddressLiteral::General`] are
+    /// public (enum variants' are), so it may hold what [`AddressLiteral::general`] would
+    /// refuse — a `]`, CR or LF that would end the literal or the command line.
+    ///
+    /// # Errors
+    /// As [`AddressLiteral::general`].
+    pub fn validate(&self) -> Result<(), Error> {
+        match self {
+            AddressLiteral::General { tag, content } => {
+                AddressLiteral::general(&**tag, &**content).map(drop)
+            }
+            AddressLiteral::Ipv4(_) | AddressLiteral::Ipv6(_) => Ok(()),
+        }
+    }
     /// An owned copy.
     pub fn into_owned(self) -> AddressLiteral<'static> {
         match self {
@@ -112,6 +126,17 @@ impl Host<'_> {
         match self {
             Host::Domain(d) => Host::Domain(d.into_owned()),
             Host::Literal(l) => Host::Literal(l.into_owned()),
+        }
+    }
+    /// Checks a host built by hand ([`AddressLiteral::validate`]); a [`Domain`] is always
+    /// valid.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`].
+    pub fn validate(&self) -> Result<(), Error> {
+        match self {
+            Host::Domain(_) => Ok(()),
+            Host::Literal(l) => l.validate(),
         }
     }
     /// Whether it is all ASCII.
@@ -227,20 +252,28 @@ pub struct Mailbox<'a> {
 }
 
 impl<'a> Mailbox<'a> {
-    /// Joins the two halves, checking the path length limit ([`MAX_PATH`]).
+    /// Joins the two halves, checking the host ([`Host::validate`]) and the path length
+    /// limit ([`MAX_PATH`]).
     ///
     /// # Errors
+    /// [`Error::InvalidValue`] for a hand-built address literal the grammar refuses;
     /// [`Error::LimitExceeded`] if `<local@host>` would be longer than 256 octets.
     pub fn new(local_part: LocalPart<'a>, host: Host<'a>) -> Result<Self, Error> {
+        host.validate()?;
         let m = Mailbox { local_part, host };
-        let len = m.local_part.as_str().len() + 3 + host_len(&m.host);
+        m.check_path_len()?;
+        Ok(m)
+    }
+    /// RFC 5321 §4.5.3.1.3: `<local@host>` is at most [`MAX_PATH`] octets.
+    fn check_path_len(&self) -> Result<(), Error> {
+        let len = self.local_part.as_str().len() + 3 + host_len(&self.host);
         if len > MAX_PATH {
             return Err(Error::LimitExceeded {
                 what: "path",
                 limit: MAX_PATH,
             });
         }
-        Ok(m)
+        Ok(())
     }
     /// Parses `local@host` (for callers building values).
     ///
@@ -253,6 +286,16 @@ impl<'a> Mailbox<'a> {
     /// Whether the address is all ASCII (usable without SMTPUTF8).
     pub fn is_ascii(&self) -> bool {
         self.local_part.as_str().is_ascii() && self.host.is_ascii()
+    }
+    /// Checks a mailbox built by hand (its fields are public): the host
+    /// ([`Host::validate`]) and the path length limit of RFC 5321 §4.5.3.1.3 that
+    /// [`Mailbox::new`] applies.
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`], [`Error::LimitExceeded`] (`what: "path"`).
+    pub fn validate(&self) -> Result<(), Error> {
+        self.host.validate()?;
+        self.check_path_len()
     }
     /// An owned copy.
     pub fn into_owned(self) -> Mailbox<'static> {
@@ -293,6 +336,16 @@ pub enum ReversePath<'a> {
 }
 
 impl ReversePath<'_> {
+    /// Checks a path built by hand ([`Mailbox::validate`]).
+    ///
+    /// # Errors
+    /// As [`Mailbox::validate`].
+    pub fn validate(&self) -> Result<(), Error> {
+        match self {
+            ReversePath::Null => Ok(()),
+            ReversePath::Mailbox(m) => m.validate(),
+        }
+    }
     /// An owned copy.
     pub fn into_owned(self) -> ReversePath<'static> {
         match self {
@@ -319,6 +372,16 @@ pub enum ForwardPath<'a> {
 }
 
 impl ForwardPath<'_> {
+    /// Checks a path built by hand ([`Mailbox::validate`]).
+    ///
+    /// # Errors
+    /// As [`Mailbox::validate`].
+    pub fn validate(&self) -> Result<(), Error> {
+        match self {
+            ForwardPath::Postmaster => Ok(()),
+            ForwardPath::Mailbox(m) => m.validate(),
+        }
+    }
     /// An owned copy.
     pub fn into_owned(self) -> ForwardPath<'static> {
         match self {
