@@ -883,6 +883,11 @@ impl Core {
                     return seq("Bad sequence of commands: BODY=BINARYMIME needs BDAT");
                 }
                 if self.txn.rcpts == 0 {
+                    // RFC 2033 §4.2: in LMTP this MUST be 503; RFC 5321 §3.3 lets SMTP
+                    // choose 503 or 554.
+                    if lmtp {
+                        return seq("Bad sequence of commands: no valid recipients");
+                    }
                     return Checked::Refuse(r(554, (5, 5, 1), "No valid recipients"));
                 }
                 Checked::Pending(Pending::Data)
@@ -1208,7 +1213,12 @@ impl Core {
         }
         let last = *last;
         if let Some(reply) = refuse.take() {
-            self.send(&reply);
+            // RFC 2033 §4.3: in LMTP, BDAT LAST with no successful RCPT returns zero
+            // replies (one per successful RCPT); the chunk was read and dropped.
+            let no_rcpt = reply.code().get() == 554 && self.txn.mail && self.txn.rcpts == 0;
+            if !(self.config.lmtp && last && no_rcpt) {
+                self.send(&reply);
+            }
             if reply.code().get() != 502 && self.txn.mail {
                 self.txn = Txn::default();
             }
