@@ -78,14 +78,30 @@ fn textstring(t: &[u8], offset: usize) -> Result<&str, Error> {
 ///
 /// Why: the exact `textstring` check ([`textstring`]) stops at the first bad octet and
 /// then validates UTF-8, a data-dependent branch per octet; almost every reply line is
-/// plain printable ASCII. This folds all octets into one flag with no early exit, which
-/// the compiler turns into a branch-free (vectorised) loop; only a line that fails it
-/// (a TAB, a control character, UTF-8) takes the exact check.
+/// plain printable ASCII. This tests eight octets at a time in a `u64` with no early
+/// exit (callgrind: a per-octet fold cost ~5 instructions an octet, this ~1); only a
+/// line that fails it (a TAB, a control character, UTF-8) takes the exact check.
 #[inline]
 pub(crate) fn printable_ascii(t: &[u8]) -> bool {
-    t.iter()
-        .fold(0u8, |acc, b| acc | u8::from(b.wrapping_sub(32) > 94))
-        == 0
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const SPACE: u64 = 0x2020_2020_2020_2020;
+    const DEL: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const ONE: u64 = 0x0101_0101_0101_0101;
+    // A high bit in the result for some octet iff some octet is >= 0x80 (`x`), < 0x20
+    // (`x - SPACE` borrows there) or 0x7F (`(x ^ DEL) - ONE` borrows there). Borrows can
+    // only add high bits above a bad octet, never create one when all are good: each good
+    // octet minus 0x20, and each good octet XOR 0x7F minus 1, stays in 0..=0x5E.
+    let bad = |x: u64| (x | x.wrapping_sub(SPACE) | (x ^ DEL).wrapping_sub(ONE)) & HIGH;
+    let chunks = t.chunks_exact(8);
+    // The tail, padded with spaces (good octets).
+    let mut tail = [b' '; 8];
+    for (d, s) in tail.iter_mut().zip(chunks.remainder()) {
+        *d = *s;
+    }
+    let words = chunks.fold(0, |acc, c| {
+        acc | bad(u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+    });
+    words | bad(u64::from_le_bytes(tail)) == 0
 }
 
 /// The line at the front of `rest`: `(content, length with CRLF)`.
@@ -166,18 +182,60 @@ impl ReplyDecoder {
         input: &'a [u8],
         config: &ReplyConfig,
     ) -> Result<Decoded<Reply<'a>>, Error> {
-        let r = self.step(input, config);
+        let head = match self.run(input, config, &mut |_, _, _, _| {})? {
+            Decoded::Complete { value, .. } => value,
+            Decoded::Incomplete { needed } => return Ok(Decoded::Incomplete { needed }),
+        };
+        // Every line's text was checked (UTF-8 included where it was not ASCII); the
+        // codes, separators and CRLFs are ASCII, so this succeeds. It is the one `&str`
+        // conversion for the whole reply (word-at-a-time on ASCII), instead of one per
+        // line.
+        let raw = input.get(..head.len).unwrap_or_default();
+        let raw = core::str::from_utf8(raw).map_err(|e| Error::Syntax {
+            offset: e.valid_up_to(),
+            expected: "UTF-8 textstring",
+        })?;
+        Ok(Decoded::Complete {
+            value: Reply {
+                code: head.code,
+                enhanced: head.enhanced,
+                lines: Lines::Wire {
+                    raw: Cow::Borrowed(raw),
+                    count: head.lines,
+                    skip: head.skip,
+                },
+            },
+            consumed: head.len,
+        })
+    }
+
+    /// The one pass behind [`decode`](Self::decode): checks the lines of the reply at the
+    /// front of `input` (resuming as `decode` does) and calls `visit(start, end, index,
+    /// printable)` once for each line that passed, in order, with where its text is in
+    /// `input` (after the code and its separator, enhanced code included; a `textstring`)
+    /// and whether that text is all printable ASCII.
+    ///
+    /// Why a visitor: the EHLO decoder notes where the lines are in this same pass
+    /// ([`super::ehlo_response`]) instead of cutting them out of the reply again.
+    pub(crate) fn run(
+        &mut self,
+        input: &[u8],
+        config: &ReplyConfig,
+        visit: &mut impl FnMut(usize, usize, usize, bool),
+    ) -> Result<Decoded<Head>, Error> {
+        let r = self.step(input, config, visit);
         if !matches!(r, Ok(Decoded::Incomplete { .. })) {
             self.reset();
         }
         r
     }
 
-    fn step<'a>(
+    fn step(
         &mut self,
-        input: &'a [u8],
+        input: &[u8],
         config: &ReplyConfig,
-    ) -> Result<Decoded<Reply<'a>>, Error> {
+        visit: &mut impl FnMut(usize, usize, usize, bool),
+    ) -> Result<Decoded<Head>, Error> {
         let lc = LineConfig::new(config.max_line_len);
         if self.pos > input.len() {
             self.reset();
@@ -226,9 +284,16 @@ impl ReplyDecoder {
                     }
                 }
             }
-            if !printable_ascii(text) {
+            let printable = printable_ascii(text);
+            if !printable {
                 textstring(text, pos + text_at)?;
             }
+            visit(
+                pos + text_at,
+                pos + text_at + text.len(),
+                self.lines,
+                printable,
+            );
             self.pos += used;
             self.lines += 1;
             if !more {
@@ -238,29 +303,29 @@ impl ReplyDecoder {
         let Some((code, enhanced)) = self.first else {
             return Ok(Decoded::INCOMPLETE);
         };
-        // The reply is complete. Every line's text was checked above (UTF-8 included
-        // where it was not ASCII); the codes, separators and CRLFs are ASCII, so this
-        // succeeds. It is the one `&str` conversion for the whole reply (word-at-a-time
-        // on ASCII), instead of one per line.
-        let end = self.pos;
-        let raw = input.get(..end).unwrap_or_default();
-        let raw = core::str::from_utf8(raw).map_err(|e| Error::Syntax {
-            offset: e.valid_up_to(),
-            expected: "UTF-8 textstring",
-        })?;
         Ok(Decoded::Complete {
-            value: Reply {
+            value: Head {
                 code,
                 enhanced,
-                lines: Lines::Wire {
-                    raw: Cow::Borrowed(raw),
-                    count: self.lines,
-                    skip: if enhanced.is_some() { self.enh_len } else { 0 },
-                },
+                len: self.pos,
+                lines: self.lines,
+                skip: if enhanced.is_some() { self.enh_len } else { 0 },
             },
-            consumed: end,
+            consumed: self.pos,
         })
     }
+}
+
+/// What [`ReplyDecoder::run`] found in a complete reply.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Head {
+    pub(crate) code: ReplyCode,
+    pub(crate) enhanced: Option<EnhancedCode>,
+    /// Octets of the reply, the last CRLF included.
+    pub(crate) len: usize,
+    pub(crate) lines: usize,
+    /// Octets of enhanced code at the start of each line's text (0 without one).
+    pub(crate) skip: usize,
 }
 
 /// The first line's code and, if its text starts with one of the same class, enhanced
@@ -448,6 +513,27 @@ mod tests {
                 return;
             }
         }
+    }
+
+    #[test]
+    fn printable_ascii_is_exact() {
+        let reference = |t: &[u8]| t.iter().all(|b| (32..=126).contains(b));
+        for b in 0..=255u8 {
+            for len in 0..20 {
+                for at in 0..len {
+                    let mut t = alloc::vec![b'a'; len];
+                    t[at] = b;
+                    assert_eq!(
+                        printable_ascii(&t),
+                        reference(&t),
+                        "{b:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        assert!(printable_ascii(b""));
+        assert!(printable_ascii(b" ~ ~ ~ ~ ~ ~ ~ ~ ~"));
+        assert!(!printable_ascii(b"~~~~~~~~\x7f"));
     }
 
     #[test]
