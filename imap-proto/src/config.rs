@@ -47,18 +47,41 @@ impl Default for Limits {
 /// [`Quirk`](crate::Quirk) for the bytes of each). [`Quirks::STRICT`] (the default) turns
 /// all of them off; a decoder then rejects the bytes with
 /// [`Error::Quirk`](crate::Error::Quirk).
+///
+/// What a lenient decode keeps, and what re-encoding the value writes (tested in
+/// `tests/quirks.rs`, `lenient_values_re_encode_as_documented`):
+///
+/// | toggle | value | re-encoded |
+/// |---|---|---|
+/// | `negative_number` | **0** (lossy: a `u32` cannot hold `-1`) | `0` |
+/// | `nil_body_parameter` | **an empty quoted string** (lossy) | `""` |
+/// | `nil_string` | **an empty quoted string** (lossy) | `""` |
+/// | `bracket_in_flag` | the keyword with its `]` | the peer's bytes (not RFC 3501) |
+/// | `wildcard_in_flags` | [`Flag::Wildcard`](crate::Flag::Wildcard) | the peer's bytes (not RFC 3501) |
+/// | `space_before_paren` | the list | without the space |
+/// | `trailing_space` | the response | without the space |
+/// | `continuation_without_space` | the continuation | with the space |
+/// | `empty_text` | an empty [`Text`](crate::Text) (only this toggle makes one) | no text: the peer's bytes, less a space before the CRLF (not RFC 3501) |
+/// | `missing_space_after_code` | the code and the text | with the space |
+///
+/// The three lossy normalisations are the only ones whose value differs from what the peer
+/// sent; every other value either re-encodes to the peer's bytes or to the conforming
+/// form of them. An empty text is what RFC 9051 §9 allows (`resp-text = ["[" resp-text-code
+/// "]" SP] [text]`) and what the examples of RFC 7162 §3.1.2.1 and RFC 5530 §3 send
+/// (`* OK [HIGHESTMODSEQ 715194045007]`); RFC 3501's `text = 1*TEXT-CHAR` does not allow
+/// it, so the strict mode rejects it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Quirks {
-    /// Accept `-1` where a number belongs (read as 0).
+    /// Accept `-1` where a number belongs (read as 0: lossy).
     pub negative_number: bool,
-    /// Accept `("boundary" NIL)` (the NIL becomes an empty string).
+    /// Accept `("boundary" NIL)` (the NIL becomes an empty quoted string: lossy).
     pub nil_body_parameter: bool,
     /// Accept NIL for a body structure's media type, subtype, encoding or disposition (the
-    /// NIL becomes an empty string).
+    /// NIL becomes an empty quoted string: lossy).
     pub nil_string: bool,
-    /// Accept `]` inside flags.
+    /// Accept `]` inside flags (kept in the keyword).
     pub bracket_in_flag: bool,
-    /// Accept `\*` in FLAGS.
+    /// Accept `\*` in FLAGS (kept as [`Flag::Wildcard`](crate::Flag::Wildcard)).
     pub wildcard_in_flags: bool,
     /// Accept `(a b )`.
     pub space_before_paren: bool,
@@ -66,7 +89,8 @@ pub struct Quirks {
     pub trailing_space: bool,
     /// Accept `+\r\n`.
     pub continuation_without_space: bool,
-    /// Accept a missing or empty text after a status or response code.
+    /// Accept a missing or empty text after a status or response code (an empty
+    /// [`Text`](crate::Text), which [`Text::new`](crate::Text::new) never builds).
     pub empty_text: bool,
     /// Accept `[CODE]text` without a space.
     pub missing_space_after_code: bool,
