@@ -166,14 +166,9 @@ fn resp_text_code<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Code<'a>> {
 
 /// The arguments of the code named `name` when this crate knows it (`None` otherwise).
 fn known_code<'a>(c: &Config, r: &'a [u8], name: &[u8]) -> PResult<'a, Option<Code<'a>>> {
-    if let Some((_, code)) = UNIT_CODES
-        .iter()
-        .find(|(n, _)| n.as_bytes().eq_ignore_ascii_case(name))
-    {
-        return Ok((r, Some(code.clone())));
-    }
     let (b, n) = upper(name);
-    Ok(match b.get(..n).unwrap_or_default() {
+    let up = b.get(..n).unwrap_or_default();
+    Ok(match up {
         b"APPENDUID" => {
             let (r, (uid_validity, uids)) = append_uid(r)?;
             (r, Code::AppendUid { uid_validity, uids })
@@ -236,7 +231,10 @@ fn known_code<'a>(c: &Config, r: &'a [u8], name: &[u8]) -> PResult<'a, Option<Co
             };
             (r, code)
         }
-        _ => return Ok((r, None)),
+        _ => {
+            let unit = UNIT_CODES.iter().find(|(n, _)| n.as_bytes() == up);
+            return Ok((r, unit.map(|(_, code)| code.clone())));
+        }
     })
     .map(|(r, code)| (r, Some(code)))
 }
