@@ -116,13 +116,7 @@ impl Enc for Code<'_> {
                     o.list(v, |o, a| a.enc(o));
                 }
             }
-            Code::Capability(v) => {
-                o.put(b"CAPABILITY");
-                for c in v {
-                    o.sp();
-                    c.enc(o);
-                }
-            }
+            Code::Capability(v) => capabilities(o, b"CAPABILITY", v.as_slice()),
             Code::PermanentFlags(v) => {
                 o.put(b"PERMANENTFLAGS ");
                 flag_list(o, v);
@@ -181,6 +175,15 @@ impl Enc for Code<'_> {
     }
 }
 
+/// `name *(SP capability)` (RFC 3501 `capability-data`, RFC 5161 `enable-data`).
+fn capabilities<'s>(o: &mut Out<'s>, name: &[u8], caps: &'s [Capability<'_>]) {
+    o.put(name);
+    for c in caps {
+        o.sp();
+        c.enc(o);
+    }
+}
+
 fn name_attribute<'s>(o: &mut Out<'s>, a: &'s NameAttribute<'_>) {
     o.byte(b'\\');
     o.put(a.name().as_bytes());
@@ -204,13 +207,7 @@ fn search_sort(o: &mut Out<'_>, name: &[u8], ids: &[core::num::NonZeroU32], m: O
 impl Enc for Data<'_> {
     fn enc<'s>(&'s self, o: &mut Out<'s>) {
         match self {
-            Data::Capability(v) => {
-                o.put(b"CAPABILITY");
-                for c in v {
-                    o.sp();
-                    c.enc(o);
-                }
-            }
+            Data::Capability(v) => capabilities(o, b"CAPABILITY", v.as_slice()),
             Data::List {
                 attributes,
                 delimiter: d,
@@ -265,13 +262,7 @@ impl Enc for Data<'_> {
                 }
             }
             Data::Esearch(e) => e.enc(o),
-            Data::Enabled(v) => {
-                o.put(b"ENABLED");
-                for c in v {
-                    o.sp();
-                    c.enc(o);
-                }
-            }
+            Data::Enabled(v) => capabilities(o, b"ENABLED", v),
             Data::Id(v) => {
                 o.put(b"ID ");
                 match v {
