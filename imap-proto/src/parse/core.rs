@@ -279,6 +279,24 @@ mod quoted_run_tests {
             }
         }
     }
+
+    #[test]
+    fn utf8_quoted_rejects_nul_and_cr_after_an_8bit_octet() {
+        // The byte-at-a-time scan this replaced stopped checking a run at its first 8-bit
+        // octet in UTF8=ACCEPT mode, so `"é<NUL>x"` was accepted.
+        let c = crate::config::Config {
+            utf8: true,
+            ..Default::default()
+        };
+        for (input, bad_at) in [(&b"\"\xc3\xa9\x00x\" "[..], 3), (b"\"\xc3\xa9\rx\" ", 3)] {
+            match super::quoted(&c, input) {
+                Err(nom::Err::Error(e)) => assert_eq!(input.len() - e.input.len(), bad_at),
+                other => panic!("{input:?}: {other:?}"),
+            }
+        }
+        let (rest, q) = super::quoted(&c, b"\"\xc3\xa9t\xc3\xa9\" ").unwrap();
+        assert_eq!((rest, q.as_bytes()), (&b" "[..], "été".as_bytes()));
+    }
 }
 
 /// The rule named when a literal's data is not there.
