@@ -28,6 +28,26 @@
 //!    [`handle_timeout`](Client::handle_timeout): it ends an IDLE after 29 minutes so that
 //!    it can be re-issued (RFC 2177 §3).
 //!
+//! Extension commands are typed ([`CommandBody::Move`], [`CommandBody::SelectExt`]...),
+//! with builders for the common ones ([`move_messages`](Client::move_messages),
+//! [`uid_expunge`](Client::uid_expunge), [`unselect`](Client::unselect),
+//! [`select_condstore`](Client::select_condstore),
+//! [`select_qresync`](Client::select_qresync),
+//! [`fetch_changed_since`](Client::fetch_changed_since),
+//! [`store_unchanged_since`](Client::store_unchanged_since), [`id`](Client::id),
+//! [`namespace`](Client::namespace)). [`send`](Client::send) refuses a command whose
+//! capability the server did not advertise where the RFC requires it: UID EXPUNGE needs
+//! UIDPLUS (RFC 4315 §3), MOVE needs MOVE (RFC 6851 §3.3), ENABLE needs ENABLE (RFC 5161
+//! §3.1) — IMAP4rev2 (RFC 9051) counts for all three — and a QRESYNC SELECT or a VANISHED
+//! FETCH needs `ENABLE QRESYNC` first (RFC 7162 §3.2.3; an ENABLE still in flight counts,
+//! so both can be pipelined). CONDSTORE counts as enabled once a CONDSTORE enabling
+//! command completed OK or QRESYNC is enabled (RFC 7162 §3.1, §3.2.3).
+//!
+//! IMAP4rev2 (RFC 9051) on the command side: [`enable`](Client::enable) with
+//! `IMAP4rev2`, and the rev2 grammar (UID EXPUNGE, MOVE, UNSELECT in the base, STATUS
+//! SIZE / DELETED, SEARCH RETURN, literal8). The client does not stop the application from
+//! sending rev1-only commands (LSUB, CHECK) to a rev2 server.
+//!
 //! Literals of a large response can come as borrowed chunks
 //! ([`ClientConfig::stream_threshold`]). Literals of commands are copied into the send
 //! queue.
@@ -85,8 +105,12 @@ use crate::config::{Config, Limits, Quirks};
 use crate::error::Error;
 use crate::serialize::{Fragment, LiteralSupport};
 use crate::server::{Class, State, class_of};
-use crate::types::command::{Command, CommandBody};
-use crate::types::core::{AString, Atom, Tag};
+use crate::types::command::{
+    Command, CommandBody, FetchItems, FetchModifier, Qresync, SelectParam, StoreAction,
+    StoreAttribute, StoreFlags, StoreModifier,
+};
+use crate::types::core::{AString, Atom, IString, ModSeq, Quoted, Tag, Vec1};
+use crate::types::flag::Flag;
 use crate::types::mailbox::Mailbox;
 use crate::types::response::{
     Capability, Code, Continue, Data, Greeting, Response, StatusKind, StatusResponse,
@@ -178,6 +202,10 @@ pub enum Event<'a> {
     },
     /// The server accepted STARTTLS: start the TLS handshake now, then call
     /// [`Client::tls_established`]. Cached capabilities were dropped (RFC 3501 §6.2.1).
+    ///
+    /// This event *is* the STARTTLS command's completion: the tagged OK was consumed to
+    /// produce it and no [`Event::Completed`] follows for `handle`. A NO or BAD to STARTTLS
+    /// comes as [`Event::Completed`] as usual.
     StartTls {
         /// The STARTTLS command.
         handle: Handle,
@@ -219,6 +247,7 @@ enum Kind {
     StartTls,
     Idle { idling: bool, done: bool },
     Compress,
+    Enable,
     Logout,
     Other,
 }
@@ -228,6 +257,8 @@ struct InFlight {
     handle: u32,
     tag: String,
     kind: Kind,
+    /// A CONDSTORE enabling command (RFC 7162 §3.1): its OK turns CONDSTORE on.
+    condstore: bool,
 }
 
 /// Why the output queue waits.
@@ -391,12 +422,12 @@ impl Client {
         self.core.has(name)
     }
 
-    /// Whether the server reported `name` as enabled (`* ENABLED`, RFC 5161).
+    /// Whether `name` is in force: reported by the server's `* ENABLED` (RFC 5161); for
+    /// `CONDSTORE` also after a CONDSTORE enabling command completed OK or once QRESYNC
+    /// is enabled (RFC 7162 §3.1, §3.2.3).
     pub fn is_enabled(&self, name: &str) -> bool {
-        self.core
-            .enabled
-            .iter()
-            .any(|e| e.eq_ignore_ascii_case(name))
+        self.core.enabled_has(name)
+            || (name.eq_ignore_ascii_case("CONDSTORE") && self.core.enabled_has("QRESYNC"))
     }
 
     /// Commands sent or queued and not completed yet.
@@ -491,14 +522,11 @@ impl Client {
         self.settle();
         let core = &mut self.core;
         let name = body.name();
-        let uid = matches!(
-            body,
-            CommandBody::Search { uid: true, .. }
-                | CommandBody::Fetch { uid: true, .. }
-                | CommandBody::Store { uid: true, .. }
-                | CommandBody::Copy { uid: true, .. }
-        );
-        let class = class_of(if uid { b"UID" } else { name.as_bytes() });
+        let class = class_of(if body.is_uid() {
+            b"UID"
+        } else {
+            name.as_bytes()
+        });
         match (core.projected, class) {
             (State::Logout, _) => return Err(misuse("the session is over")),
             (_, Class::Any) => {}
@@ -510,6 +538,9 @@ impl Client {
                 return Err(misuse("only valid in the authenticated state"));
             }
             _ => {}
+        }
+        if let Some(reason) = core.missing_capability(&body) {
+            return Err(misuse(reason));
         }
         let is = |n: &str| name.eq_ignore_ascii_case(n);
         let (kind, barrier) = match &body {
@@ -548,27 +579,51 @@ impl Client {
                 core.projected = State::Logout;
                 (Kind::Logout, false)
             }
+            CommandBody::SelectExt { examine, .. } => {
+                let read_only = *examine;
+                core.projected = State::Selected { read_only };
+                (Kind::Select { read_only }, false)
+            }
             CommandBody::Other { .. } if is("SELECT") || is("EXAMINE") => {
-                // With parameters the grammar does not model (RFC 4466 §2.1, RFC 7162).
+                // With parameters the grammar does not model, sent raw.
                 let read_only = is("EXAMINE");
                 core.projected = State::Selected { read_only };
                 (Kind::Select { read_only }, false)
             }
-            CommandBody::Other { .. } if is("UNSELECT") => {
+            CommandBody::Unselect => {
                 core.projected = State::Authenticated;
                 (Kind::Deselect, false)
             }
-            CommandBody::Other { .. } if is("IDLE") => (
+            CommandBody::Idle => (
                 Kind::Idle {
                     idling: false,
                     done: false,
                 },
                 true,
             ),
-            CommandBody::Other { .. } if is("COMPRESS") => (Kind::Compress, true),
+            CommandBody::Compress { .. } => (Kind::Compress, true),
+            CommandBody::Enable { capabilities } => {
+                for c in capabilities {
+                    if !core
+                        .requested
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(c.as_str()))
+                    {
+                        core.requested.push(String::from(c.as_str()));
+                    }
+                }
+                (Kind::Enable, false)
+            }
             _ => (Kind::Other, false),
         };
-        Ok(core.queue_command(body, kind, barrier))
+        let condstore = body.enables_condstore();
+        let h = core.queue_command(body, kind, barrier);
+        if condstore {
+            if let Some(f) = core.in_flight.iter_mut().find(|f| f.handle == h.0) {
+                f.condstore = true;
+            }
+        }
+        Ok(h)
     }
 
     /// `LOGIN user password` (RFC 3501 §6.2.3), with the checks of [`send`](Self::send).
@@ -616,7 +671,9 @@ impl Client {
         Ok(core.queue_command(body, Kind::Authenticate(sasl), true))
     }
 
-    /// `STARTTLS` (RFC 3501 §6.2.1).
+    /// `STARTTLS` (RFC 3501 §6.2.1). When the server answers OK the completion comes as
+    /// [`Event::StartTls`] (not [`Event::Completed`]); commands queued meanwhile wait for
+    /// [`tls_established`](Self::tls_established).
     ///
     /// # Errors
     /// As [`send`](Self::send).
@@ -629,7 +686,7 @@ impl Client {
     /// # Errors
     /// As [`send`](Self::send).
     pub fn idle(&mut self) -> Result<Handle, Error> {
-        self.send(other("IDLE", Vec::new())?)
+        self.send(CommandBody::Idle)
     }
 
     /// Ends IDLE with `DONE` (sent as soon as the server accepted IDLE).
@@ -658,33 +715,20 @@ impl Client {
 
     /// `ENABLE cap ...` (RFC 5161); the server's `* ENABLED` is recorded (see
     /// [`is_enabled`](Self::is_enabled)) and `UTF8=ACCEPT` switches the decoder to UTF-8.
+    /// `ENABLE IMAP4rev2` (RFC 9051 §6.3.1) is the way into rev2 on a server that offers
+    /// both.
     ///
     /// # Errors
-    /// As [`send`](Self::send), or a name that is not an atom.
+    /// As [`send`](Self::send) (the server must advertise ENABLE or IMAP4rev2), or a name
+    /// that is not an atom.
     pub fn enable(&mut self, capabilities: &[&str]) -> Result<Handle, Error> {
-        let mut args = Vec::new();
-        for (i, c) in capabilities.iter().enumerate() {
-            Atom::new(*c)?;
-            if i > 0 {
-                args.push(b' ');
-            }
-            args.extend_from_slice(c.as_bytes());
-        }
-        if args.is_empty() {
-            return Err(misuse("ENABLE needs at least one capability"));
-        }
-        let h = self.send(other("ENABLE", args)?)?;
-        for c in capabilities {
-            if !self
-                .core
-                .requested
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(c))
-            {
-                self.core.requested.push(String::from(*c));
-            }
-        }
-        Ok(h)
+        let atoms = capabilities
+            .iter()
+            .map(|c| Atom::new(String::from(*c)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let capabilities =
+            Vec1::try_from(atoms).map_err(|_| misuse("ENABLE needs at least one capability"))?;
+        self.send(CommandBody::Enable { capabilities })
     }
 
     /// `COMPRESS DEFLATE` (RFC 4978), if the server offers it.
@@ -696,43 +740,32 @@ impl Client {
         if !self.core.has("COMPRESS=DEFLATE") || self.core.compressed {
             return Err(misuse("COMPRESS=DEFLATE not offered or already active"));
         }
-        self.send(other("COMPRESS", b"DEFLATE".to_vec())?)
+        self.send(CommandBody::Compress {
+            algorithm: Atom::new("DEFLATE")?,
+        })
     }
 
     /// `[UID] MOVE sequence-set mailbox` (RFC 6851 §3).
     ///
     /// # Errors
-    /// As [`send`](Self::send).
+    /// [`Error::Invalid`] unless the server advertised MOVE (or IMAP4rev2); as
+    /// [`send`](Self::send).
     pub fn move_messages(
         &mut self,
         uid: bool,
         sequence_set: &SequenceSet<'_>,
         mailbox: &Mailbox<'_>,
     ) -> Result<Handle, Error> {
-        use crate::serialize::Encode;
-        // The arguments are COPY's; encode a COPY and keep what follows the name.
-        let copy = Command::new(
-            Tag::new("x")?,
-            CommandBody::Copy {
-                uid: false,
-                sequence_set: sequence_set.clone(),
-                mailbox: mailbox.clone(),
-            },
-        );
-        let bytes = copy.to_vec();
-        let args = bytes
-            .get(b"x COPY ".len()..bytes.len().saturating_sub(2))
-            .unwrap_or_default();
-        let mut arguments = Vec::new();
-        if uid {
-            arguments.extend_from_slice(b"MOVE ");
-        }
-        arguments.extend_from_slice(args);
-        self.send(other(if uid { "UID" } else { "MOVE" }, arguments)?)
+        self.send(CommandBody::Move {
+            uid,
+            sequence_set: sequence_set.clone(),
+            mailbox: mailbox.clone(),
+        })
     }
 
     /// `SELECT` / `EXAMINE` with the CONDSTORE parameter (RFC 7162 §3.1.8): the server
-    /// then reports `[HIGHESTMODSEQ n]` and MODSEQ data.
+    /// then reports `[HIGHESTMODSEQ n]` and MODSEQ data; CONDSTORE is enabled once it
+    /// completes OK.
     ///
     /// # Errors
     /// As [`send`](Self::send).
@@ -741,20 +774,20 @@ impl Client {
         mailbox: &Mailbox<'_>,
         read_only: bool,
     ) -> Result<Handle, Error> {
-        let mut arguments = encode_mailbox(mailbox)?;
-        arguments.extend_from_slice(b" (CONDSTORE)");
-        let name = if read_only { "EXAMINE" } else { "SELECT" };
-        self.send(other(name, arguments)?)
+        self.send(CommandBody::SelectExt {
+            examine: read_only,
+            mailbox: mailbox.clone(),
+            parameters: Vec1::one(SelectParam::Condstore),
+        })
     }
 
     /// `SELECT` / `EXAMINE` with the QRESYNC parameter (RFC 7162 §3.2.5): the last known
     /// UIDVALIDITY and mod-sequence, and optionally the known UIDs; the server answers
-    /// with `* VANISHED (EARLIER) ...` and the changed messages (as [`Data::Other`] and
-    /// [`Data::Fetch`] with raw MODSEQ items).
+    /// with `* VANISHED (EARLIER) ...` and the changed messages.
     ///
     /// # Errors
-    /// [`Error::Invalid`] unless QRESYNC was enabled (RFC 7162 §3.2.3); as
-    /// [`send`](Self::send).
+    /// [`Error::Invalid`] unless QRESYNC was enabled (RFC 7162 §3.2.3) or for a
+    /// mod-sequence of 0 or over 2^63 - 1; as [`send`](Self::send).
     pub fn select_qresync(
         &mut self,
         mailbox: &Mailbox<'_>,
@@ -763,18 +796,73 @@ impl Client {
         modseq: u64,
         known_uids: Option<&SequenceSet<'_>>,
     ) -> Result<Handle, Error> {
-        if !self.is_enabled("QRESYNC") {
-            return Err(misuse("QRESYNC must be enabled first"));
+        let q = Qresync {
+            uidvalidity,
+            modseq: ModSeq::new(modseq)?,
+            known_uids: known_uids.map(|k| k.clone().into_owned()),
+            seq_match: None,
+        };
+        self.send(CommandBody::SelectExt {
+            examine: read_only,
+            mailbox: mailbox.clone(),
+            parameters: Vec1::one(SelectParam::Qresync(q)),
+        })
+    }
+
+    /// `UID FETCH uids items (CHANGEDSINCE modseq [VANISHED])` (RFC 7162 §3.1.4.1,
+    /// §3.2.6): the messages changed since `modseq`, and with `vanished` (QRESYNC) the
+    /// UIDs expunged since then as `* VANISHED (EARLIER)`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a mod-sequence of 0 or over 2^63 - 1, or `vanished` without
+    /// QRESYNC enabled; as [`send`](Self::send).
+    pub fn fetch_changed_since(
+        &mut self,
+        uids: &SequenceSet<'_>,
+        items: FetchItems<'_>,
+        modseq: u64,
+        vanished: bool,
+    ) -> Result<Handle, Error> {
+        let mut modifiers = Vec1::one(FetchModifier::ChangedSince(ModSeq::new(modseq)?));
+        if vanished {
+            modifiers = Vec1::try_from(alloc::vec![
+                FetchModifier::ChangedSince(ModSeq::new(modseq)?),
+                FetchModifier::Vanished,
+            ])?;
         }
-        let mut arguments = encode_mailbox(mailbox)?;
-        arguments.extend_from_slice(format!(" (QRESYNC ({uidvalidity} {modseq}").as_bytes());
-        if let Some(uids) = known_uids {
-            arguments.push(b' ');
-            arguments.extend_from_slice(uids.as_str().as_bytes());
-        }
-        arguments.extend_from_slice(b"))");
-        let name = if read_only { "EXAMINE" } else { "SELECT" };
-        self.send(other(name, arguments)?)
+        self.send(CommandBody::FetchExt {
+            uid: true,
+            sequence_set: uids.clone(),
+            items,
+            modifiers,
+        })
+    }
+
+    /// `UID STORE uids (UNCHANGEDSINCE modseq) [+/-]FLAGS flags` (RFC 7162 §3.1.3): the
+    /// store fails for messages changed since `modseq`, which the server names in
+    /// `[MODIFIED ...]`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a mod-sequence over 2^63 - 1; as [`send`](Self::send).
+    pub fn store_unchanged_since(
+        &mut self,
+        uids: &SequenceSet<'_>,
+        modseq: u64,
+        action: StoreAction,
+        flags: Vec<Flag<'_>>,
+    ) -> Result<Handle, Error> {
+        let since = match modseq {
+            0 => None,
+            n => Some(ModSeq::new(n)?),
+        };
+        self.send(CommandBody::StoreExt {
+            uid: true,
+            sequence_set: uids.clone(),
+            modifiers: alloc::vec![StoreModifier::UnchangedSince(since)],
+            action,
+            silent: false,
+            attribute: StoreAttribute::Flags(StoreFlags::List(flags)),
+        })
     }
 
     /// `UNSELECT` (RFC 3691): leaves the selected state without expunging.
@@ -782,19 +870,18 @@ impl Client {
     /// # Errors
     /// As [`send`](Self::send).
     pub fn unselect(&mut self) -> Result<Handle, Error> {
-        self.send(other("UNSELECT", Vec::new())?)
+        self.send(CommandBody::Unselect)
     }
 
-    /// `NAMESPACE` (RFC 2342); the answer comes as [`Data::Other`] named `NAMESPACE`.
+    /// `NAMESPACE` (RFC 2342).
     ///
     /// # Errors
     /// As [`send`](Self::send).
     pub fn namespace(&mut self) -> Result<Handle, Error> {
-        self.send(other("NAMESPACE", Vec::new())?)
+        self.send(CommandBody::Namespace)
     }
 
-    /// `ID` (RFC 2971 §3.1) with the client's field-value pairs (`NIL` when empty); the
-    /// answer comes as [`Data::Other`] named `ID`.
+    /// `ID` (RFC 2971 §3.1) with the client's field-value pairs (`NIL` when empty).
     ///
     /// # Errors
     /// As [`send`](Self::send); [`Error::Invalid`] for a field or value that a quoted
@@ -804,35 +891,32 @@ impl Client {
         if fields.len() > 30 {
             return Err(misuse("ID takes at most 30 field-value pairs"));
         }
-        let mut args = Vec::new();
-        if fields.is_empty() {
-            args.extend_from_slice(b"NIL");
+        let parameters = if fields.is_empty() {
+            None
         } else {
-            args.push(b'(');
-            for (i, (k, v)) in fields.iter().enumerate() {
-                if k.len() > 30 || v.len() > 1024 {
+            let mut v = Vec::new();
+            for (k, val) in fields {
+                if k.len() > 30 || val.len() > 1024 {
                     return Err(misuse("ID field over 30 octets or value over 1024"));
                 }
-                if i > 0 {
-                    args.push(b' ');
-                }
-                quoted(&mut args, k)?;
-                args.push(b' ');
-                quoted(&mut args, v)?;
+                let k = IString::Quoted(Quoted::new(String::from(*k).into_bytes())?);
+                let val = IString::Quoted(Quoted::new(String::from(*val).into_bytes())?);
+                v.push((k, Some(val)));
             }
-            args.push(b')');
-        }
-        self.send(other("ID", args)?)
+            Some(v)
+        };
+        self.send(CommandBody::Id { parameters })
     }
 
     /// `UID EXPUNGE sequence-set` (RFC 4315 §2.1): expunges only the given UIDs.
     ///
     /// # Errors
-    /// As [`send`](Self::send).
+    /// [`Error::Invalid`] unless the server advertised UIDPLUS (or IMAP4rev2); as
+    /// [`send`](Self::send).
     pub fn uid_expunge(&mut self, uids: &SequenceSet<'_>) -> Result<Handle, Error> {
-        let mut args = Vec::from(&b"EXPUNGE "[..]);
-        args.extend_from_slice(uids.as_str().as_bytes());
-        self.send(other("UID", args)?)
+        self.send(CommandBody::UidExpunge {
+            sequence_set: uids.clone(),
+        })
     }
 
     /// After [`Event::StartTls`]: the handshake succeeded; queued commands go out now.
@@ -992,6 +1076,9 @@ impl Client {
                     {
                         core.blocked = Blocked::No;
                     }
+                    if ok && f.condstore && !core.enabled_has("CONDSTORE") {
+                        core.enabled.push(String::from("CONDSTORE"));
+                    }
                     match f.kind {
                         Kind::Login | Kind::Authenticate(_) if ok => {
                             core.state = Some(State::Authenticated);
@@ -1007,6 +1094,13 @@ impl Client {
                             core.state = Some(State::Authenticated);
                         }
                         Kind::Deselect if ok => core.state = Some(State::Authenticated),
+                        Kind::Enable => {
+                            // What the server did not enable stays off (RFC 5161 §3.1).
+                            let Core {
+                                requested, enabled, ..
+                            } = &mut *core;
+                            requested.retain(|r| enabled.iter().any(|e| e.eq_ignore_ascii_case(r)));
+                        }
                         Kind::Logout => core.state = Some(State::Logout),
                         Kind::Idle { .. } => core.idle_since = None,
                         Kind::StartTls if ok => {
@@ -1040,45 +1134,49 @@ impl Client {
     }
 }
 
-/// The wire form of a mailbox name (an atom, a quoted string or a literal announced
-/// inline, which the send queue splits), as the grammar's encoder writes it.
-fn encode_mailbox(mailbox: &Mailbox<'_>) -> Result<Vec<u8>, Error> {
-    use crate::serialize::Encode;
-    let select = Command::new(
-        Tag::new("x")?,
-        CommandBody::Select {
-            mailbox: mailbox.clone(),
-        },
-    );
-    let bytes = select.to_vec();
-    Ok(bytes
-        .get(b"x SELECT ".len()..bytes.len().saturating_sub(2))
-        .unwrap_or_default()
-        .to_vec())
-}
-
-/// Appends `s` as a quoted string (RFC 3501 §9 `quoted`).
-fn quoted(out: &mut Vec<u8>, s: &str) -> Result<(), Error> {
-    crate::types::core::Quoted::new(s.as_bytes())?;
-    out.push(b'"');
-    for &b in s.as_bytes() {
-        if b == b'"' || b == b'\\' {
-            out.push(b'\\');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
-    Ok(())
-}
-
-fn other(name: &'static str, arguments: Vec<u8>) -> Result<CommandBody<'static>, Error> {
-    Ok(CommandBody::Other {
-        name: Atom::new(name)?,
-        arguments: alloc::borrow::Cow::Owned(arguments),
-    })
-}
-
 impl Core {
+    fn enabled_has(&self, name: &str) -> bool {
+        self.enabled.iter().any(|e| e.eq_ignore_ascii_case(name))
+    }
+
+    /// Why `body` may not be sent to this server: the capability it needs was not
+    /// advertised (UIDPLUS for UID EXPUNGE, RFC 4315 §3; MOVE, RFC 6851 §3.3; ENABLE, RFC
+    /// 5161 §3.1; all three are in IMAP4rev2), or QRESYNC was not enabled for a QRESYNC
+    /// SELECT or a VANISHED FETCH (RFC 7162 §3.2.5, §3.2.6).
+    fn missing_capability(&self, body: &CommandBody<'_>) -> Option<&'static str> {
+        let rev2 = self.has("IMAP4rev2");
+        // Enabled, or asked for by an ENABLE still in flight (pipelined before the SELECT,
+        // as in RFC 7162 §3.2.5.1's example).
+        let qresync = self.enabled_has("QRESYNC")
+            || self
+                .requested
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case("QRESYNC"));
+        match body {
+            CommandBody::UidExpunge { .. } if !(rev2 || self.has("UIDPLUS")) => {
+                Some("UID EXPUNGE needs UIDPLUS")
+            }
+            CommandBody::Move { .. } if !(rev2 || self.has("MOVE")) => Some("MOVE not offered"),
+            CommandBody::Enable { .. } if !(rev2 || self.has("ENABLE")) => {
+                Some("ENABLE not offered")
+            }
+            CommandBody::SelectExt { parameters, .. }
+                if !qresync
+                    && parameters
+                        .iter()
+                        .any(|p| matches!(p, SelectParam::Qresync(_))) =>
+            {
+                Some("QRESYNC must be enabled first")
+            }
+            CommandBody::FetchExt { modifiers, .. }
+                if !qresync && modifiers.iter().any(|m| *m == FetchModifier::Vanished) =>
+            {
+                Some("QRESYNC must be enabled first")
+            }
+            _ => None,
+        }
+    }
+
     fn has(&self, name: &str) -> bool {
         self.capabilities
             .iter()
@@ -1145,6 +1243,7 @@ impl Core {
             handle: n,
             tag,
             kind,
+            condstore: false,
         });
         self.pump();
         Handle(n)

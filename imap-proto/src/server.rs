@@ -1,7 +1,8 @@
 //! The server session machine (RFC 3501 §3): not authenticated → authenticated → selected →
 //! logout, with synchronizing and non-synchronizing literals (RFC 3501 §4.3, RFC 7888),
 //! AUTHENTICATE with SASL-IR (RFC 3501 §6.2.2, RFC 4959), STARTTLS (§6.2.1), IDLE
-//! (RFC 2177), ENABLE (RFC 5161), UNSELECT (RFC 3691) and COMPRESS=DEFLATE (RFC 4978).
+//! (RFC 2177), ENABLE (RFC 5161), UNSELECT (RFC 3691), COMPRESS=DEFLATE (RFC 4978) and
+//! CONDSTORE / QRESYNC enabling (RFC 7162).
 //!
 //! Sans-IO: the machine never touches a socket or a clock. Call order:
 //!
@@ -26,12 +27,23 @@
 //!    [`poll_timeout`](Server::poll_timeout) and call
 //!    [`handle_timeout`](Server::handle_timeout): the autologout timer (RFC 3501 §5.4).
 //!
-//! Extensions the grammar does not model reach the application raw, as
-//! [`CommandBody::Other`]: unknown commands (`NAMESPACE`, `ID`, `MOVE`, `GETQUOTA`...),
-//! UID commands such as `UID MOVE` and `UID EXPUNGE`, and with
-//! [`ServerConfig::pass_unparsed`] any single-line command form the grammar refuses
-//! (`SELECT INBOX (QRESYNC (...))`, `FETCH 1:* (FLAGS) (CHANGEDSINCE 5)`); use
-//! [`move_arguments`] for MOVE.
+//! Extension commands arrive typed (see [`CommandBody`]): MOVE / UID MOVE, UID EXPUNGE,
+//! UNSELECT, NAMESPACE, ID, SELECT / EXAMINE with CONDSTORE or QRESYNC parameters, FETCH
+//! and STORE modifiers, ESEARCH, LIST-EXTENDED, QUOTA, METADATA, SORT, THREAD, BINARY...
+//! The machine enforces their RFC 3501 §3 states (MOVE, UID EXPUNGE, UNSELECT, SORT and
+//! THREAD only when selected; ENABLE only when authenticated), turns CONDSTORE on at the
+//! first CONDSTORE enabling command when it is offered (RFC 7162 §3.1), and answers BAD to
+//! a QRESYNC SELECT or a VANISHED FETCH before `ENABLE QRESYNC` (RFC 7162 §3.2.5,
+//! §3.2.6). What the grammar still does not model reaches the application raw, as
+//! [`CommandBody::Other`]: unknown commands (`GETACL`, `X-...`), unknown UID commands, and
+//! with [`ServerConfig::pass_unparsed`] any single-line command form the grammar refuses.
+//!
+//! IMAP4rev2 (RFC 9051): offer it with `IMAP4rev2` in [`ServerConfig::capabilities`] and
+//! in [`ServerConfig::enable`] for `ENABLE IMAP4rev2`; the command grammar already takes
+//! rev2's additions (UID EXPUNGE, MOVE, UNSELECT, STATUS SIZE / DELETED, ESEARCH's
+//! RETURN, literal8). The machine does not refuse rev1-only commands (LSUB, CHECK) after
+//! `ENABLE IMAP4rev2`: rev2 servers may still accept them, so that is the application's
+//! call.
 //!
 //! Commands and their arguments borrow from the machine's input buffer. A large APPEND
 //! message can come as borrowed chunks instead ([`ServerConfig::stream_append`]), so
@@ -83,7 +95,7 @@ use crate::codec::{CommandDecoded, CommandDecoder};
 use crate::config::{Config, Limits};
 use crate::error::Error;
 use crate::serialize::{Encode, LiteralSupport};
-use crate::types::command::{AuthenticateData, Command, CommandBody};
+use crate::types::command::{AuthenticateData, Command, CommandBody, FetchModifier, SelectParam};
 use crate::types::core::{Atom, Tag, Text, Vec1};
 use crate::types::mailbox::Mailbox;
 use crate::types::response::{
@@ -160,11 +172,9 @@ pub struct ServerConfig {
     pub compress: bool,
     /// Deliver a single-line command that the grammar refuses as
     /// [`CommandBody::Other`] (raw arguments) instead of answering BAD, so that the
-    /// application can parse extension forms the grammar does not model: `SELECT mailbox
-    /// (QRESYNC (...))` and `FETCH ... (CHANGEDSINCE n)` (RFC 7162), `LIST (...) "" "*"
-    /// RETURN (...)` (RFC 5258), `SEARCH RETURN (...)` (RFC 4731), `STATUS` with
-    /// `HIGHESTMODSEQ`... The application then answers BAD to what it does not know.
-    /// `UID MOVE`, `UID EXPUNGE` and other unknown UID commands are always delivered so.
+    /// application can parse extension forms the grammar does not model (`RENAME` or
+    /// `DELETE` parameters, an unknown search key...). The application then answers BAD
+    /// to what it does not know. Unknown UID commands are always delivered so.
     pub pass_unparsed: bool,
     /// Decoder limits.
     pub limits: Limits,
@@ -209,8 +219,9 @@ pub enum Event<'a> {
     /// A command allowed in the current state, borrowing from the input: answer with
     /// [`data`](Server::data) as needed, then [`ok`](Server::ok) / [`no`](Server::no) /
     /// [`bad`](Server::bad). LOGIN, SELECT, EXAMINE, CLOSE and UNSELECT change the state
-    /// when answered OK. Extension commands the grammar does not model (`MOVE`,
-    /// `NAMESPACE`, `ID`, `UNSELECT`...) come as [`CommandBody::Other`].
+    /// when answered OK. Extension commands come typed (`CommandBody::Move`,
+    /// `CommandBody::Namespace`...); only what the grammar does not model comes as
+    /// [`CommandBody::Other`].
     Command(Command<'a>),
     /// A synchronizing literal was announced (only with [`ServerConfig::ask_literals`]);
     /// nothing of it was read. Answer [`accept_literal`](Server::accept_literal) or
@@ -1385,21 +1396,30 @@ impl Core {
 
     fn admit<'a>(&mut self, command: Command<'a>) -> Admitted<'a> {
         let name = command.body.name();
-        let uid = matches!(
-            command.body,
-            CommandBody::Search { uid: true, .. }
-                | CommandBody::Fetch { uid: true, .. }
-                | CommandBody::Store { uid: true, .. }
-                | CommandBody::Copy { uid: true, .. }
-        );
-        let class_name: &[u8] = if uid { b"UID" } else { name.as_bytes() };
+        let class_name: &[u8] = if command.body.is_uid() {
+            b"UID"
+        } else {
+            name.as_bytes()
+        };
         self.tag.clear();
         self.tag.push_str(command.tag.as_str());
         if let Some((kind, code, text)) = self.refusal(class_name) {
             self.tagged_raw(kind, code, text);
             return Admitted::Handled;
         }
+        if let Some(text) = self.qresync_refusal(&command.body) {
+            self.tagged_raw(StatusKind::Bad, None, text);
+            return Admitted::Handled;
+        }
         self.errors = 0;
+        if command.body.enables_condstore()
+            && self.offers("CONDSTORE")
+            && !self.has_enabled("CONDSTORE")
+        {
+            // RFC 7162 §3.1: the first CONDSTORE enabling command turns CONDSTORE on for
+            // the rest of the session.
+            self.enabled.push(Atom(Cow::Borrowed("CONDSTORE")));
+        }
         let kind = match &command.body {
             CommandBody::Capability => {
                 let caps = Data::Capability(self.capability_list());
@@ -1441,29 +1461,31 @@ impl Core {
             CommandBody::Login { .. } => Kind::Login,
             CommandBody::Select { .. } => Kind::Select { read_only: false },
             CommandBody::Examine { .. } => Kind::Select { read_only: true },
-            CommandBody::Close => Kind::Deselect,
-            CommandBody::Other { name, arguments } => {
+            CommandBody::SelectExt { examine, .. } => Kind::Select {
+                read_only: *examine,
+            },
+            // RFC 3691 §2: no expunge, back to the authenticated state.
+            CommandBody::Close | CommandBody::Unselect => Kind::Deselect,
+            CommandBody::Idle if self.config.idle => {
+                self.output.extend_from_slice(b"+ idling\r\n");
+                self.awaiting = Awaiting::Idling;
+                self.mode = Mode::Idle;
+                return Admitted::Event(Event::Idle);
+            }
+            CommandBody::Enable { capabilities } if !self.config.enable.is_empty() => {
+                return self.enable(capabilities);
+            }
+            CommandBody::Compress { algorithm } if self.config.compress => {
+                return self.compress(algorithm.as_str().as_bytes());
+            }
+            CommandBody::Other { name, .. } => {
+                // SELECT / EXAMINE in a form the grammar refused, passed raw
+                // (`pass_unparsed`): still a selection for the state machine.
                 let n = name.as_str().as_bytes();
-                if n.eq_ignore_ascii_case(b"UNSELECT") {
-                    Kind::Deselect
-                } else if n.eq_ignore_ascii_case(b"SELECT") {
-                    // With parameters the grammar does not model (RFC 4466 §2.1).
+                if n.eq_ignore_ascii_case(b"SELECT") {
                     Kind::Select { read_only: false }
                 } else if n.eq_ignore_ascii_case(b"EXAMINE") {
                     Kind::Select { read_only: true }
-                } else if n.eq_ignore_ascii_case(b"IDLE") && self.config.idle {
-                    if !arguments.is_empty() {
-                        self.tagged_raw(StatusKind::Bad, None, "IDLE takes no arguments");
-                        return Admitted::Handled;
-                    }
-                    self.output.extend_from_slice(b"+ idling\r\n");
-                    self.awaiting = Awaiting::Idling;
-                    self.mode = Mode::Idle;
-                    return Admitted::Event(Event::Idle);
-                } else if n.eq_ignore_ascii_case(b"ENABLE") && !self.config.enable.is_empty() {
-                    return self.enable(arguments);
-                } else if n.eq_ignore_ascii_case(b"COMPRESS") && self.config.compress {
-                    return self.compress(arguments);
                 } else {
                     Kind::Other
                 }
@@ -1540,23 +1562,59 @@ impl Core {
         }
     }
 
-    /// `ENABLE SP capability *(SP capability)` (RFC 5161 §3.1).
-    fn enable<'a>(&mut self, arguments: &[u8]) -> Admitted<'a> {
-        let mut names = Vec::new();
-        for word in arguments.split(|&b| b == b' ') {
-            let atom = core::str::from_utf8(word)
-                .ok()
-                .and_then(|s| Atom::new(String::from(s)).ok());
-            match atom {
-                Some(a) => names.push(a),
-                None => {
-                    self.tagged_raw(StatusKind::Bad, None, "ENABLE needs capability names");
-                    return Admitted::Handled;
+    /// Whether the server offers `capability`, advertised or enabled on request.
+    fn offers(&self, capability: &str) -> bool {
+        let eq = |a: &str| a.eq_ignore_ascii_case(capability);
+        self.config.enable.iter().any(|a| eq(a.as_str()))
+            || self
+                .config
+                .capabilities
+                .iter()
+                .any(|c| matches!(c, Capability::Other(a) if eq(a.as_str())))
+    }
+
+    fn has_enabled(&self, capability: &str) -> bool {
+        self.enabled
+            .iter()
+            .any(|a| a.as_str().eq_ignore_ascii_case(capability))
+    }
+
+    /// RFC 7162 §3.2.5, §3.2.6: the QRESYNC select parameter and the VANISHED fetch
+    /// modifier need `ENABLE QRESYNC` first; VANISHED only in UID FETCH, with CHANGEDSINCE.
+    fn qresync_refusal(&self, body: &CommandBody<'_>) -> Option<&'static str> {
+        match body {
+            CommandBody::SelectExt { parameters, .. }
+                if parameters
+                    .iter()
+                    .any(|p| matches!(p, SelectParam::Qresync(_)))
+                    && !self.has_enabled("QRESYNC") =>
+            {
+                Some("QRESYNC must be enabled first")
+            }
+            CommandBody::FetchExt { uid, modifiers, .. }
+                if modifiers
+                    .iter()
+                    .any(|m| matches!(m, FetchModifier::Vanished)) =>
+            {
+                let since = modifiers
+                    .iter()
+                    .any(|m| matches!(m, FetchModifier::ChangedSince(_)));
+                if !self.has_enabled("QRESYNC") {
+                    Some("QRESYNC must be enabled first")
+                } else if !*uid || !since {
+                    Some("VANISHED needs UID FETCH with CHANGEDSINCE")
+                } else {
+                    None
                 }
             }
+            _ => None,
         }
+    }
+
+    /// `ENABLE SP capability *(SP capability)` (RFC 5161 §3.1).
+    fn enable<'a>(&mut self, names: &Vec1<Atom<'_>>) -> Admitted<'a> {
         let mut newly = Vec::new();
-        for a in names {
+        for a in names.iter().cloned().map(Atom::into_owned) {
             let offered = self
                 .config
                 .enable
@@ -1612,8 +1670,9 @@ impl Core {
 }
 
 /// The arguments of `MOVE` / `UID MOVE` (RFC 6851 §3: `move = "MOVE" SP sequence-set SP
-/// mailbox`), from the raw arguments of a [`CommandBody::Other`]. MOVE has COPY's grammar,
-/// so COPY's parser reads them.
+/// mailbox`) from raw bytes. MOVE has COPY's grammar, so COPY's parser reads them. The
+/// decoder now gives [`CommandBody::Move`] itself; this stays for raw arguments kept
+/// elsewhere.
 ///
 /// # Errors
 /// The grammar error.

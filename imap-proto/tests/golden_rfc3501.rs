@@ -607,10 +607,10 @@ fn section8_fetch_full_round_trips_byte_for_byte() {
     response_golden(SECTION8_FETCH_FULL.as_bytes(), true);
 }
 
-/// RFC 6851 §3.3 and RFC 4315 §2.1: the UID forms of extension commands decode as raw
-/// extension commands (`Other { name: "UID", arguments }`) and re-encode byte for byte.
+/// RFC 6851 §3.3 and RFC 4315 §2.1: the UID forms of extension commands decode as typed
+/// commands (the extension grammar models them) and re-encode byte for byte.
 #[test]
-fn uid_extension_commands_are_kept_raw() {
+fn uid_extension_commands_decode_typed() {
     for line in [
         &b"a UID MOVE 42:69 foo\r\n"[..],
         b"A003 UID EXPUNGE 3000:3002\r\n",
@@ -621,9 +621,13 @@ fn uid_extension_commands_are_kept_raw() {
         };
         assert_eq!(consumed, line.len());
         match &command.body {
-            CommandBody::Other { name, arguments } => {
-                assert_eq!(name.as_str(), "UID");
-                assert!(line.ends_with(&[arguments.as_ref(), b"\r\n"].concat()));
+            CommandBody::Move {
+                uid: true,
+                sequence_set,
+                ..
+            } => assert_eq!(sequence_set.as_str(), "42:69"),
+            CommandBody::UidExpunge { sequence_set } => {
+                assert_eq!(sequence_set.as_str(), "3000:3002")
             }
             other => panic!("{other:?}"),
         }

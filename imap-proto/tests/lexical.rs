@@ -371,10 +371,19 @@ fn unknown_fetch_items_are_kept_raw_both_ways() {
     else {
         panic!()
     };
+    // Typed since the extension grammar (RFC 3516, RFC 7162, X-GM-EXT-1) models them.
     assert_eq!(
         items.as_slice()[3],
-        FetchAttribute::Other("BINARY.PEEK[1]<0.100>".into())
+        FetchAttribute::Binary {
+            peek: true,
+            section: vec![std::num::NonZeroU32::MIN],
+            partial: Some(Partial {
+                offset: 0,
+                length: std::num::NonZeroU32::new(100).unwrap()
+            })
+        }
     );
+    assert_eq!(items.as_slice()[1], FetchAttribute::GmLabels);
     let r = response_golden(
         b"* 1 FETCH (UID 5 MODSEQ (12345) X-GM-LABELS (\\Inbox \"a b\" {3}\r\nxyz) X-GM-MSGID 1278455344230334865 BINARY[1] ~{3}\r\nabc FLAGS ())\r\n",
         true,

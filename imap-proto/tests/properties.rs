@@ -184,6 +184,7 @@ fn search_key() -> impl Strategy<Value = SearchKey<'static>> {
         any::<u32>().prop_map(K::Smaller),
         sequence_set().prop_map(K::Uid),
         sequence_set().prop_map(K::SequenceSet),
+        ext_search_key(),
     ];
     leaf.prop_recursive(3, 12, 3, |inner| {
         prop_oneof![
@@ -246,6 +247,7 @@ fn fetch_attribute() -> impl Strategy<Value = FetchAttribute<'static>> {
                 partial
             }),
         "X-[A-Z]{1,6}(\\[[0-9]\\])?".prop_map(|s| F::Other(Cow::Owned(s))),
+        ext_fetch_attribute(),
     ]
 }
 
@@ -372,7 +374,11 @@ fn command_body() -> impl Strategy<Value = CommandBody<'static>> {
 }
 
 fn command() -> impl Strategy<Value = Command<'static>> {
-    (tag(), command_body()).prop_map(|(t, b)| Command::new(t, b))
+    (
+        tag(),
+        prop_oneof![2 => command_body(), 1 => ext_command_body()],
+    )
+        .prop_map(|(t, b)| Command::new(t, b))
 }
 
 // ---------------------------------------------------------------- responses
@@ -1217,6 +1223,449 @@ fn sequence_sets_round_trip() {
             SequenceSet::new(set.as_str().to_string()).unwrap(),
             set.clone()
         );
+        Ok(())
+    });
+}
+
+// ---------------------------------------------------------------- extension commands
+
+fn label() -> impl Strategy<Value = Atom<'static>> {
+    "X-[A-Z]{1,5}".prop_map(|s| Atom::new(s).unwrap())
+}
+
+fn tagged_ext() -> impl Strategy<Value = TaggedExt<'static>> {
+    let value = prop_oneof![
+        any::<u32>().prop_map(|n| n.to_string()),
+        "[1-9]:[1-9],\\*",
+        "\\(\\)",
+        "\\([a-z]{1,3}( \"[a-z ]{0,3}\"){0,2}( \\([0-9]{1,2} [a-z]\\))?\\)",
+    ]
+    .prop_map(|v| TaggedExtVal::new(v.into_bytes()).unwrap());
+    (label(), proptest::option::of(value)).prop_map(|(name, value)| TaggedExt { name, value })
+}
+
+fn status_attribute() -> impl Strategy<Value = StatusAttribute> {
+    use StatusAttribute as S;
+    prop_oneof![
+        proptest::sample::select(vec![
+            S::Messages,
+            S::Recent,
+            S::UidNext,
+            S::UidValidity,
+            S::Unseen,
+            S::HighestModSeq,
+            S::Size,
+            S::Deleted,
+            S::AppendLimit,
+        ]),
+        "X[A-Z]{1,5}".prop_map(|s| S::Other(Atom::new(s).unwrap())),
+    ]
+}
+
+fn literal8() -> impl Strategy<Value = Literal8<'static>> {
+    (vec(any::<u8>(), 0..40), any::<bool>()).prop_map(|(d, sync)| {
+        let mode = if sync {
+            LiteralMode::Sync
+        } else {
+            LiteralMode::NonSync
+        };
+        Literal8::with_mode(d, mode).unwrap()
+    })
+}
+
+fn partial() -> impl Strategy<Value = Option<Partial>> {
+    proptest::option::of(
+        (any::<u32>(), nz()).prop_map(|(offset, length)| Partial { offset, length }),
+    )
+}
+
+fn ext_search_key() -> impl Strategy<Value = SearchKey<'static>> {
+    use SearchKey as K;
+    let entry = (
+        "/flags/[a-z\\\\]{1,6}".prop_map(|s| Quoted::new(s.into_bytes()).unwrap()),
+        proptest::sample::select(vec![EntryType::Private, EntryType::Shared, EntryType::All]),
+    )
+        .prop_map(|(name, kind)| ModSeqEntry { name, kind });
+    prop_oneof![
+        (proptest::option::of(entry), proptest::option::of(mod_seq()))
+            .prop_map(|(entry, modseq)| K::ModSeq { entry, modseq }),
+        astring().prop_map(K::GmRaw),
+        any::<u64>().prop_map(K::GmMsgId),
+        any::<u64>().prop_map(K::GmThrId),
+        astring().prop_map(K::GmLabels),
+    ]
+}
+
+fn ext_fetch_attribute() -> impl Strategy<Value = FetchAttribute<'static>> {
+    use FetchAttribute as F;
+    prop_oneof![
+        proptest::sample::select(vec![F::ModSeq, F::GmMsgId, F::GmThrId, F::GmLabels]),
+        (any::<bool>(), vec(nz(), 0..3), partial()).prop_map(|(peek, section, partial)| {
+            F::Binary {
+                peek,
+                section,
+                partial,
+            }
+        }),
+        vec(nz(), 0..3).prop_map(|section| F::BinarySize { section }),
+    ]
+}
+
+fn select_param() -> impl Strategy<Value = SelectParam<'static>> {
+    let qresync = (
+        nz(),
+        mod_seq(),
+        proptest::option::of(sequence_set()),
+        proptest::option::of((sequence_set(), sequence_set())),
+    )
+        .prop_map(|(uidvalidity, modseq, known_uids, seq_match)| {
+            SelectParam::Qresync(Qresync {
+                uidvalidity,
+                modseq,
+                known_uids,
+                seq_match,
+            })
+        });
+    prop_oneof![
+        Just(SelectParam::Condstore),
+        qresync,
+        tagged_ext().prop_map(SelectParam::Other),
+    ]
+}
+
+fn store_flags() -> impl Strategy<Value = StoreFlags<'static>> {
+    prop_oneof![
+        vec(flag(Ctx::Flag), 0..3).prop_map(StoreFlags::List),
+        vec1(flag(Ctx::Flag), 3).prop_map(StoreFlags::Bare)
+    ]
+}
+
+fn store_action() -> impl Strategy<Value = StoreAction> {
+    proptest::sample::select(vec![
+        StoreAction::Replace,
+        StoreAction::Add,
+        StoreAction::Remove,
+    ])
+}
+
+fn append_message() -> impl Strategy<Value = AppendMessage<'static>> {
+    (
+        proptest::option::of(vec(flag(Ctx::Flag), 0..3)),
+        proptest::option::of(date_time()),
+        prop_oneof![
+            literal().prop_map(AppendData::Literal),
+            literal8().prop_map(AppendData::Binary)
+        ],
+    )
+        .prop_map(|(flags, date, data)| AppendMessage { flags, date, data })
+}
+
+fn sort_criterion() -> impl Strategy<Value = SortCriterion<'static>> {
+    use SortKey as K;
+    let key = prop_oneof![
+        proptest::sample::select(vec![
+            K::Arrival,
+            K::Cc,
+            K::Date,
+            K::From,
+            K::Size,
+            K::Subject,
+            K::To,
+            K::DisplayFrom,
+            K::DisplayTo,
+        ]),
+        "X[A-Z]{1,5}".prop_map(|s| K::Other(Atom::new(s).unwrap())),
+    ];
+    (any::<bool>(), key).prop_map(|(reverse, key)| SortCriterion { reverse, key })
+}
+
+fn charset() -> impl Strategy<Value = AString<'static>> {
+    prop_oneof![
+        "[A-Z0-9-]{1,8}".prop_map(|s| AString::new(s.into_bytes()).unwrap()),
+        "[a-z -]{0,8}"
+            .prop_map(|s| AString::String(IString::Quoted(Quoted::new(s.into_bytes()).unwrap()))),
+    ]
+}
+
+/// Every extension command variant, built so that the decoder gives the same variant
+/// back (an `*Ext` form always carries what makes it one).
+fn ext_command_body() -> impl Strategy<Value = CommandBody<'static>> {
+    use CommandBody as C;
+    let simple = proptest::sample::select(vec![C::Unselect, C::Idle, C::Namespace]);
+    let list_ext = (
+        proptest::option::of(vec(
+            prop_oneof![
+                proptest::sample::select(vec![
+                    ListSelectOption::Subscribed,
+                    ListSelectOption::Remote,
+                    ListSelectOption::RecursiveMatch,
+                    ListSelectOption::SpecialUse,
+                ]),
+                tagged_ext().prop_map(ListSelectOption::Other),
+            ],
+            0..3,
+        )),
+        mailbox(),
+        prop_oneof![
+            list_mailbox().prop_map(OneOrList::One),
+            vec1(list_mailbox(), 3).prop_map(OneOrList::List),
+        ],
+        proptest::option::of(vec(
+            prop_oneof![
+                proptest::sample::select(vec![
+                    ListReturnOption::Subscribed,
+                    ListReturnOption::Children,
+                    ListReturnOption::SpecialUse,
+                ]),
+                vec1(status_attribute(), 3).prop_map(ListReturnOption::Status),
+                tagged_ext().prop_map(ListReturnOption::Other),
+            ],
+            0..3,
+        )),
+    )
+        .prop_map(|(selection, reference, patterns, return_options)| {
+            let patterns = match (&selection, patterns, &return_options) {
+                // Nothing extended left: make the patterns a list.
+                (None, OneOrList::One(p), None) => OneOrList::List(Vec1::one(p)),
+                (_, p, _) => p,
+            };
+            C::ListExt {
+                selection,
+                reference,
+                patterns,
+                return_options,
+            }
+        });
+    let append_ext = (mailbox(), vec(append_message(), 1..3), literal8()).prop_map(
+        |(mailbox, mut messages, l8)| {
+            if let [only] = messages.as_mut_slice() {
+                if matches!(only.data, AppendData::Literal(_)) {
+                    only.data = AppendData::Binary(l8);
+                }
+            }
+            C::AppendExt {
+                mailbox,
+                messages: Vec1::try_from(messages).unwrap(),
+            }
+        },
+    );
+    let store_ext = (
+        any::<bool>(),
+        sequence_set(),
+        vec(
+            prop_oneof![
+                proptest::option::of(mod_seq()).prop_map(StoreModifier::UnchangedSince),
+                tagged_ext().prop_map(StoreModifier::Other),
+            ],
+            0..3,
+        ),
+        store_action(),
+        any::<bool>(),
+        store_flags(),
+        vec(gm_label(), 0..3),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(uid, sequence_set, modifiers, action, silent, flags, labels, gm)| {
+                let attribute = if gm || modifiers.is_empty() {
+                    StoreAttribute::GmLabels(labels)
+                } else {
+                    StoreAttribute::Flags(flags)
+                };
+                C::StoreExt {
+                    uid,
+                    sequence_set,
+                    modifiers,
+                    action,
+                    silent,
+                    attribute,
+                }
+            },
+        );
+    let metadata_option = prop_oneof![
+        any::<u32>().prop_map(MetadataOption::MaxSize),
+        proptest::sample::select(vec![
+            MetadataDepth::Zero,
+            MetadataDepth::One,
+            MetadataDepth::Infinity
+        ])
+        .prop_map(MetadataOption::Depth),
+        tagged_ext().prop_map(MetadataOption::Other),
+    ];
+    prop_oneof![
+        simple,
+        (any::<bool>(), sequence_set(), mailbox()).prop_map(|(uid, sequence_set, mailbox)| {
+            C::Move {
+                uid,
+                sequence_set,
+                mailbox,
+            }
+        }),
+        prop_oneof![sequence_set(), Just(SequenceSet::saved_result())]
+            .prop_map(|sequence_set| C::UidExpunge { sequence_set }),
+        vec1(atom(), 3).prop_map(|capabilities| C::Enable { capabilities }),
+        proptest::option::of(vec((istring(), nstring()), 0..3))
+            .prop_map(|parameters| C::Id { parameters }),
+        atom().prop_map(|algorithm| C::Compress { algorithm }),
+        (any::<bool>(), mailbox(), vec1(select_param(), 3)).prop_map(
+            |(examine, mailbox, parameters)| C::SelectExt {
+                examine,
+                mailbox,
+                parameters,
+            }
+        ),
+        (
+            mailbox(),
+            vec1(
+                prop_oneof![
+                    vec(atom(), 0..3).prop_map(CreateParam::Use),
+                    tagged_ext().prop_map(CreateParam::Other),
+                ],
+                3
+            )
+        )
+            .prop_map(|(mailbox, parameters)| C::CreateExt {
+                mailbox,
+                parameters
+            }),
+        list_ext,
+        append_ext,
+        (
+            any::<bool>(),
+            vec(
+                prop_oneof![
+                    proptest::sample::select(vec![
+                        SearchReturnOption::Min,
+                        SearchReturnOption::Max,
+                        SearchReturnOption::All,
+                        SearchReturnOption::Count,
+                        SearchReturnOption::Save,
+                    ]),
+                    tagged_ext().prop_map(SearchReturnOption::Other),
+                ],
+                0..4
+            ),
+            proptest::option::of(astring()),
+            vec1(search_key(), 3)
+        )
+            .prop_map(|(uid, return_options, charset, criteria)| C::SearchExt {
+                uid,
+                return_options,
+                charset,
+                criteria
+            }),
+        (
+            any::<bool>(),
+            sequence_set(),
+            fetch_items(),
+            vec1(
+                prop_oneof![
+                    mod_seq().prop_map(FetchModifier::ChangedSince),
+                    Just(FetchModifier::Vanished),
+                    tagged_ext().prop_map(FetchModifier::Other),
+                ],
+                3
+            )
+        )
+            .prop_map(|(uid, sequence_set, items, modifiers)| C::FetchExt {
+                uid,
+                sequence_set,
+                items,
+                modifiers
+            }),
+        store_ext,
+        (
+            any::<bool>(),
+            vec1(sort_criterion(), 3),
+            charset(),
+            vec1(search_key(), 3)
+        )
+            .prop_map(|(uid, criteria, charset, keys)| C::Sort {
+                uid,
+                criteria,
+                charset,
+                keys
+            }),
+        (
+            any::<bool>(),
+            prop_oneof![
+                Just(ThreadAlgorithm::OrderedSubject),
+                Just(ThreadAlgorithm::References),
+                "X[A-Z]{1,5}".prop_map(|s| ThreadAlgorithm::Other(Atom::new(s).unwrap())),
+            ],
+            charset(),
+            vec1(search_key(), 3)
+        )
+            .prop_map(|(uid, algorithm, charset, keys)| C::Thread {
+                uid,
+                algorithm,
+                charset,
+                keys
+            }),
+        astring().prop_map(|root| C::GetQuota { root }),
+        mailbox().prop_map(|mailbox| C::GetQuotaRoot { mailbox }),
+        (
+            astring(),
+            vec(
+                (atom(), number64()).prop_map(|(resource, limit)| QuotaLimit { resource, limit }),
+                0..3
+            )
+        )
+            .prop_map(|(root, limits)| C::SetQuota { root, limits }),
+        (
+            vec(metadata_option, 0..3),
+            mailbox(),
+            prop_oneof![
+                astring().prop_map(OneOrList::One),
+                vec1(astring(), 3).prop_map(OneOrList::List),
+            ]
+        )
+            .prop_map(|(options, mailbox, entries)| C::GetMetadata {
+                options,
+                mailbox,
+                entries
+            }),
+        (
+            mailbox(),
+            vec1(
+                (
+                    astring(),
+                    prop_oneof![
+                        nstring().prop_map(MetadataValue::String),
+                        literal8().prop_map(MetadataValue::Binary),
+                    ]
+                ),
+                3
+            )
+        )
+            .prop_map(|(mailbox, values)| C::SetMetadata { mailbox, values }),
+        (mailbox(), vec1(status_attribute(), 4))
+            .prop_map(|(mailbox, items)| C::Status { mailbox, items }),
+    ]
+}
+
+fn ext_command() -> impl Strategy<Value = Command<'static>> {
+    (tag(), ext_command_body()).prop_map(|(t, b)| Command::new(t, b))
+}
+
+/// `decode(encode(x)) == x` for the extension commands alone, at 1-byte chunks too, and
+/// the fragments join to the flat encoding (`~{n}` literals split like `{n}`).
+#[test]
+fn ext_command_round_trips() {
+    check(1024, ext_command, |c| {
+        let bytes = c.to_vec();
+        prop_assert_eq!(decode_commands(&bytes, &[]), vec![c.clone()]);
+        let cuts: Vec<usize> = (1..bytes.len()).collect();
+        prop_assert_eq!(decode_commands(&bytes, &cuts), vec![c.clone()]);
+        let joined: Vec<u8> = c
+            .fragments()
+            .iter()
+            .flat_map(|f| match f {
+                Fragment::Line(l) => l.clone(),
+                Fragment::Literal { data, .. } => data.to_vec(),
+            })
+            .collect();
+        prop_assert_eq!(joined, bytes);
         Ok(())
     });
 }

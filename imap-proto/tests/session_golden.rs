@@ -250,6 +250,16 @@ fn rfc2195_cram_md5_example() {
     );
 }
 
+fn decode_code(line: &'static str) -> Code<'static> {
+    match Response::decode(line.as_bytes()).unwrap() {
+        Decoded::Complete {
+            value: Response::Status(StatusResponse { code: Some(c), .. }),
+            ..
+        } => c,
+        other => panic!("{other:?}"),
+    }
+}
+
 fn decode_data(line: &'static str) -> Data<'static> {
     match Response::decode(line.as_bytes()).unwrap() {
         Decoded::Complete {
@@ -262,46 +272,56 @@ fn decode_data(line: &'static str) -> Data<'static> {
 
 /// RFC 2971 §3.1 (ID), RFC 2342 §5 (NAMESPACE), RFC 4315 §2.1 (UID EXPUNGE) and
 /// RFC 6851 §3.3 (UID MOVE, with the text the strict grammar requires after the code):
-/// commands the grammar keeps raw, answered by the application.
+/// typed commands answered by the application.
 #[test]
 fn rfc2971_id_rfc2342_namespace_rfc4315_uid_expunge_rfc6851_move_examples() {
     fn app(s: &mut Server, ev: Event<'_>) -> bool {
         let Event::Command(c) = ev else { panic!() };
-        let CommandBody::Other { name, arguments } = &c.body else {
-            assert!(matches!(c.body, CommandBody::Select { .. }));
-            s.ok(Some(Code::ReadWrite), "SELECT completed").unwrap();
-            return true;
-        };
-        match (name.as_str(), &arguments[..]) {
-            ("ID", args) => {
+        match &c.body {
+            CommandBody::Select { .. } => {
+                s.ok(Some(Code::ReadWrite), "SELECT completed").unwrap();
+            }
+            CommandBody::Id {
+                parameters: Some(p),
+            } => {
+                let pairs: Vec<(&[u8], Option<&[u8]>)> = p
+                    .iter()
+                    .map(|(k, v)| (k.as_bytes(), v.as_ref().map(IString::as_bytes)))
+                    .collect();
                 assert_eq!(
-                    args,
-                    b"(\"name\" \"sodr\" \"version\" \"19.34\" \"vendor\" \"Pink Floyd Music Limited\")"
+                    pairs,
+                    [
+                        (&b"name"[..], Some(&b"sodr"[..])),
+                        (b"version", Some(b"19.34")),
+                        (b"vendor", Some(b"Pink Floyd Music Limited")),
+                    ]
                 );
                 s.data(&decode_data("* ID NIL\r\n")).unwrap();
                 s.ok(None, "ID completed").unwrap();
             }
-            ("NAMESPACE", b"") => {
+            CommandBody::Namespace => {
                 s.data(&decode_data("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n"))
                     .unwrap();
                 s.ok(None, "NAMESPACE command completed").unwrap();
             }
-            ("UID", b"EXPUNGE 3000:3002") => {
+            CommandBody::UidExpunge { sequence_set } => {
+                assert_eq!(sequence_set.as_str(), "3000:3002");
                 for _ in 0..3 {
                     s.data(&Data::Expunge(std::num::NonZeroU32::new(3).unwrap()))
                         .unwrap();
                 }
                 s.ok(None, "UID EXPUNGE completed").unwrap();
             }
-            ("UID", args) => {
-                let (set, mailbox) =
-                    imap_proto::server::move_arguments(args.strip_prefix(b"MOVE ").unwrap())
-                        .unwrap();
-                assert_eq!((set.as_str(), mailbox.as_bytes()), ("42:69", &b"foo"[..]));
-                let copyuid = Code::Other {
-                    name: Atom::new("COPYUID").unwrap(),
-                    text: Some("432432 42:69 1202:1229".into()),
-                };
+            CommandBody::Move {
+                uid: true,
+                sequence_set,
+                mailbox,
+            } => {
+                assert_eq!(
+                    (sequence_set.as_str(), mailbox.as_bytes()),
+                    ("42:69", &b"foo"[..])
+                );
+                let copyuid = decode_code("* OK [COPYUID 432432 42:69 1202:1229] Moved\r\n");
                 s.untagged(StatusKind::Ok, Some(copyuid), "Moved").unwrap();
                 s.data(&Data::Expunge(std::num::NonZeroU32::new(22).unwrap()))
                     .unwrap();
@@ -328,7 +348,7 @@ fn rfc2971_id_rfc2342_namespace_rfc4315_uid_expunge_rfc6851_move_examples() {
     );
     // The client writes the same commands (with its own tags).
     let mut c = Client::new(ClientConfig::default(), true);
-    c.receive(b"* PREAUTH hi\r\n");
+    c.receive(b"* PREAUTH [CAPABILITY IMAP4rev1 UIDPLUS MOVE ID NAMESPACE] hi\r\n");
     c.next_event().unwrap();
     c.id(&[
         ("name", "sodr"),

@@ -127,11 +127,11 @@ impl Store {
                 };
                 vec![Reply::Ok(Some(code), "APPEND completed")]
             }
-            CommandBody::Other { name, arguments }
-                if name.as_str() == "MOVE" || arguments.starts_with(b"MOVE ") =>
-            {
-                let args = arguments.strip_prefix(b"MOVE ").unwrap_or(&arguments);
-                let (set, mailbox) = server::move_arguments(args).unwrap();
+            CommandBody::Move {
+                sequence_set: set,
+                mailbox,
+                ..
+            } => {
                 assert_eq!(mailbox.as_bytes(), b"Trash");
                 let n = self.inbox.len() as u32;
                 let mut out = Vec::new();
@@ -145,8 +145,7 @@ impl Store {
                 out.push(Reply::Ok(None, "MOVE completed"));
                 out
             }
-            CommandBody::Other { name, arguments } if name.as_str() == "NAMESPACE" => {
-                assert!(arguments.is_empty());
+            CommandBody::Namespace => {
                 vec![
                     Reply::Data(Data::Other {
                         name: Atom::new("NAMESPACE").unwrap(),
@@ -155,9 +154,8 @@ impl Store {
                     Reply::Ok(None, "NAMESPACE completed"),
                 ]
             }
-            CommandBody::Other { name, arguments } if name.as_str() == "ID" => {
-                self.log
-                    .push(format!("S ID {}", String::from_utf8_lossy(&arguments)));
+            CommandBody::Id { parameters } => {
+                self.log.push(format!("S ID {parameters:?}"));
                 vec![
                     Reply::Data(Data::Other {
                         name: Atom::new("ID").unwrap(),
@@ -166,9 +164,9 @@ impl Store {
                     Reply::Ok(None, "ID completed"),
                 ]
             }
-            CommandBody::Other { name, arguments } if name.as_str() == "UID" => {
+            CommandBody::UidExpunge { sequence_set } => {
                 self.log
-                    .push(format!("S UID {}", String::from_utf8_lossy(&arguments)));
+                    .push(format!("S UID EXPUNGE {}", sequence_set.as_str()));
                 vec![Reply::Ok(None, "UID completed")]
             }
             _ => vec![Reply::Ok(None, "completed")],
@@ -318,8 +316,10 @@ impl Pair {
 }
 
 fn plain_server() -> ServerConfig {
+    let cap = |s: &'static str| Capability::Other(Atom::new(s).unwrap());
     ServerConfig {
         allow_plaintext_auth: true,
+        capabilities: vec![cap("MOVE"), cap("UIDPLUS"), cap("NAMESPACE"), cap("ID")],
         ..ServerConfig::default()
     }
 }
@@ -923,9 +923,9 @@ fn uid_move_end_to_end() {
     assert_eq!(p.store.trash.len(), 2);
 }
 
-/// RFC 7162 §3.2.5.1: QRESYNC resynchronization. The SELECT parameters and the VANISHED,
-/// MODSEQ and HIGHESTMODSEQ data are extensions the grammar keeps raw; the machines carry
-/// them (the server with `pass_unparsed`) and change state as for a plain SELECT.
+/// RFC 7162 §3.2.5.1: QRESYNC resynchronization. The client sends the typed QRESYNC
+/// SELECT after ENABLE QRESYNC, the server decodes it typed, and both change state as for
+/// a plain SELECT.
 #[test]
 fn qresync_resync_rfc7162_example() {
     const SERVER: &[&str] = &[
@@ -946,7 +946,6 @@ fn qresync_resync_rfc7162_example() {
         let mut s = Server::new(
             ServerConfig {
                 preauth: true,
-                pass_unparsed: true,
                 enable: vec![Atom::new("QRESYNC").unwrap()],
                 ..ServerConfig::default()
             },
@@ -968,14 +967,28 @@ fn qresync_resync_rfc7162_example() {
             c.next_event().unwrap(),
             Some(client::Event::Greeting(_))
         ));
+        // QRESYNC must be enabled first (RFC 7162 §3.2.3): the client refuses before.
+        let known = SequenceSet::new("41:211,214:541").unwrap();
+        let uidvalidity = nz(67890007);
+        assert!(
+            c.select_qresync(
+                &Mailbox::Inbox,
+                false,
+                uidvalidity,
+                90060115194045000,
+                Some(&known)
+            )
+            .is_err()
+        );
         c.enable(&["QRESYNC"]).unwrap();
         let select = c
-            .send(CommandBody::Other {
-                name: Atom::new("SELECT").unwrap(),
-                arguments: Cow::Borrowed(
-                    b"INBOX (QRESYNC (67890007 90060115194045000 41:211,214:541))",
-                ),
-            })
+            .select_qresync(
+                &Mailbox::Inbox,
+                false,
+                uidvalidity,
+                90060115194045000,
+                Some(&known),
+            )
             .unwrap();
         let mut events = Vec::new();
         for _ in 0..4 {
@@ -985,11 +998,19 @@ fn qresync_resync_rfc7162_example() {
                     let server::Event::Command(cmd) = ev else {
                         continue;
                     };
-                    let CommandBody::Other { name, arguments } = &cmd.body else {
+                    let CommandBody::SelectExt {
+                        examine: false,
+                        mailbox: Mailbox::Inbox,
+                        parameters,
+                    } = &cmd.body
+                    else {
                         panic!("{cmd:?}")
                     };
-                    assert_eq!(name.as_str(), "SELECT");
-                    assert!(arguments.starts_with(b"INBOX (QRESYNC (67890007 "));
+                    let [SelectParam::Qresync(q)] = parameters.as_slice() else {
+                        panic!("{parameters:?}")
+                    };
+                    assert_eq!(q.modseq.get(), 90060115194045000);
+                    assert_eq!(q.known_uids.as_ref().unwrap().as_str(), "41:211,214:541");
                     for line in SERVER {
                         match Response::decode(line.as_bytes()).unwrap() {
                             Decoded::Complete {

@@ -493,13 +493,19 @@ fn move_arguments_are_parsed_with_copys_grammar() {
     let Some(Event::Command(c)) = s.next_event().unwrap() else {
         panic!()
     };
-    let CommandBody::Other { name, arguments } = &c.body else {
-        panic!()
+    let CommandBody::Move {
+        uid: false,
+        sequence_set,
+        mailbox,
+    } = &c.body
+    else {
+        panic!("{c:?}")
     };
-    assert_eq!(name.as_str(), "MOVE");
-    let (set, mailbox) = imap_proto::server::move_arguments(arguments).unwrap();
-    assert_eq!(set.as_str(), "1:3");
+    assert_eq!(sequence_set.as_str(), "1:3");
     assert_eq!(mailbox.as_bytes(), b"Trash");
+    // The raw-argument helper still reads COPY's grammar.
+    let (set, mailbox) = imap_proto::server::move_arguments(b"1:3 Trash").unwrap();
+    assert_eq!((set.as_str(), mailbox.as_bytes()), ("1:3", &b"Trash"[..]));
 }
 
 #[test]
@@ -582,7 +588,7 @@ fn server_output_same_when_fed_one_byte_at_a_time() {
 }
 
 #[test]
-fn uid_move_and_uid_expunge_reach_the_application_as_other_commands() {
+fn uid_move_and_uid_expunge_reach_the_application_typed() {
     let config = ServerConfig {
         preauth: true,
         ..ServerConfig::default()
@@ -592,12 +598,13 @@ fn uid_move_and_uid_expunge_reach_the_application_as_other_commands() {
         false,
         &[b"a1 SELECT INBOX\r\na2 UID MOVE 4:7 Trash\r\na3 UID EXPUNGE 3\r\na4 UID FROB\r\na5 UID {3}\r\n"],
     );
+    // An unknown UID command is still delivered raw, as `UID` with its arguments.
     assert_eq!(
         log,
         [
             "command SELECT",
-            "command UID",
-            "command UID",
+            "command MOVE",
+            "command EXPUNGE",
             "command UID"
         ]
     );
@@ -614,19 +621,31 @@ fn uid_move_and_uid_expunge_reach_the_application_as_other_commands() {
         "x",
     )
     .unwrap();
-    s.receive(b"a1 SELECT INBOX\r\na2 UID MOVE 4:7 Trash\r\n");
+    s.receive(b"a1 SELECT INBOX\r\na2 UID MOVE 4:7 Trash\r\na3 UID EXPUNGE 3\r\n");
     assert!(s.next_event().unwrap().is_some());
     s.ok(None, "ok").unwrap();
     let Some(Event::Command(c)) = s.next_event().unwrap() else {
         panic!()
     };
-    let CommandBody::Other { name, arguments } = &c.body else {
+    let CommandBody::Move {
+        uid: true,
+        sequence_set,
+        mailbox,
+    } = &c.body
+    else {
+        panic!("{c:?}")
+    };
+    assert_eq!(
+        (sequence_set.as_str(), mailbox.as_bytes()),
+        ("4:7", &b"Trash"[..])
+    );
+    s.ok(None, "ok").unwrap();
+    let Some(Event::Command(c)) = s.next_event().unwrap() else {
         panic!()
     };
-    assert_eq!(name.as_str(), "UID");
-    let args = arguments.strip_prefix(b"MOVE ").unwrap();
-    let (set, mailbox) = imap_proto::server::move_arguments(args).unwrap();
-    assert_eq!((set.as_str(), mailbox.as_bytes()), ("4:7", &b"Trash"[..]));
+    assert!(
+        matches!(&c.body, CommandBody::UidExpunge { sequence_set } if sequence_set.as_str() == "3")
+    );
 }
 
 #[test]
@@ -640,37 +659,47 @@ fn uid_move_before_select_is_refused() {
     assert!(out.contains("a2 BAD No mailbox selected\r\n"));
 }
 
+/// Extension forms the grammar models (RFC 7162, RFC 5258) decode typed whatever
+/// `pass_unparsed` says; forms it does not model (RENAME and DELETE parameters) reach the application raw only when asked.
 #[test]
 fn unparsed_extension_forms_reach_the_application_only_when_asked() {
-    let input: &[&[u8]] = &[
+    let typed: &[&[u8]] = &[
         b"a1 SELECT INBOX (CONDSTORE)\r\na2 FETCH 1:* (FLAGS) (CHANGEDSINCE 12345)\r\na3 LIST (SPECIAL-USE) \"\" \"*\"\r\n",
     ];
+    let unknown: &[&[u8]] = &[b"a1 RENAME a b (X-PARAM 1)\r\na2 DELETE a (X-PARAM)\r\n"];
     let config = |pass_unparsed| ServerConfig {
         preauth: true,
         pass_unparsed,
         ..ServerConfig::default()
     };
-    let (log, out) = run(config(false), false, input);
+    for pass in [false, true] {
+        let (log, out) = run(config(pass), false, typed);
+        assert_eq!(log, ["command SELECT", "command FETCH", "command LIST"]);
+        assert!(
+            out.contains("a1 OK done\r\na2 OK done\r\na3 OK done\r\n"),
+            "{out}"
+        );
+    }
+    let (log, out) = run(config(false), false, unknown);
     assert!(log.is_empty());
-    assert!(out.contains("a1 BAD") && out.contains("a2 BAD") && out.contains("a3 BAD"));
-    let (log, out) = run(config(true), false, input);
-    assert_eq!(log, ["command SELECT", "command FETCH", "command LIST"]);
-    assert!(
-        out.contains("a1 OK done\r\na2 OK done\r\na3 OK done\r\n"),
-        "{out}"
-    );
-    let mut s = Server::new(config(true), false, "x").unwrap();
+    assert!(out.contains("a1 BAD") && out.contains("a2 BAD"), "{out}");
+    let (log, out) = run(config(true), false, unknown);
+    assert_eq!(log, ["command RENAME", "command DELETE"]);
+    assert!(out.contains("a1 OK done\r\na2 OK done\r\n"), "{out}");
+    let mut s = Server::new(config(false), false, "x").unwrap();
     s.receive(b"a1 SELECT INBOX (CONDSTORE)\r\n");
     let Some(Event::Command(c)) = s.next_event().unwrap() else {
         panic!()
     };
-    let CommandBody::Other { name, arguments } = &c.body else {
-        panic!()
+    let CommandBody::SelectExt {
+        examine: false,
+        parameters,
+        ..
+    } = &c.body
+    else {
+        panic!("{c:?}")
     };
-    assert_eq!(
-        (name.as_str(), &arguments[..]),
-        ("SELECT", &b"INBOX (CONDSTORE)"[..])
-    );
+    assert_eq!(parameters.as_slice(), [SelectParam::Condstore]);
     s.ok(Some(Code::ReadWrite), "selected").unwrap();
     assert_eq!(s.state(), State::Selected { read_only: false });
 }

@@ -797,6 +797,17 @@ impl Session {
                 sequence_set,
                 mailbox,
             } => self.copy_or_move(uid, &sequence_set, &mailbox, false, server)?,
+            CommandBody::Move {
+                uid,
+                sequence_set,
+                mailbox,
+            } => self.copy_or_move(uid, &sequence_set, &mailbox, true, server)?,
+            CommandBody::UidExpunge { sequence_set } => {
+                self.expunge(Some(&sequence_set), server)?
+            }
+            CommandBody::Unselect | CommandBody::Namespace | CommandBody::Id { .. } => {
+                self.other(body.name(), b"", server)?
+            }
             CommandBody::Other { name, arguments } => {
                 self.other(name.as_str(), &arguments, server)?
             }
@@ -1651,11 +1662,16 @@ mod tests {
         let Ok(Some(Event::Command(c))) = server.next_event() else {
             panic!("UID MOVE expected")
         };
-        let CommandBody::Other { name, arguments } = c.body.into_owned() else {
-            panic!("raw extension command expected")
+        let CommandBody::Move {
+            uid,
+            sequence_set,
+            mailbox,
+        } = c.body.into_owned()
+        else {
+            panic!("UID MOVE expected")
         };
         let r = s
-            .other(name.as_str(), &arguments, &mut server)
+            .copy_or_move(uid, &sequence_set, &mailbox, true, &mut server)
             .expect("move");
         assert!(
             matches!(r, Reply::Ok(..)),

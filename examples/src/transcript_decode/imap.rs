@@ -163,6 +163,7 @@ impl<'a> Imap<'a> {
                     self.client = match &command.body {
                         CommandBody::Authenticate { .. } => Client::AwaitAuth { tag },
                         CommandBody::StartTls => Client::AwaitTls { tag },
+                        CommandBody::Idle => Client::AwaitIdle { tag },
                         CommandBody::Other { name, .. }
                             if name.as_str().eq_ignore_ascii_case("IDLE") =>
                         {

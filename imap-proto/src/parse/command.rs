@@ -5,14 +5,16 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::core::{
-    FlagCtx, astring, atom, base64_text, byte, crlf, date, date_time, flag, flag_list, kw, mailbox,
-    number, nz_number, paren_list, peek_kw, sequence_set, sp, string, tag_,
+    FlagCtx, astring, atom, base64_text, byte, crlf, date, flag, flag_list, kw, mailbox, number,
+    nz_number, paren_list, peek_kw, sequence_set, sp, string, tag_,
 };
+use super::ext_command as ext;
 use super::{ErrKind, PResult, fail, fatal, refail};
 use crate::config::Config;
 use crate::types::command::{
     AuthenticateData, Command, CommandBody, FetchAttribute, FetchItems, FetchMacro, MsgText,
-    PartText, Partial, SearchKey, Section, StatusAttribute, StoreAction, StoreFlags,
+    PartText, Partial, SearchKey, Section, StatusAttribute, StoreAction, StoreAttribute,
+    StoreFlags,
 };
 use crate::types::core::{Vec1, is_list_char};
 use crate::types::mailbox::ListMailbox;
@@ -64,6 +66,73 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
             let (r, password) = astring(c, r)?;
             (r, CommandBody::Login { username, password })
         }
+        b"UNSELECT" => (s, CommandBody::Unselect),
+        b"IDLE" => (s, CommandBody::Idle),
+        b"NAMESPACE" => (s, CommandBody::Namespace),
+        b"ENABLE" => ext::enable(c, s)?,
+        b"ID" => {
+            let (r, _) = sp(s)?;
+            ext::id_params_list(c, r)?
+        }
+        b"COMPRESS" => {
+            let (r, _) = sp(s)?;
+            let (r, algorithm) = atom(r)?;
+            (r, CommandBody::Compress { algorithm })
+        }
+        b"SELECT" | b"EXAMINE" | b"CREATE" if s.starts_with(b" ") && has_params(c, s) => {
+            let (r, _) = sp(s)?;
+            let (r, mailbox) = mailbox(c, r)?;
+            let (r, _) = sp(r)?;
+            if up == b"CREATE" {
+                let (r, parameters) = ext::create_params(c, r)?;
+                (
+                    r,
+                    CommandBody::CreateExt {
+                        mailbox,
+                        parameters,
+                    },
+                )
+            } else {
+                let (r, parameters) = ext::select_params(c, r)?;
+                let examine = up == b"EXAMINE";
+                (
+                    r,
+                    CommandBody::SelectExt {
+                        examine,
+                        mailbox,
+                        parameters,
+                    },
+                )
+            }
+        }
+        b"GETQUOTAROOT" => {
+            let (r, _) = sp(s)?;
+            let (r, mailbox) = mailbox(c, r)?;
+            (r, CommandBody::GetQuotaRoot { mailbox })
+        }
+        b"GETQUOTA" => {
+            let (r, _) = sp(s)?;
+            let (r, root) = astring(c, r)?;
+            (r, CommandBody::GetQuota { root })
+        }
+        b"SETQUOTA" => {
+            let (r, _) = sp(s)?;
+            let (r, root) = astring(c, r)?;
+            let (r, _) = sp(r)?;
+            let (r, limits) = ext::setquota_list(c, r)?;
+            (r, CommandBody::SetQuota { root, limits })
+        }
+        b"GETMETADATA" => ext::getmetadata(c, s)?,
+        b"SETMETADATA" => {
+            let (r, _) = sp(s)?;
+            let (r, mailbox) = mailbox(c, r)?;
+            let (r, _) = sp(r)?;
+            let (r, values) = ext::entry_values(c, r)?;
+            (r, CommandBody::SetMetadata { mailbox, values })
+        }
+        b"SORT" => sort_or_thread(c, s, false, true)?,
+        b"THREAD" => sort_or_thread(c, s, false, false)?,
+        b"MOVE" => copy(c, s, false, true)?,
         b"SELECT" | b"EXAMINE" | b"CREATE" | b"DELETE" | b"SUBSCRIBE" | b"UNSUBSCRIBE" => {
             let (r, _) = sp(s)?;
             let (r, mailbox) = mailbox(c, r)?;
@@ -84,7 +153,8 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
             let (r, to) = mailbox(c, r)?;
             (r, CommandBody::Rename { from, to })
         }
-        b"LIST" | b"LSUB" => {
+        b"LIST" => list(c, s)?,
+        b"LSUB" => {
             let (r, _) = sp(s)?;
             let (r, reference) = mailbox(c, r)?;
             let (r, _) = sp(r)?;
@@ -109,11 +179,11 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
                 },
             )
         }
-        b"APPEND" => append(c, s)?,
+        b"APPEND" => ext::append(c, s)?,
         b"SEARCH" => search(c, s, false)?,
         b"FETCH" => fetch(c, s, false)?,
         b"STORE" => store(c, s, false)?,
-        b"COPY" => copy(c, s, false)?,
+        b"COPY" => copy(c, s, false, false)?,
         b"UID" => {
             let (r, _) = sp(s)?;
             let (r2, w) = word(r)?;
@@ -122,9 +192,18 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
                 b"SEARCH" => search(c, r2, true)?,
                 b"FETCH" => fetch(c, r2, true)?,
                 b"STORE" => store(c, r2, true)?,
-                b"COPY" => copy(c, r2, true)?,
-                // UID forms of extensions (UID MOVE, RFC 6851; UID EXPUNGE, RFC 4315, ...):
-                // kept raw like any extension command, `arguments` starting with the verb.
+                b"COPY" => copy(c, r2, true, false)?,
+                b"MOVE" => copy(c, r2, true, true)?,
+                b"SORT" => sort_or_thread(c, r2, true, true)?,
+                b"THREAD" => sort_or_thread(c, r2, true, false)?,
+                b"EXPUNGE" => {
+                    // uid-expunge = "UID" SP "EXPUNGE" SP sequence-set (RFC 4315 §3)
+                    let (r, _) = sp(r2)?;
+                    let (r, sequence_set) = sequence_set(r)?;
+                    (r, CommandBody::UidExpunge { sequence_set })
+                }
+                // UID forms of other extensions: kept raw like any extension command,
+                // `arguments` starting with the verb.
                 _ if !w.is_empty() => raw_other(name, s)?,
                 _ => return fail(r, "UID command"),
             }
@@ -184,7 +263,7 @@ fn authenticate(i: &[u8]) -> PResult<'_, CommandBody<'_>> {
 }
 
 /// `list-mailbox = 1*list-char / string`.
-fn list_mailbox<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, ListMailbox<'a>> {
+pub(crate) fn list_mailbox<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, ListMailbox<'a>> {
     if matches!(i.first(), Some(b'"' | b'{')) {
         return string(c, i).map(|(r, s)| (r, ListMailbox::String(s)));
     }
@@ -199,55 +278,36 @@ fn list_mailbox<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, ListMailbox<'a>> {
     ))
 }
 
-/// `status-att`.
-fn status_att(i: &[u8]) -> PResult<'_, StatusAttribute> {
-    let (r, w) = word(i)?;
-    let (b, n) = upper(w);
+/// `status-att` (RFC 3501 §9, RFC 9051 §9, RFC 7162 §7, RFC 7889 §4); another atom is
+/// kept as [`StatusAttribute::Other`].
+pub(crate) fn status_att(i: &[u8]) -> PResult<'_, StatusAttribute> {
+    let (r, w) = atom(i).or_else(|e| refail(e, i, "status-att"))?;
+    let (b, n) = upper(w.as_str().as_bytes());
     let a = match b.get(..n).unwrap_or_default() {
         b"MESSAGES" => StatusAttribute::Messages,
         b"RECENT" => StatusAttribute::Recent,
         b"UIDNEXT" => StatusAttribute::UidNext,
         b"UIDVALIDITY" => StatusAttribute::UidValidity,
         b"UNSEEN" => StatusAttribute::Unseen,
-        _ => return fail(i, "status-att"),
+        b"HIGHESTMODSEQ" => StatusAttribute::HighestModSeq,
+        b"SIZE" => StatusAttribute::Size,
+        b"DELETED" => StatusAttribute::Deleted,
+        b"APPENDLIMIT" => StatusAttribute::AppendLimit,
+        _ => StatusAttribute::Other(w.into_owned()),
     };
     Ok((r, a))
 }
 
-/// `append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP literal`.
-fn append<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, CommandBody<'a>> {
-    let (r, _) = sp(i)?;
-    let (r, mailbox) = mailbox(c, r)?;
-    let (mut r, _) = sp(r)?;
-    let mut flags = None;
-    if r.first() == Some(&b'(') {
-        let (r2, f) = flag_list(c, r, FlagCtx::Flag)?;
-        let (r2, _) = sp(r2)?;
-        flags = Some(f);
-        r = r2;
-    }
-    let mut date = None;
-    if r.first() == Some(&b'"') {
-        let (r2, d) = date_time(r)?;
-        let (r2, _) = sp(r2)?;
-        date = Some(d);
-        r = r2;
-    }
-    let (r, message) = super::core::literal(r)?;
-    Ok((
-        r,
-        CommandBody::Append {
-            mailbox,
-            flags,
-            date,
-            message,
-        },
-    ))
-}
-
-/// `search = "SEARCH" [SP "CHARSET" SP astring] 1*(SP search-key)`.
+/// `search = "SEARCH" [search-return-opts] SP search-program` (RFC 4466 §2.6, RFC 4731
+/// §3); `search-program = ["CHARSET" SP charset SP] search-key *(SP search-key)`.
 fn search<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>> {
     let (mut r, _) = sp(i)?;
+    let mut return_options = None;
+    if peek_kw(r, "RETURN ") {
+        let (r2, o) = ext::search_return_opts(c, r.get(7..).unwrap_or_default())?;
+        return_options = Some(o);
+        r = sp(r2)?.0;
+    }
     let mut charset = None;
     if peek_kw(r, "CHARSET ") {
         let r2 = r.get(8..).unwrap_or_default();
@@ -256,6 +316,26 @@ fn search<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>
         charset = Some(cs);
         r = r2;
     }
+    let (r, criteria) = search_keys(c, r)?;
+    let body = match return_options {
+        Some(return_options) => CommandBody::SearchExt {
+            uid,
+            return_options,
+            charset,
+            criteria,
+        },
+        None => CommandBody::Search {
+            uid,
+            charset,
+            criteria,
+        },
+    };
+    Ok((r, body))
+}
+
+/// `search-key *(SP search-key)`.
+fn search_keys<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Vec1<SearchKey<'a>>> {
+    let mut r = i;
     let mut criteria = Vec::new();
     loop {
         if criteria.len() >= c.limits.max_items {
@@ -265,20 +345,90 @@ fn search<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>
         criteria.push(k);
         match r2.split_first() {
             Some((b' ', rest)) => r = rest,
-            _ => {
-                r = r2;
-                break;
-            }
+            _ => return Ok((r2, Vec1(criteria))),
         }
     }
+}
+
+/// `sort = ["UID" SP] "SORT" SP sort-criteria SP search-criteria`; `thread = ["UID" SP]
+/// "THREAD" SP thread-alg SP search-criteria`; `search-criteria = charset 1*(SP
+/// search-key)` (RFC 5256 §5).
+fn sort_or_thread<'a>(
+    c: &Config,
+    i: &'a [u8],
+    uid: bool,
+    sort: bool,
+) -> PResult<'a, CommandBody<'a>> {
+    let (r, _) = sp(i)?;
+    if sort {
+        let (r, criteria) = ext::sort_criteria(c, r)?;
+        let (r, _) = sp(r)?;
+        let (r, charset) = astring(c, r)?;
+        let (r, _) = sp(r)?;
+        let (r, keys) = search_keys(c, r)?;
+        return Ok((
+            r,
+            CommandBody::Sort {
+                uid,
+                criteria,
+                charset,
+                keys,
+            },
+        ));
+    }
+    let (r, algorithm) = ext::thread_alg(r)?;
+    let (r, _) = sp(r)?;
+    let (r, charset) = astring(c, r)?;
+    let (r, _) = sp(r)?;
+    let (r, keys) = search_keys(c, r)?;
     Ok((
         r,
-        CommandBody::Search {
+        CommandBody::Thread {
             uid,
+            algorithm,
             charset,
-            criteria: Vec1(criteria),
+            keys,
         },
     ))
+}
+
+/// Whether ` mailbox SP "("` follows: the command has RFC 4466 parameters.
+fn has_params(c: &Config, s: &[u8]) -> bool {
+    let after = s.get(1..).unwrap_or_default();
+    matches!(mailbox(c, after), Ok((r, _)) if r.starts_with(b" ("))
+}
+
+/// `list = "LIST" [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]`
+/// (RFC 5258 §6); the RFC 3501 form is [`CommandBody::List`].
+fn list<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, CommandBody<'a>> {
+    let (mut r, _) = sp(i)?;
+    let mut selection = None;
+    if r.first() == Some(&b'(') {
+        let (r2, o) = ext::list_select_opts(c, r)?;
+        selection = Some(o);
+        r = sp(r2)?.0;
+    }
+    let (r, reference) = mailbox(c, r)?;
+    let (r, _) = sp(r)?;
+    let (mut r, patterns) = ext::mbox_or_pat(c, r)?;
+    let mut return_options = None;
+    if peek_kw(r, " RETURN ") {
+        let (r2, o) = ext::list_return_opts(c, r.get(8..).unwrap_or_default())?;
+        return_options = Some(o);
+        r = r2;
+    }
+    let body = match (selection, patterns, return_options) {
+        (None, crate::types::command::OneOrList::One(pattern), None) => {
+            CommandBody::List { reference, pattern }
+        }
+        (selection, patterns, return_options) => CommandBody::ListExt {
+            selection,
+            reference,
+            patterns,
+            return_options,
+        },
+    };
+    Ok((r, body))
 }
 
 /// `search-key` (RFC 3501 §9), with nesting bounded by the depth limit.
@@ -291,7 +441,7 @@ pub(crate) fn search_key<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'
             let (r, keys) = paren_list(c, i, "search-key", false, |x| search_key(c, x, depth + 1))?;
             return Ok((r, SearchKey::And(Vec1(keys))));
         }
-        Some(b'0'..=b'9' | b'*') => {
+        Some(b'0'..=b'9' | b'*' | b'$') => {
             return sequence_set(i).map(|(r, s)| (r, SearchKey::SequenceSet(s)));
         }
         _ => {}
@@ -370,6 +520,25 @@ pub(crate) fn search_key<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'
             let (r, s) = sequence_set(r)?;
             (r, K::Uid(s))
         }
+        b"MODSEQ" => {
+            let (r, _) = sp(r)?;
+            let (r, (entry, modseq)) = ext::search_modsequence(c, r)?;
+            (r, K::ModSeq { entry, modseq })
+        }
+        b"X-GM-RAW" => a(r).map(|(r, x)| (r, K::GmRaw(x)))?,
+        b"X-GM-LABELS" => a(r).map(|(r, x)| (r, K::GmLabels(x)))?,
+        b"X-GM-MSGID" | b"X-GM-THRID" => {
+            let (r, _) = sp(r)?;
+            let (r, num) = super::resp_ext::number_u64(r)?;
+            (
+                r,
+                if n == 10 && b.get(5) == Some(&b'M') {
+                    K::GmMsgId(num)
+                } else {
+                    K::GmThrId(num)
+                },
+            )
+        }
         b"NOT" => {
             let (r, _) = sp(r)?;
             let (r, k) = search_key(c, r, depth + 1)?;
@@ -405,6 +574,19 @@ fn fetch<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>>
             _ => fetch_att(c, r).map(|(r, a)| (r, FetchItems::Single(a)))?,
         }
     };
+    // fetch-modifiers = SP "(" fetch-modifier *(SP fetch-modifier) ")" (RFC 4466 §2.4)
+    if let Some((b' ', rest)) = r.split_first() {
+        let (r, modifiers) = ext::fetch_modifiers(c, rest)?;
+        return Ok((
+            r,
+            CommandBody::FetchExt {
+                uid,
+                sequence_set,
+                items,
+                modifiers,
+            },
+        ));
+    }
     Ok((
         r,
         CommandBody::Fetch {
@@ -413,6 +595,18 @@ fn fetch<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>>
             items,
         },
     ))
+}
+
+/// `partial = "<" number "." nz-number ">"`, if present.
+fn partial(r: &[u8]) -> PResult<'_, Option<Partial>> {
+    if r.first() != Some(&b'<') {
+        return Ok((r, None));
+    }
+    let (r, offset) = number(r.get(1..).unwrap_or_default())?;
+    let (r, _) = byte(r, b'.', ".")?;
+    let (r, length) = nz_number(r)?;
+    let (r, _) = byte(r, b'>', ">")?;
+    Ok((r, Some(Partial { offset, length })))
 }
 
 /// `fetch-att`.
@@ -439,15 +633,7 @@ fn fetch_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, FetchAttribute<'a>> {
                 return Ok((r, F::Body));
             }
             let (r, section) = section(c, r)?;
-            let (r, partial) = if r.first() == Some(&b'<') {
-                let (r, offset) = number(r.get(1..).unwrap_or_default())?;
-                let (r, _) = byte(r, b'.', ".")?;
-                let (r, length) = nz_number(r)?;
-                let (r, _) = byte(r, b'>', ">")?;
-                (r, Some(Partial { offset, length }))
-            } else {
-                (r, None)
-            };
+            let (r, partial) = partial(r)?;
             (
                 r,
                 F::BodySection {
@@ -457,6 +643,29 @@ fn fetch_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, FetchAttribute<'a>> {
                 },
             )
         }
+        // fetch-att =/ "BINARY" [".PEEK"] section-binary [partial] / "BINARY.SIZE"
+        // section-binary (RFC 3516 §7)
+        b"BINARY" | b"BINARY.PEEK" if r.first() == Some(&b'[') => {
+            let (r, section) = super::resp_ext::section_binary(c, r)?;
+            let (r, partial) = partial(r)?;
+            let peek = n == 11;
+            (
+                r,
+                F::Binary {
+                    peek,
+                    section,
+                    partial,
+                },
+            )
+        }
+        b"BINARY.SIZE" if r.first() == Some(&b'[') => {
+            let (r, section) = super::resp_ext::section_binary(c, r)?;
+            (r, F::BinarySize { section })
+        }
+        b"MODSEQ" => (r, F::ModSeq),
+        b"X-GM-MSGID" => (r, F::GmMsgId),
+        b"X-GM-THRID" => (r, F::GmThrId),
+        b"X-GM-LABELS" => (r, F::GmLabels),
         _ => {
             let (r, t) = super::core::raw_token(i).or_else(|e| refail(e, i, "fetch-att"))?;
             (r, F::Other(Cow::Borrowed(t)))
@@ -531,23 +740,47 @@ fn msg_text<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MsgText<'a>> {
     }
 }
 
-/// `store = "STORE" SP sequence-set SP store-att-flags`.
+/// `store = "STORE" SP sequence-set [store-modifiers] SP store-att-flags` (RFC 3501 §9,
+/// RFC 4466 §2.5), with Gmail's `[+/-]X-GM-LABELS[.SILENT]` as another attribute.
 fn store<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>> {
     let (r, _) = sp(i)?;
     let (r, sequence_set) = sequence_set(r)?;
     let (r, _) = sp(r)?;
+    let (r, modifiers) = if r.first() == Some(&b'(') {
+        let (r, m) = ext::store_modifiers(c, r)?;
+        (sp(r)?.0, Some(m))
+    } else {
+        (r, None)
+    };
     let (r, action) = match r.split_first() {
         Some((b'+', rest)) => (rest, StoreAction::Add),
         Some((b'-', rest)) => (rest, StoreAction::Remove),
         _ => (r, StoreAction::Replace),
     };
-    let (r, _) = kw(r, "FLAGS")?;
+    let labels = peek_kw(r, "X-GM-LABELS");
+    let (r, _) = if labels {
+        kw(r, "X-GM-LABELS")?
+    } else {
+        kw(r, "FLAGS")?
+    };
     let (r, silent) = if peek_kw(r, ".SILENT") {
         (r.get(7..).unwrap_or_default(), true)
     } else {
         (r, false)
     };
     let (r, _) = sp(r)?;
+    if labels {
+        let (r, v) = super::resp_ext::gm_labels(c, r)?;
+        let body = CommandBody::StoreExt {
+            uid,
+            sequence_set,
+            modifiers: modifiers.unwrap_or_default(),
+            action,
+            silent,
+            attribute: StoreAttribute::GmLabels(v),
+        };
+        return Ok((r, body));
+    }
     let (r, flags) = if r.first() == Some(&b'(') {
         let (r, f) = flag_list(c, r, FlagCtx::Flag)?;
         (r, StoreFlags::List(f))
@@ -557,32 +790,47 @@ fn store<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>>
         let (r, _) = super::core::sp_items(c, r, "flag", &mut v, |x| flag(c, x, FlagCtx::Flag))?;
         (r, StoreFlags::Bare(Vec1(v)))
     };
-    Ok((
-        r,
-        CommandBody::Store {
+    let body = match modifiers {
+        Some(modifiers) => CommandBody::StoreExt {
+            uid,
+            sequence_set,
+            modifiers,
+            action,
+            silent,
+            attribute: StoreAttribute::Flags(flags),
+        },
+        None => CommandBody::Store {
             uid,
             sequence_set,
             action,
             silent,
             flags,
         },
-    ))
+    };
+    Ok((r, body))
 }
 
-/// `copy = "COPY" SP sequence-set SP mailbox`.
-fn copy<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>> {
+/// `copy = "COPY" SP sequence-set SP mailbox`; `move = "MOVE" SP sequence-set SP mailbox`
+/// (RFC 6851 §3.1).
+fn copy<'a>(c: &Config, i: &'a [u8], uid: bool, is_move: bool) -> PResult<'a, CommandBody<'a>> {
     let (r, _) = sp(i)?;
     let (r, sequence_set) = sequence_set(r)?;
     let (r, _) = sp(r)?;
     let (r, mailbox) = mailbox(c, r)?;
-    Ok((
-        r,
+    let body = if is_move {
+        CommandBody::Move {
+            uid,
+            sequence_set,
+            mailbox,
+        }
+    } else {
         CommandBody::Copy {
             uid,
             sequence_set,
             mailbox,
-        },
-    ))
+        }
+    };
+    Ok((r, body))
 }
 
 /// A client line of an AUTHENTICATE exchange: `base64 CRLF` or `"*" CRLF`.

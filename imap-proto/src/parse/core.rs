@@ -471,7 +471,8 @@ pub(crate) fn date_time(i: &[u8]) -> PResult<'_, DateTime> {
 /// `sequence-set`.
 pub(crate) fn sequence_set(i: &[u8]) -> PResult<'_, SequenceSet<'_>> {
     let (rest, s) = take_while1::<_, _, super::PErr<'_>>(|b: u8| {
-        b.is_ascii_digit() || matches!(b, b'*' | b':' | b',')
+        // `$`: SEARCHRES's saved result (RFC 5182 §3), valid alone.
+        b.is_ascii_digit() || matches!(b, b'*' | b':' | b',' | b'$')
     })(i)
     .or_else(|e| refail(e, i, "sequence-set"))?;
     if is_valid_sequence_set(s) {

@@ -7,6 +7,7 @@
 pub(crate) mod body;
 pub(crate) mod command;
 pub(crate) mod core;
+pub(crate) mod ext_command;
 pub(crate) mod resp_ext;
 pub(crate) mod response;
 

@@ -5,8 +5,10 @@ use alloc::vec::Vec;
 use super::{Enc, Fragment, LiteralSupport, Out, flag_list, impl_encode};
 use crate::types::command::{
     AuthenticateData, Command, CommandBody, FetchAttribute, FetchItems, FetchMacro, MsgText,
-    PartText, SearchKey, Section, StatusAttribute, StoreAction, StoreFlags,
+    PartText, SearchKey, Section, StoreAction, StoreAttribute, StoreFlags,
 };
+use crate::types::core::{AString, Vec1};
+use crate::types::sequence::SequenceSet;
 use base64::Engine as _;
 
 fn b64(data: &[u8]) -> alloc::string::String {
@@ -51,7 +53,10 @@ impl Enc for CommandBody<'_> {
             | C::StartTls
             | C::Check
             | C::Close
-            | C::Expunge => o.put(self.name().as_bytes()),
+            | C::Expunge
+            | C::Unselect
+            | C::Idle
+            | C::Namespace => o.put(self.name().as_bytes()),
             C::Authenticate {
                 mechanism,
                 initial_response,
@@ -100,15 +105,7 @@ impl Enc for CommandBody<'_> {
                 o.put(b"STATUS ");
                 mailbox.enc(o);
                 o.sp();
-                o.list(items.as_slice(), |o, a| {
-                    o.put(match a {
-                        StatusAttribute::Messages => b"MESSAGES".as_slice(),
-                        StatusAttribute::Recent => b"RECENT",
-                        StatusAttribute::UidNext => b"UIDNEXT",
-                        StatusAttribute::UidValidity => b"UIDVALIDITY",
-                        StatusAttribute::Unseen => b"UNSEEN",
-                    })
-                });
+                o.list(items.as_slice(), |o, a| a.enc(o));
             }
             C::Append {
                 mailbox,
@@ -134,29 +131,16 @@ impl Enc for CommandBody<'_> {
                 charset,
                 criteria,
             } => {
-                if *uid {
-                    o.put(b"UID ");
-                }
+                uid_prefix(o, *uid);
                 o.put(b"SEARCH");
-                if let Some(cs) = charset {
-                    o.put(b" CHARSET ");
-                    cs.enc(o);
-                }
-                for k in criteria {
-                    o.sp();
-                    k.enc(o);
-                }
+                search_program(o, charset.as_ref(), criteria);
             }
             C::Fetch {
                 uid,
                 sequence_set,
                 items,
             } => {
-                if *uid {
-                    o.put(b"UID ");
-                }
-                o.put(b"FETCH ");
-                sequence_set.enc(o);
+                uid_verb_set(o, *uid, b"FETCH ", sequence_set);
                 o.sp();
                 items.enc(o);
             }
@@ -167,39 +151,222 @@ impl Enc for CommandBody<'_> {
                 silent,
                 flags,
             } => {
-                if *uid {
-                    o.put(b"UID ");
-                }
-                o.put(b"STORE ");
-                sequence_set.enc(o);
+                uid_verb_set(o, *uid, b"STORE ", sequence_set);
                 o.sp();
-                match action {
-                    StoreAction::Replace => {}
-                    StoreAction::Add => o.byte(b'+'),
-                    StoreAction::Remove => o.byte(b'-'),
-                }
+                store_action(o, *action);
                 o.put(b"FLAGS");
                 if *silent {
                     o.put(b".SILENT");
                 }
                 o.sp();
-                match flags {
-                    StoreFlags::List(v) => flag_list(o, v),
-                    StoreFlags::Bare(v) => o.join(v.as_slice(), |o, f| f.enc(o)),
-                }
+                store_flags(o, flags);
             }
             C::Copy {
                 uid,
                 sequence_set,
                 mailbox,
             } => {
-                if *uid {
-                    o.put(b"UID ");
-                }
-                o.put(b"COPY ");
-                sequence_set.enc(o);
+                uid_verb_set(o, *uid, b"COPY ", sequence_set);
                 o.sp();
                 mailbox.enc(o);
+            }
+            C::Move {
+                uid,
+                sequence_set,
+                mailbox,
+            } => {
+                uid_verb_set(o, *uid, b"MOVE ", sequence_set);
+                o.sp();
+                mailbox.enc(o);
+            }
+            C::UidExpunge { sequence_set } => {
+                o.put(b"UID EXPUNGE ");
+                sequence_set.enc(o);
+            }
+            C::Enable { capabilities } => {
+                o.put(b"ENABLE");
+                for c in capabilities {
+                    o.sp();
+                    c.enc(o);
+                }
+            }
+            C::Id { parameters } => {
+                o.put(b"ID ");
+                match parameters {
+                    None => o.put(b"NIL"),
+                    Some(v) => o.list(v, |o, (k, v)| {
+                        k.enc(o);
+                        o.sp();
+                        v.enc(o);
+                    }),
+                }
+            }
+            C::Compress { algorithm } => {
+                o.put(b"COMPRESS ");
+                algorithm.enc(o);
+            }
+            C::SelectExt {
+                mailbox,
+                parameters,
+                ..
+            } => {
+                o.put(self.name().as_bytes());
+                o.sp();
+                mailbox.enc(o);
+                o.sp();
+                o.list(parameters.as_slice(), |o, p| p.enc(o));
+            }
+            C::CreateExt {
+                mailbox,
+                parameters,
+            } => {
+                o.put(b"CREATE ");
+                mailbox.enc(o);
+                o.sp();
+                o.list(parameters.as_slice(), |o, p| p.enc(o));
+            }
+            C::ListExt {
+                selection,
+                reference,
+                patterns,
+                return_options,
+            } => {
+                o.put(b"LIST ");
+                if let Some(s) = selection {
+                    o.list(s, |o, x| x.enc(o));
+                    o.sp();
+                }
+                reference.enc(o);
+                o.sp();
+                patterns.enc(o);
+                if let Some(r) = return_options {
+                    o.put(b" RETURN ");
+                    o.list(r, |o, x| x.enc(o));
+                }
+            }
+            C::AppendExt { mailbox, messages } => {
+                o.put(b"APPEND ");
+                mailbox.enc(o);
+                for m in messages {
+                    o.sp();
+                    m.enc(o);
+                }
+            }
+            C::SearchExt {
+                uid,
+                return_options,
+                charset,
+                criteria,
+            } => {
+                uid_prefix(o, *uid);
+                o.put(b"SEARCH RETURN ");
+                o.list(return_options, |o, x| x.enc(o));
+                search_program(o, charset.as_ref(), criteria);
+            }
+            C::FetchExt {
+                uid,
+                sequence_set,
+                items,
+                modifiers,
+            } => {
+                uid_verb_set(o, *uid, b"FETCH ", sequence_set);
+                o.sp();
+                items.enc(o);
+                o.sp();
+                o.list(modifiers.as_slice(), |o, m| m.enc(o));
+            }
+            C::StoreExt {
+                uid,
+                sequence_set,
+                modifiers,
+                action,
+                silent,
+                attribute,
+            } => {
+                uid_verb_set(o, *uid, b"STORE ", sequence_set);
+                o.sp();
+                if !modifiers.is_empty() {
+                    o.list(modifiers, |o, m| m.enc(o));
+                    o.sp();
+                }
+                store_action(o, *action);
+                let name = match attribute {
+                    StoreAttribute::Flags(_) => b"FLAGS".as_slice(),
+                    StoreAttribute::GmLabels(_) => b"X-GM-LABELS",
+                };
+                o.put(name);
+                if *silent {
+                    o.put(b".SILENT");
+                }
+                o.sp();
+                match attribute {
+                    StoreAttribute::Flags(f) => store_flags(o, f),
+                    StoreAttribute::GmLabels(v) => o.list(v, |o, l| l.enc(o)),
+                }
+            }
+            C::Sort {
+                uid,
+                criteria,
+                charset,
+                keys,
+            } => {
+                uid_prefix(o, *uid);
+                o.put(b"SORT ");
+                o.list(criteria.as_slice(), |o, c| c.enc(o));
+                o.sp();
+                charset.enc(o);
+                search_keys(o, keys);
+            }
+            C::Thread {
+                uid,
+                algorithm,
+                charset,
+                keys,
+            } => {
+                uid_prefix(o, *uid);
+                o.put(b"THREAD ");
+                algorithm.enc(o);
+                o.sp();
+                charset.enc(o);
+                search_keys(o, keys);
+            }
+            C::GetQuota { root } => {
+                o.put(b"GETQUOTA ");
+                root.enc(o);
+            }
+            C::GetQuotaRoot { mailbox } => {
+                o.put(b"GETQUOTAROOT ");
+                mailbox.enc(o);
+            }
+            C::SetQuota { root, limits } => {
+                o.put(b"SETQUOTA ");
+                root.enc(o);
+                o.sp();
+                o.list(limits, |o, l| l.enc(o));
+            }
+            C::GetMetadata {
+                options,
+                mailbox,
+                entries,
+            } => {
+                o.put(b"GETMETADATA ");
+                if !options.is_empty() {
+                    o.list(options, |o, x| x.enc(o));
+                    o.sp();
+                }
+                mailbox.enc(o);
+                o.sp();
+                entries.enc(o);
+            }
+            C::SetMetadata { mailbox, values } => {
+                o.put(b"SETMETADATA ");
+                mailbox.enc(o);
+                o.sp();
+                o.list(values.as_slice(), |o, (k, v)| {
+                    k.enc(o);
+                    o.sp();
+                    v.enc(o);
+                });
             }
             C::Other { name, arguments } => {
                 name.enc(o);
@@ -209,6 +376,55 @@ impl Enc for CommandBody<'_> {
                 }
             }
         }
+    }
+}
+
+/// `["CHARSET" SP charset SP] search-key *(SP search-key)` after a leading SP.
+fn search_program<'s>(
+    o: &mut Out<'s>,
+    charset: Option<&'s AString<'_>>,
+    criteria: &'s Vec1<SearchKey<'_>>,
+) {
+    if let Some(cs) = charset {
+        o.put(b" CHARSET ");
+        cs.enc(o);
+    }
+    search_keys(o, criteria);
+}
+
+/// `1*(SP search-key)`.
+fn search_keys<'s>(o: &mut Out<'s>, keys: &'s Vec1<SearchKey<'_>>) {
+    for k in keys {
+        o.sp();
+        k.enc(o);
+    }
+}
+
+/// `["UID" SP] verb sequence-set`.
+fn uid_verb_set<'s>(o: &mut Out<'s>, uid: bool, verb: &[u8], set: &'s SequenceSet<'_>) {
+    uid_prefix(o, uid);
+    o.put(verb);
+    set.enc(o);
+}
+
+fn uid_prefix(o: &mut Out<'_>, uid: bool) {
+    if uid {
+        o.put(b"UID ");
+    }
+}
+
+fn store_action(o: &mut Out<'_>, action: StoreAction) {
+    match action {
+        StoreAction::Replace => {}
+        StoreAction::Add => o.byte(b'+'),
+        StoreAction::Remove => o.byte(b'-'),
+    }
+}
+
+fn store_flags<'s>(o: &mut Out<'s>, flags: &'s StoreFlags<'_>) {
+    match flags {
+        StoreFlags::List(v) => flag_list(o, v),
+        StoreFlags::Bare(v) => o.join(v.as_slice(), |o, f| f.enc(o)),
     }
 }
 
@@ -307,6 +523,30 @@ impl Enc for SearchKey<'_> {
                 s.enc(o);
             }
             K::SequenceSet(s) => s.enc(o),
+            K::ModSeq { entry, modseq } => {
+                o.put(b"MODSEQ ");
+                if let Some(e) = entry {
+                    e.enc(o);
+                    o.sp();
+                }
+                super::ext_command::modseq_valzer(o, *modseq);
+            }
+            K::GmRaw(a) => {
+                o.put(b"X-GM-RAW ");
+                a.enc(o);
+            }
+            K::GmLabels(a) => {
+                o.put(b"X-GM-LABELS ");
+                a.enc(o);
+            }
+            K::GmMsgId(n) => {
+                o.put(b"X-GM-MSGID ");
+                o.num(*n);
+            }
+            K::GmThrId(n) => {
+                o.put(b"X-GM-THRID ");
+                o.num(*n);
+            }
             K::And(v) => o.list(v.as_slice(), |o, k| k.enc(o)),
             _ => {}
         }
@@ -340,6 +580,27 @@ impl Enc for FetchAttribute<'_> {
             F::BodyStructure => o.put(b"BODYSTRUCTURE"),
             F::Uid => o.put(b"UID"),
             F::Other(t) => o.put(t.as_bytes()),
+            F::ModSeq => o.put(b"MODSEQ"),
+            F::GmMsgId => o.put(b"X-GM-MSGID"),
+            F::GmThrId => o.put(b"X-GM-THRID"),
+            F::GmLabels => o.put(b"X-GM-LABELS"),
+            F::Binary {
+                peek,
+                section,
+                partial,
+            } => {
+                o.put(if *peek {
+                    b"BINARY.PEEK".as_slice()
+                } else {
+                    b"BINARY"
+                });
+                section_binary(o, section);
+                partial_enc(o, *partial);
+            }
+            F::BinarySize { section } => {
+                o.put(b"BINARY.SIZE");
+                section_binary(o, section);
+            }
             F::BodySection {
                 peek,
                 section,
@@ -351,15 +612,36 @@ impl Enc for FetchAttribute<'_> {
                     b"BODY"
                 });
                 section.enc(o);
-                if let Some(p) = partial {
-                    o.byte(b'<');
-                    o.num(u64::from(p.offset));
-                    o.byte(b'.');
-                    o.num(u64::from(p.length.get()));
-                    o.byte(b'>');
-                }
+                partial_enc(o, *partial);
             }
         }
+    }
+}
+
+fn partial_enc(o: &mut Out<'_>, partial: Option<crate::types::command::Partial>) {
+    if let Some(p) = partial {
+        o.byte(b'<');
+        o.num(u64::from(p.offset));
+        o.byte(b'.');
+        o.num(u64::from(p.length.get()));
+        o.byte(b'>');
+    }
+}
+
+/// `section-binary = "[" [section-part] "]"` (RFC 3516 §7).
+fn section_binary(o: &mut Out<'_>, part: &[core::num::NonZeroU32]) {
+    o.byte(b'[');
+    part_numbers(o, part);
+    o.byte(b']');
+}
+
+/// `section-part = nz-number *("." nz-number)`.
+fn part_numbers(o: &mut Out<'_>, part: &[core::num::NonZeroU32]) {
+    for (k, n) in part.iter().enumerate() {
+        if k > 0 {
+            o.byte(b'.');
+        }
+        o.num(u64::from(n.get()));
     }
 }
 
@@ -370,12 +652,7 @@ impl Enc for Section<'_> {
             Section::Full => {}
             Section::Msg(m) => m.enc(o),
             Section::Part { part, text } => {
-                for (k, n) in part.iter().enumerate() {
-                    if k > 0 {
-                        o.byte(b'.');
-                    }
-                    o.num(u64::from(n.get()));
-                }
+                part_numbers(o, part.as_slice());
                 match text {
                     None => {}
                     Some(PartText::Mime) => o.put(b".MIME"),

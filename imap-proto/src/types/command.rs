@@ -5,11 +5,15 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
-use super::core::{AString, Atom, Literal, Tag, Vec1};
+use super::core::{
+    AString, Atom, IString, Literal, ModSeq, NString, Tag, Vec1, nstring_into_owned,
+};
 use super::datetime::{Date, DateTime};
 use super::flag::Flag;
 use super::mailbox::{ListMailbox, Mailbox};
 use super::sequence::SequenceSet;
+
+pub use super::ext_command::*;
 
 /// A tagged command: `command = tag SP (command-any / command-auth / command-nonauth /
 /// command-select) CRLF` (RFC 3501 §9).
@@ -179,6 +183,177 @@ pub enum CommandBody<'a> {
         /// The destination.
         mailbox: Mailbox<'a>,
     },
+    /// `[UID] MOVE sequence-set mailbox` (RFC 6851 §3.1).
+    Move {
+        /// `UID MOVE`.
+        uid: bool,
+        /// The messages.
+        sequence_set: SequenceSet<'a>,
+        /// The destination.
+        mailbox: Mailbox<'a>,
+    },
+    /// `UID EXPUNGE sequence-set` (UIDPLUS, RFC 4315 §2.1; IMAP4rev2).
+    UidExpunge {
+        /// The UIDs to expunge (of those marked `\Deleted`).
+        sequence_set: SequenceSet<'a>,
+    },
+    /// `UNSELECT` (RFC 3691 §2): back to the authenticated state without expunging.
+    Unselect,
+    /// `IDLE` (RFC 2177 §3); the client ends it with a `DONE` line.
+    Idle,
+    /// `ENABLE 1*(SP capability)` (RFC 5161 §3.1).
+    Enable {
+        /// The capabilities to enable.
+        capabilities: Vec1<Atom<'a>>,
+    },
+    /// `ID SP id_params_list` (RFC 2971 §3.1): `NIL` or `(field value ...)`.
+    Id {
+        /// The field-value pairs; `None` is `NIL`.
+        parameters: Option<Vec<(IString<'a>, NString<'a>)>>,
+    },
+    /// `NAMESPACE` (RFC 2342 §5).
+    Namespace,
+    /// `COMPRESS SP algorithm` (RFC 4978 §3).
+    Compress {
+        /// `DEFLATE`.
+        algorithm: Atom<'a>,
+    },
+    /// `SELECT` / `EXAMINE mailbox select-params` (RFC 4466 §2.1): with parameters such as
+    /// `(CONDSTORE)` or `(QRESYNC (...))` (RFC 7162). Without parameters the decoder gives
+    /// [`CommandBody::Select`] / [`CommandBody::Examine`].
+    SelectExt {
+        /// `EXAMINE` rather than `SELECT`.
+        examine: bool,
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// The parameters.
+        parameters: Vec1<SelectParam<'a>>,
+    },
+    /// `CREATE mailbox create-params` (RFC 4466 §2.2), e.g. `(USE (\Sent))` (RFC 6154).
+    CreateExt {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+        /// The parameters.
+        parameters: Vec1<CreateParam<'a>>,
+    },
+    /// LIST with selection options, several patterns or return options (LIST-EXTENDED,
+    /// RFC 5258 §3; LIST-STATUS, RFC 5819; SPECIAL-USE, RFC 6154). The plain form decodes
+    /// as [`CommandBody::List`].
+    ListExt {
+        /// `list-select-opts`; `Some(empty)` is `()`.
+        selection: Option<Vec<ListSelectOption<'a>>>,
+        /// The reference name.
+        reference: Mailbox<'a>,
+        /// `mbox-or-pat`.
+        patterns: OneOrList<ListMailbox<'a>>,
+        /// `list-return-opts`; `Some(empty)` is `RETURN ()`.
+        return_options: Option<Vec<ListReturnOption<'a>>>,
+    },
+    /// APPEND of a binary message (`literal8`, RFC 3516 §4.3) or of several messages
+    /// (MULTIAPPEND, RFC 3502 §6.3.11). One message with a plain literal decodes as
+    /// [`CommandBody::Append`].
+    AppendExt {
+        /// The destination.
+        mailbox: Mailbox<'a>,
+        /// The messages.
+        messages: Vec1<AppendMessage<'a>>,
+    },
+    /// `[UID] SEARCH RETURN (...) [CHARSET charset] search-key ...` (ESEARCH, RFC 4731 §3;
+    /// SEARCHRES, RFC 5182).
+    SearchExt {
+        /// `UID SEARCH`.
+        uid: bool,
+        /// The result options; empty is `RETURN ()` (same as `ALL`).
+        return_options: Vec<SearchReturnOption<'a>>,
+        /// The charset of the strings.
+        charset: Option<AString<'a>>,
+        /// The criteria, ANDed.
+        criteria: Vec1<SearchKey<'a>>,
+    },
+    /// `[UID] FETCH sequence-set items fetch-modifiers` (RFC 4466 §2.4), e.g.
+    /// `(CHANGEDSINCE 12345 VANISHED)` (RFC 7162).
+    FetchExt {
+        /// `UID FETCH`.
+        uid: bool,
+        /// The messages.
+        sequence_set: SequenceSet<'a>,
+        /// What to fetch.
+        items: FetchItems<'a>,
+        /// The modifiers.
+        modifiers: Vec1<FetchModifier<'a>>,
+    },
+    /// `[UID] STORE sequence-set [store-modifiers] store-att` (RFC 4466 §2.5): with
+    /// modifiers such as `(UNCHANGEDSINCE n)` (RFC 7162 §3.1.3), or on Gmail labels
+    /// (`+X-GM-LABELS (...)`). Plain flag changes decode as [`CommandBody::Store`].
+    StoreExt {
+        /// `UID STORE`.
+        uid: bool,
+        /// The messages.
+        sequence_set: SequenceSet<'a>,
+        /// The modifiers (may be empty for an X-GM-LABELS store).
+        modifiers: Vec<StoreModifier<'a>>,
+        /// Replace, add or remove.
+        action: StoreAction,
+        /// `.SILENT`.
+        silent: bool,
+        /// Flags or labels.
+        attribute: StoreAttribute<'a>,
+    },
+    /// `[UID] SORT (sort-criterion ...) charset search-key ...` (RFC 5256 §3).
+    Sort {
+        /// `UID SORT`.
+        uid: bool,
+        /// The sort order.
+        criteria: Vec1<SortCriterion<'a>>,
+        /// `charset = atom / quoted`.
+        charset: AString<'a>,
+        /// The search criteria, ANDed.
+        keys: Vec1<SearchKey<'a>>,
+    },
+    /// `[UID] THREAD thread-alg charset search-key ...` (RFC 5256 §3).
+    Thread {
+        /// `UID THREAD`.
+        uid: bool,
+        /// The algorithm.
+        algorithm: ThreadAlgorithm<'a>,
+        /// `charset = atom / quoted`.
+        charset: AString<'a>,
+        /// The search criteria, ANDed.
+        keys: Vec1<SearchKey<'a>>,
+    },
+    /// `GETQUOTA quota-root-name` (RFC 9208 §4.2).
+    GetQuota {
+        /// `quota-root-name = astring`.
+        root: AString<'a>,
+    },
+    /// `GETQUOTAROOT mailbox` (RFC 9208 §4.3).
+    GetQuotaRoot {
+        /// The mailbox.
+        mailbox: Mailbox<'a>,
+    },
+    /// `SETQUOTA quota-root-name (resource limit ...)` (RFC 9208 §4.4).
+    SetQuota {
+        /// `quota-root-name = astring`.
+        root: AString<'a>,
+        /// The new limits (may be empty: remove them).
+        limits: Vec<QuotaLimit<'a>>,
+    },
+    /// `GETMETADATA [options] mailbox entries` (RFC 5464 §4.2).
+    GetMetadata {
+        /// `MAXSIZE`, `DEPTH`...; empty when absent.
+        options: Vec<MetadataOption<'a>>,
+        /// The mailbox (`""` for server annotations).
+        mailbox: Mailbox<'a>,
+        /// `entries = entry / "(" entry *(SP entry) ")"`.
+        entries: OneOrList<AString<'a>>,
+    },
+    /// `SETMETADATA mailbox (entry value ...)` (RFC 5464 §4.3).
+    SetMetadata {
+        /// The mailbox (`""` for server annotations).
+        mailbox: Mailbox<'a>,
+        /// `entry-values`.
+        values: Vec1<(AString<'a>, MetadataValue<'a>)>,
+    },
     /// Any other command (`x-command`, §6.5.1, or an extension this crate does not model),
     /// kept with its raw argument bytes so that it re-encodes byte for byte. A server
     /// answers it with BAD unless it knows it. Literals inside the raw arguments are not
@@ -221,7 +396,84 @@ impl CommandBody<'_> {
             CommandBody::Fetch { .. } => "FETCH",
             CommandBody::Store { .. } => "STORE",
             CommandBody::Copy { .. } => "COPY",
+            CommandBody::Move { .. } => "MOVE",
+            CommandBody::UidExpunge { .. } => "EXPUNGE",
+            CommandBody::Unselect => "UNSELECT",
+            CommandBody::Idle => "IDLE",
+            CommandBody::Enable { .. } => "ENABLE",
+            CommandBody::Id { .. } => "ID",
+            CommandBody::Namespace => "NAMESPACE",
+            CommandBody::Compress { .. } => "COMPRESS",
+            CommandBody::SelectExt { examine: false, .. } => "SELECT",
+            CommandBody::SelectExt { examine: true, .. } => "EXAMINE",
+            CommandBody::CreateExt { .. } => "CREATE",
+            CommandBody::ListExt { .. } => "LIST",
+            CommandBody::AppendExt { .. } => "APPEND",
+            CommandBody::SearchExt { .. } => "SEARCH",
+            CommandBody::FetchExt { .. } => "FETCH",
+            CommandBody::StoreExt { .. } => "STORE",
+            CommandBody::Sort { .. } => "SORT",
+            CommandBody::Thread { .. } => "THREAD",
+            CommandBody::GetQuota { .. } => "GETQUOTA",
+            CommandBody::GetQuotaRoot { .. } => "GETQUOTAROOT",
+            CommandBody::SetQuota { .. } => "SETQUOTA",
+            CommandBody::GetMetadata { .. } => "GETMETADATA",
+            CommandBody::SetMetadata { .. } => "SETMETADATA",
             CommandBody::Other { name, .. } => name.as_str(),
+        }
+    }
+
+    /// Whether this is a CONDSTORE enabling command (RFC 7162 §3.1): SELECT / EXAMINE
+    /// with `CONDSTORE`, STATUS `HIGHESTMODSEQ`, FETCH `MODSEQ` or `CHANGEDSINCE`, SEARCH
+    /// `MODSEQ`, STORE `UNCHANGEDSINCE` (ENABLE CONDSTORE is ENABLE's business).
+    pub fn enables_condstore(&self) -> bool {
+        use CommandBody as C;
+        let fetch_modseq = |items: &FetchItems<'_>| match items {
+            FetchItems::Single(a) => *a == FetchAttribute::ModSeq,
+            FetchItems::List(v) => v.iter().any(|a| *a == FetchAttribute::ModSeq),
+            FetchItems::Macro(_) => false,
+        };
+        let search_modseq = |keys: &Vec1<SearchKey<'_>>| keys.iter().any(SearchKey::uses_modseq);
+        match self {
+            C::SelectExt { parameters, .. } => parameters
+                .iter()
+                .any(|p| matches!(p, SelectParam::Condstore | SelectParam::Qresync(_))),
+            C::Status { items, .. } => items.iter().any(|a| *a == StatusAttribute::HighestModSeq),
+            C::Fetch { items, .. } => fetch_modseq(items),
+            C::FetchExt {
+                items, modifiers, ..
+            } => {
+                fetch_modseq(items)
+                    || modifiers
+                        .iter()
+                        .any(|m| matches!(m, FetchModifier::ChangedSince(_)))
+            }
+            C::StoreExt { modifiers, .. } => modifiers
+                .iter()
+                .any(|m| matches!(m, StoreModifier::UnchangedSince(_))),
+            C::Search { criteria, .. } | C::SearchExt { criteria, .. } => search_modseq(criteria),
+            C::Sort { keys, .. } | C::Thread { keys, .. } => search_modseq(keys),
+            _ => false,
+        }
+    }
+
+    /// Whether this is a UID command (`UID FETCH`, `UID MOVE`, `UID EXPUNGE`...): its
+    /// [`name`](Self::name) is the verb after `UID`.
+    pub fn is_uid(&self) -> bool {
+        use CommandBody as C;
+        match self {
+            C::Search { uid, .. }
+            | C::Fetch { uid, .. }
+            | C::Store { uid, .. }
+            | C::Copy { uid, .. }
+            | C::Move { uid, .. }
+            | C::SearchExt { uid, .. }
+            | C::FetchExt { uid, .. }
+            | C::StoreExt { uid, .. }
+            | C::Sort { uid, .. }
+            | C::Thread { uid, .. } => *uid,
+            C::UidExpunge { .. } => true,
+            _ => false,
         }
     }
 
@@ -332,6 +584,164 @@ impl CommandBody<'_> {
                 sequence_set: sequence_set.into_owned(),
                 mailbox: mailbox.into_owned(),
             },
+            C::Move {
+                uid,
+                sequence_set,
+                mailbox,
+            } => C::Move {
+                uid,
+                sequence_set: sequence_set.into_owned(),
+                mailbox: mailbox.into_owned(),
+            },
+            C::UidExpunge { sequence_set } => C::UidExpunge {
+                sequence_set: sequence_set.into_owned(),
+            },
+            C::Unselect => C::Unselect,
+            C::Idle => C::Idle,
+            C::Enable { capabilities } => C::Enable {
+                capabilities: capabilities.map(Atom::into_owned),
+            },
+            C::Id { parameters } => C::Id {
+                parameters: parameters.map(|v| {
+                    v.into_iter()
+                        .map(|(k, v)| (k.into_owned(), nstring_into_owned(v)))
+                        .collect()
+                }),
+            },
+            C::Namespace => C::Namespace,
+            C::Compress { algorithm } => C::Compress {
+                algorithm: algorithm.into_owned(),
+            },
+            C::SelectExt {
+                examine,
+                mailbox,
+                parameters,
+            } => C::SelectExt {
+                examine,
+                mailbox: mailbox.into_owned(),
+                parameters: parameters.map(SelectParam::into_owned),
+            },
+            C::CreateExt {
+                mailbox,
+                parameters,
+            } => C::CreateExt {
+                mailbox: mailbox.into_owned(),
+                parameters: parameters.map(CreateParam::into_owned),
+            },
+            C::ListExt {
+                selection,
+                reference,
+                patterns,
+                return_options,
+            } => C::ListExt {
+                selection: selection
+                    .map(|v| v.into_iter().map(ListSelectOption::into_owned).collect()),
+                reference: reference.into_owned(),
+                patterns: patterns.map(ListMailbox::into_owned),
+                return_options: return_options
+                    .map(|v| v.into_iter().map(ListReturnOption::into_owned).collect()),
+            },
+            C::AppendExt { mailbox, messages } => C::AppendExt {
+                mailbox: mailbox.into_owned(),
+                messages: messages.map(AppendMessage::into_owned),
+            },
+            C::SearchExt {
+                uid,
+                return_options,
+                charset,
+                criteria,
+            } => C::SearchExt {
+                uid,
+                return_options: return_options
+                    .into_iter()
+                    .map(SearchReturnOption::into_owned)
+                    .collect(),
+                charset: charset.map(AString::into_owned),
+                criteria: criteria.map(SearchKey::into_owned),
+            },
+            C::FetchExt {
+                uid,
+                sequence_set,
+                items,
+                modifiers,
+            } => C::FetchExt {
+                uid,
+                sequence_set: sequence_set.into_owned(),
+                items: items.into_owned(),
+                modifiers: modifiers.map(FetchModifier::into_owned),
+            },
+            C::StoreExt {
+                uid,
+                sequence_set,
+                modifiers,
+                action,
+                silent,
+                attribute,
+            } => C::StoreExt {
+                uid,
+                sequence_set: sequence_set.into_owned(),
+                modifiers: modifiers
+                    .into_iter()
+                    .map(StoreModifier::into_owned)
+                    .collect(),
+                action,
+                silent,
+                attribute: attribute.into_owned(),
+            },
+            C::Sort {
+                uid,
+                criteria,
+                charset,
+                keys,
+            } => C::Sort {
+                uid,
+                criteria: criteria.map(SortCriterion::into_owned),
+                charset: charset.into_owned(),
+                keys: keys.map(SearchKey::into_owned),
+            },
+            C::Thread {
+                uid,
+                algorithm,
+                charset,
+                keys,
+            } => C::Thread {
+                uid,
+                algorithm: algorithm.into_owned(),
+                charset: charset.into_owned(),
+                keys: keys.map(SearchKey::into_owned),
+            },
+            C::GetQuota { root } => C::GetQuota {
+                root: root.into_owned(),
+            },
+            C::GetQuotaRoot { mailbox } => C::GetQuotaRoot {
+                mailbox: mailbox.into_owned(),
+            },
+            C::SetQuota { root, limits } => C::SetQuota {
+                root: root.into_owned(),
+                limits: limits
+                    .into_iter()
+                    .map(|l| QuotaLimit {
+                        resource: l.resource.into_owned(),
+                        limit: l.limit,
+                    })
+                    .collect(),
+            },
+            C::GetMetadata {
+                options,
+                mailbox,
+                entries,
+            } => C::GetMetadata {
+                options: options
+                    .into_iter()
+                    .map(MetadataOption::into_owned)
+                    .collect(),
+                mailbox: mailbox.into_owned(),
+                entries: entries.map(AString::into_owned),
+            },
+            C::SetMetadata { mailbox, values } => C::SetMetadata {
+                mailbox: mailbox.into_owned(),
+                values: values.map(|(k, v)| (k.into_owned(), v.into_owned())),
+            },
             C::Other { name, arguments } => C::Other {
                 name: name.into_owned(),
                 arguments: Cow::Owned(arguments.into_owned()),
@@ -360,8 +770,8 @@ impl AuthenticateData<'_> {
     }
 }
 
-/// `status-att` (RFC 3501 §6.3.10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// `status-att` (RFC 3501 §6.3.10, RFC 9051 §6.3.11, RFC 7162, RFC 7889).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StatusAttribute {
     /// `MESSAGES`.
@@ -374,6 +784,16 @@ pub enum StatusAttribute {
     UidValidity,
     /// `UNSEEN`.
     Unseen,
+    /// `HIGHESTMODSEQ` (CONDSTORE, RFC 7162 §3.1.9): a CONDSTORE enabling command.
+    HighestModSeq,
+    /// `SIZE` (RFC 9051 §6.3.11, RFC 8438 STATUS=SIZE).
+    Size,
+    /// `DELETED` (RFC 9051 §6.3.11).
+    Deleted,
+    /// `APPENDLIMIT` (RFC 7889 §3.2).
+    AppendLimit,
+    /// Any other attribute (an atom), kept as sent.
+    Other(Atom<'static>),
 }
 
 /// The `+`/`-` of `store-att-flags` (RFC 3501 §6.4.6).
@@ -492,9 +912,36 @@ pub enum SearchKey<'a> {
     SequenceSet(SequenceSet<'a>),
     /// `( search-key *(SP search-key) )`.
     And(Vec1<SearchKey<'a>>),
+    /// `MODSEQ [entry-name entry-type-req] mod-sequence-valzer` (RFC 7162 §3.1.5): a
+    /// CONDSTORE enabling command.
+    ModSeq {
+        /// Compare one flag's mod-sequence.
+        entry: Option<ModSeqEntry<'a>>,
+        /// The mod-sequence (`mod-sequence-valzer`; `None` is `0`).
+        modseq: Option<ModSeq>,
+    },
+    /// `X-GM-RAW astring`: Gmail search syntax (X-GM-EXT-1).
+    GmRaw(AString<'a>),
+    /// `X-GM-MSGID number64` (X-GM-EXT-1).
+    GmMsgId(u64),
+    /// `X-GM-THRID number64` (X-GM-EXT-1).
+    GmThrId(u64),
+    /// `X-GM-LABELS astring` (X-GM-EXT-1).
+    GmLabels(AString<'a>),
 }
 
 impl SearchKey<'_> {
+    /// Whether the key or a key nested in it is `MODSEQ` (RFC 7162 §3.1.5).
+    pub fn uses_modseq(&self) -> bool {
+        match self {
+            SearchKey::ModSeq { .. } => true,
+            SearchKey::Not(k) => k.uses_modseq(),
+            SearchKey::Or(a, b) => a.uses_modseq() || b.uses_modseq(),
+            SearchKey::And(v) => v.iter().any(SearchKey::uses_modseq),
+            _ => false,
+        }
+    }
+
     /// Detaches the value from the input buffer.
     pub fn into_owned(self) -> SearchKey<'static> {
         use SearchKey as S;
@@ -536,6 +983,14 @@ impl SearchKey<'_> {
             S::Undraft => S::Undraft,
             S::SequenceSet(s) => S::SequenceSet(s.into_owned()),
             S::And(v) => S::And(v.map(SearchKey::into_owned)),
+            S::ModSeq { entry, modseq } => S::ModSeq {
+                entry: entry.map(ModSeqEntry::into_owned),
+                modseq,
+            },
+            S::GmRaw(a) => S::GmRaw(a.into_owned()),
+            S::GmMsgId(n) => S::GmMsgId(n),
+            S::GmThrId(n) => S::GmThrId(n),
+            S::GmLabels(a) => S::GmLabels(a.into_owned()),
         }
     }
 }
@@ -623,8 +1078,30 @@ pub enum FetchAttribute<'a> {
         /// `<offset.length>`.
         partial: Option<Partial>,
     },
-    /// Any other fetch attribute (an extension such as `MODSEQ`, `X-GM-LABELS` or
-    /// `BINARY[1]`), kept as sent.
+    /// `BINARY[section-part]<partial>` or `BINARY.PEEK[...]` (RFC 3516 §4.1).
+    Binary {
+        /// `BINARY.PEEK`: do not set `\Seen`.
+        peek: bool,
+        /// `section-binary = "[" [section-part] "]"`: empty for the whole message.
+        section: Vec<NonZeroU32>,
+        /// `<offset.length>`.
+        partial: Option<Partial>,
+    },
+    /// `BINARY.SIZE[section-part]` (RFC 3516 §4.2).
+    BinarySize {
+        /// The part; empty for the whole message.
+        section: Vec<NonZeroU32>,
+    },
+    /// `MODSEQ` (CONDSTORE, RFC 7162 §3.1.4): a CONDSTORE enabling command.
+    ModSeq,
+    /// `X-GM-MSGID` (Gmail X-GM-EXT-1).
+    GmMsgId,
+    /// `X-GM-THRID` (Gmail X-GM-EXT-1).
+    GmThrId,
+    /// `X-GM-LABELS` (Gmail X-GM-EXT-1).
+    GmLabels,
+    /// Any other fetch attribute (an extension such as `EMAILID` or `PREVIEW`), kept as
+    /// sent.
     Other(Cow<'a, str>),
 }
 
@@ -652,6 +1129,20 @@ impl FetchAttribute<'_> {
                 section: section.into_owned(),
                 partial,
             },
+            F::Binary {
+                peek,
+                section,
+                partial,
+            } => F::Binary {
+                peek,
+                section,
+                partial,
+            },
+            F::BinarySize { section } => F::BinarySize { section },
+            F::ModSeq => F::ModSeq,
+            F::GmMsgId => F::GmMsgId,
+            F::GmThrId => F::GmThrId,
+            F::GmLabels => F::GmLabels,
             F::Other(s) => F::Other(Cow::Owned(s.into_owned())),
         }
     }

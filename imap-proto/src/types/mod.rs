@@ -4,6 +4,7 @@ pub mod body;
 pub mod command;
 pub mod core;
 pub mod datetime;
+pub mod ext_command;
 pub mod flag;
 pub mod mailbox;
 pub mod resp_ext;

@@ -77,16 +77,21 @@ fn parse_item(b: &[u8]) -> Option<SeqItem> {
     }
 }
 
+/// `sequence-set`, or `seq-last-command = "$"` (SEARCHRES, RFC 5182 §3).
 pub(crate) fn is_valid_sequence_set(b: &[u8]) -> bool {
-    !b.is_empty()
-        && b.split(|&c| c == b',')
-            .all(|item| parse_item(item).is_some())
+    b == b"$"
+        || (!b.is_empty()
+            && b.split(|&c| c == b',')
+                .all(|item| parse_item(item).is_some()))
 }
 
-/// `sequence-set = (seq-number / seq-range) *("," sequence-set)` (RFC 3501 §9).
+/// `sequence-set = (seq-number / seq-range) *("," sequence-set)` (RFC 3501 §9), or `$`,
+/// the result saved by `SEARCH RETURN (SAVE)` (`sequence-set =/ seq-last-command`,
+/// SEARCHRES, RFC 5182 §3).
 ///
 /// Kept in its validated wire form (no allocation when parsed); iterate with
-/// [`SequenceSet::iter`].
+/// [`SequenceSet::iter`] (which yields nothing for `$`: only the server knows what it
+/// stands for).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SequenceSet<'a>(pub(crate) Cow<'a, str>);
 
@@ -127,6 +132,16 @@ impl<'a> SequenceSet<'a> {
             }
         }
         Ok(SequenceSet(Cow::Owned(s)))
+    }
+
+    /// `$`: the result of the last `SEARCH RETURN (SAVE)` (RFC 5182 §2.1).
+    pub fn saved_result() -> SequenceSet<'static> {
+        SequenceSet(Cow::Borrowed("$"))
+    }
+
+    /// Whether this is `$` (RFC 5182).
+    pub fn is_saved_result(&self) -> bool {
+        self.0 == "$"
     }
 
     /// A single number.

@@ -1,0 +1,493 @@
+//! The client and server machines talk to each other through the extension flows: MOVE,
+//! UID EXPUNGE, CONDSTORE SELECT / FETCH / STORE, ENABLE and QRESYNC SELECT, IDLE,
+//! UNSELECT; each run whole and one octet at a time.
+
+use std::num::NonZeroU32;
+
+use imap_proto::client::{self, Client, ClientConfig, Handle};
+use imap_proto::server::{Event, Server, ServerConfig, State};
+use imap_proto::*;
+
+/// The server application: answers each detached event, logging what it saw.
+type App = fn(&mut Server, Event<'static>, &mut Vec<String>);
+
+struct Pair {
+    client: Client,
+    server: Server,
+    app: App,
+    chunk: usize,
+    server_log: Vec<String>,
+    client_log: Vec<String>,
+    c_to_s: Vec<u8>,
+}
+
+fn detach(ev: Event<'_>) -> Event<'static> {
+    match ev {
+        Event::Command(c) => Event::Command(c.into_owned()),
+        Event::Idle => Event::Idle,
+        Event::IdleDone => Event::IdleDone,
+        Event::Enabled(v) => Event::Enabled(v),
+        Event::Logout => Event::Logout,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+fn cap(s: &'static str) -> Capability<'static> {
+    Capability::Other(Atom::new(s).unwrap())
+}
+
+impl Pair {
+    fn new(config: ServerConfig, app: App, chunk: usize) -> Pair {
+        let mut p = Pair {
+            client: Client::new(ClientConfig::default(), true),
+            server: Server::new(
+                ServerConfig {
+                    preauth: true,
+                    ..config
+                },
+                true,
+                "x",
+            )
+            .unwrap(),
+            app,
+            chunk,
+            server_log: Vec::new(),
+            client_log: Vec::new(),
+            c_to_s: Vec::new(),
+        };
+        p.pump();
+        p
+    }
+
+    fn pump(&mut self) {
+        loop {
+            let out = self.client.take_output();
+            self.c_to_s.extend_from_slice(&out);
+            let mut moved = !out.is_empty();
+            for piece in out.chunks(self.chunk) {
+                self.server.receive(piece);
+                while let Some(ev) = self.server.next_event().unwrap() {
+                    let ev = detach(ev);
+                    (self.app)(&mut self.server, ev, &mut self.server_log);
+                }
+            }
+            let out = self.server.take_output();
+            moved |= !out.is_empty();
+            for piece in out.chunks(self.chunk) {
+                self.client.receive(piece);
+                while let Some(ev) = self.client.next_event().unwrap() {
+                    self.client_log.push(match ev {
+                        client::Event::Completed { handle, status } => {
+                            format!("completed {} {:?}", handle.id(), status.kind)
+                        }
+                        client::Event::Idling { handle } => format!("idling {}", handle.id()),
+                        client::Event::Data(d) => {
+                            format!("data {}", String::from_utf8_lossy(&d.to_vec_data()))
+                        }
+                        other => format!("{other:?}"),
+                    });
+                }
+            }
+            if !moved {
+                return;
+            }
+        }
+    }
+
+    fn status(&self, h: Handle) -> Option<&str> {
+        let prefix = format!("completed {} ", h.id());
+        self.client_log
+            .iter()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+    }
+}
+
+/// `Data` as its wire form, for the logs.
+trait WireData {
+    fn to_vec_data(&self) -> Vec<u8>;
+}
+
+impl WireData for Data<'_> {
+    fn to_vec_data(&self) -> Vec<u8> {
+        Response::Data(self.clone()).to_vec()
+    }
+}
+
+fn nz(n: u32) -> NonZeroU32 {
+    NonZeroU32::new(n).unwrap()
+}
+
+fn seq(s: &str) -> SequenceSet<'static> {
+    SequenceSet::new(s.to_owned()).unwrap()
+}
+
+/// Answers every command OK, logging it (with what matters of the extension ones).
+fn app(s: &mut Server, ev: Event<'static>, log: &mut Vec<String>) {
+    match ev {
+        Event::Command(c) => {
+            let line = match &c.body {
+                CommandBody::Move {
+                    uid,
+                    sequence_set,
+                    mailbox,
+                } => format!(
+                    "MOVE uid={uid} {} {}",
+                    sequence_set.as_str(),
+                    String::from_utf8_lossy(mailbox.as_bytes())
+                ),
+                CommandBody::UidExpunge { sequence_set } => {
+                    format!("UID EXPUNGE {}", sequence_set.as_str())
+                }
+                CommandBody::SelectExt { parameters, .. } => format!("SELECT {parameters:?}"),
+                CommandBody::FetchExt { modifiers, .. } => format!("FETCH {modifiers:?}"),
+                CommandBody::StoreExt { modifiers, .. } => format!("STORE {modifiers:?}"),
+                other => other.name().to_owned(),
+            };
+            log.push(line);
+            let code = match c.body {
+                CommandBody::Select { .. } | CommandBody::SelectExt { .. } => Some(Code::ReadWrite),
+                _ => None,
+            };
+            s.ok(code, "done").unwrap();
+        }
+        Event::Idle => {
+            log.push("idle".into());
+            s.data(&Data::Exists(4)).unwrap();
+        }
+        Event::IdleDone => {
+            log.push("done".into());
+            s.ok(None, "IDLE terminated").unwrap();
+        }
+        Event::Enabled(v) => {
+            let names: Vec<&str> = v.iter().map(Atom::as_str).collect();
+            log.push(format!("enabled {}", names.join(" ")));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+fn select_inbox(p: &mut Pair) {
+    let h = p
+        .client
+        .send(CommandBody::Select {
+            mailbox: Mailbox::Inbox,
+        })
+        .unwrap();
+    p.pump();
+    assert_eq!(p.status(h), Some("Ok"));
+}
+
+/// RFC 6851 §3.3 and RFC 4315 §2.1: UID MOVE and UID EXPUNGE go out typed when the
+/// server advertises MOVE and UIDPLUS, reach the server application typed, and are
+/// refused by the client when not advertised.
+#[test]
+fn move_and_uid_expunge_typed_end_to_end() {
+    for chunk in [usize::MAX, 1] {
+        let config = ServerConfig {
+            capabilities: vec![cap("MOVE"), cap("UIDPLUS")],
+            ..ServerConfig::default()
+        };
+        let mut p = Pair::new(config, app, chunk);
+        select_inbox(&mut p);
+        let mv = p
+            .client
+            .move_messages(true, &seq("42:69"), &Mailbox::try_from("foo").unwrap())
+            .unwrap();
+        let ux = p.client.uid_expunge(&seq("3000:3002")).unwrap();
+        p.pump();
+        assert_eq!(p.status(mv), Some("Ok"));
+        assert_eq!(p.status(ux), Some("Ok"));
+        assert_eq!(
+            p.server_log,
+            ["SELECT", "MOVE uid=true 42:69 foo", "UID EXPUNGE 3000:3002"]
+        );
+        let sent = String::from_utf8(p.c_to_s.clone()).unwrap();
+        assert!(sent.ends_with("A2 UID MOVE 42:69 foo\r\nA3 UID EXPUNGE 3000:3002\r\n"));
+    }
+    // Without MOVE / UIDPLUS (RFC 6851 §3.3, RFC 4315 §3) the client refuses.
+    let mut p = Pair::new(ServerConfig::default(), app, usize::MAX);
+    select_inbox(&mut p);
+    assert!(
+        p.client
+            .move_messages(false, &seq("1"), &Mailbox::Inbox)
+            .is_err()
+    );
+    assert!(p.client.uid_expunge(&seq("1")).is_err());
+    assert!(p.client.take_output().is_empty());
+    // IMAP4rev2 includes both (RFC 9051 §6.4.8, §6.4.9).
+    let config = ServerConfig {
+        capabilities: vec![cap("IMAP4rev2")],
+        ..ServerConfig::default()
+    };
+    let mut p = Pair::new(config, app, usize::MAX);
+    select_inbox(&mut p);
+    assert!(p.client.uid_expunge(&seq("1")).is_ok());
+}
+
+/// RFC 7162 §3.1: SELECT (CONDSTORE), FETCH (CHANGEDSINCE), STORE (UNCHANGEDSINCE); the
+/// first CONDSTORE enabling command turns CONDSTORE on at both ends.
+#[test]
+fn condstore_select_fetch_store() {
+    for chunk in [usize::MAX, 1] {
+        let config = ServerConfig {
+            capabilities: vec![cap("CONDSTORE")],
+            ..ServerConfig::default()
+        };
+        let mut p = Pair::new(config, app, chunk);
+        assert!(!p.server.is_enabled("CONDSTORE"));
+        let sel = p.client.select_condstore(&Mailbox::Inbox, false).unwrap();
+        p.pump();
+        assert_eq!(p.status(sel), Some("Ok"));
+        assert!(p.server.is_enabled("CONDSTORE"));
+        assert!(p.client.is_enabled("CONDSTORE"));
+        assert_eq!(p.client.state(), Some(State::Selected { read_only: false }));
+        let f = p
+            .client
+            .fetch_changed_since(
+                &seq("1:*"),
+                FetchItems::List(Vec1::one(FetchAttribute::Flags)),
+                12345,
+                false,
+            )
+            .unwrap();
+        let st = p
+            .client
+            .store_unchanged_since(
+                &seq("6,4,8"),
+                12121230045,
+                StoreAction::Add,
+                vec![Flag::Deleted],
+            )
+            .unwrap();
+        p.pump();
+        assert_eq!(p.status(f), Some("Ok"));
+        assert_eq!(p.status(st), Some("Ok"));
+        let sent = String::from_utf8(p.c_to_s.clone()).unwrap();
+        assert!(
+            sent.ends_with(
+                "A1 SELECT INBOX (CONDSTORE)\r\nA2 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 12345)\r\n\
+                 A3 UID STORE 6,4,8 (UNCHANGEDSINCE 12121230045) +FLAGS (\\Deleted)\r\n"
+            ),
+            "{sent}"
+        );
+        assert_eq!(p.server_log.len(), 3);
+        assert!(p.server_log[1].contains("ChangedSince"));
+        assert!(p.server_log[2].contains("UnchangedSince"));
+    }
+}
+
+/// RFC 7162 §3.2.3, §3.2.5, §3.2.6: QRESYNC needs ENABLE first at both ends; ENABLE
+/// QRESYNC implies CONDSTORE; the VANISHED modifier only with UID FETCH and CHANGEDSINCE.
+#[test]
+fn qresync_needs_enable_then_resyncs() {
+    for chunk in [usize::MAX, 1] {
+        let config = ServerConfig {
+            enable: vec![Atom::new("QRESYNC").unwrap()],
+            ..ServerConfig::default()
+        };
+        let mut p = Pair::new(config, app, chunk);
+        // The server refuses a QRESYNC SELECT before ENABLE (the client would not send it).
+        p.server
+            .receive(b"x1 SELECT INBOX (QRESYNC (67890007 90060115194045000))\r\n");
+        assert!(p.server.next_event().unwrap().is_none());
+        let out = String::from_utf8(p.server.take_output()).unwrap();
+        assert_eq!(out, "x1 BAD QRESYNC must be enabled first\r\n");
+        let known = seq("41:211,214:541");
+        assert!(
+            p.client
+                .select_qresync(
+                    &Mailbox::Inbox,
+                    false,
+                    nz(67890007),
+                    90060115194045000,
+                    Some(&known)
+                )
+                .is_err()
+        );
+        let en = p.client.enable(&["QRESYNC"]).unwrap();
+        // Pipelined behind the ENABLE, as in RFC 7162 §3.2.5.1.
+        let sel = p
+            .client
+            .select_qresync(
+                &Mailbox::Inbox,
+                false,
+                nz(67890007),
+                90060115194045000,
+                Some(&known),
+            )
+            .unwrap();
+        p.pump();
+        assert_eq!(p.status(en), Some("Ok"));
+        assert_eq!(p.status(sel), Some("Ok"));
+        assert!(p.client.is_enabled("QRESYNC") && p.client.is_enabled("CONDSTORE"));
+        assert!(p.server.is_enabled("QRESYNC") && p.server.is_enabled("CONDSTORE"));
+        assert_eq!(p.server_log[0], "enabled QRESYNC CONDSTORE");
+        assert!(p.server_log[1].contains("Qresync(Qresync { uidvalidity: 67890007"));
+        let f = p
+            .client
+            .fetch_changed_since(
+                &seq("300:500"),
+                FetchItems::List(Vec1::one(FetchAttribute::Flags)),
+                12345,
+                true,
+            )
+            .unwrap();
+        p.pump();
+        assert_eq!(p.status(f), Some("Ok"));
+        assert!(
+            String::from_utf8_lossy(&p.c_to_s)
+                .ends_with("A3 UID FETCH 300:500 (FLAGS) (CHANGEDSINCE 12345 VANISHED)\r\n")
+        );
+        // VANISHED outside UID FETCH is refused by the server.
+        p.server
+            .receive(b"x2 FETCH 1 (FLAGS) (CHANGEDSINCE 1 VANISHED)\r\n");
+        assert!(p.server.next_event().unwrap().is_none());
+        let out = String::from_utf8(p.server.take_output()).unwrap();
+        assert_eq!(out, "x2 BAD VANISHED needs UID FETCH with CHANGEDSINCE\r\n");
+    }
+}
+
+/// RFC 5161 §3.1: ENABLE only in the authenticated state and only when advertised; RFC
+/// 9051 §6.3.1: `ENABLE IMAP4rev2`.
+#[test]
+fn enable_rules_and_imap4rev2() {
+    let config = ServerConfig {
+        enable: vec![Atom::new("IMAP4rev2").unwrap()],
+        ..ServerConfig::default()
+    };
+    let mut p = Pair::new(config, app, usize::MAX);
+    let en = p.client.enable(&["IMAP4rev2"]).unwrap();
+    p.pump();
+    assert_eq!(p.status(en), Some("Ok"));
+    assert!(p.client.is_enabled("IMAP4rev2") && p.server.is_enabled("IMAP4rev2"));
+    select_inbox(&mut p);
+    assert!(p.client.enable(&["IMAP4rev2"]).is_err(), "selected state");
+    p.server.receive(b"x ENABLE CONDSTORE\r\n");
+    assert!(p.server.next_event().unwrap().is_none());
+    assert_eq!(
+        p.server.take_output(),
+        b"x BAD Command only valid in the authenticated state\r\n"
+    );
+    // A server that does not advertise ENABLE: the client refuses.
+    let mut p = Pair::new(ServerConfig::default(), app, usize::MAX);
+    assert!(p.client.enable(&["CONDSTORE"]).is_err());
+}
+
+/// RFC 2177 §3 (IDLE) and RFC 3691 §2 (UNSELECT): typed IDLE with an update while idling;
+/// UNSELECT returns both machines to the authenticated state without EXPUNGE.
+#[test]
+fn idle_and_unselect() {
+    for chunk in [usize::MAX, 1] {
+        let mut p = Pair::new(ServerConfig::default(), app, chunk);
+        select_inbox(&mut p);
+        let idle = p.client.idle().unwrap();
+        p.pump();
+        assert!(p.client_log.contains(&format!("idling {}", idle.id())));
+        assert!(p.client_log.contains(&"data * 4 EXISTS\r\n".to_string()));
+        p.client.idle_done().unwrap();
+        p.pump();
+        assert_eq!(p.status(idle), Some("Ok"));
+        let un = p.client.unselect().unwrap();
+        p.pump();
+        assert_eq!(p.status(un), Some("Ok"));
+        assert_eq!(p.client.state(), Some(State::Authenticated));
+        assert_eq!(p.server.state(), State::Authenticated);
+        assert_eq!(p.server_log, ["SELECT", "idle", "done", "UNSELECT"]);
+        assert!(String::from_utf8_lossy(&p.c_to_s).ends_with("A2 IDLE\r\nDONE\r\nA3 UNSELECT\r\n"));
+        // MOVE, UNSELECT, SORT and THREAD only in the selected state (RFC 3501 §3).
+        assert!(p.client.unselect().is_err());
+        p.server
+            .receive(b"x UNSELECT\r\ny SORT (DATE) UTF-8 ALL\r\n");
+        assert!(p.server.next_event().unwrap().is_none());
+        assert_eq!(
+            p.server.take_output(),
+            b"x BAD No mailbox selected\r\ny BAD No mailbox selected\r\n"
+        );
+    }
+}
+
+/// QUOTA, NAMESPACE, ID, LIST-EXTENDED, METADATA and CREATE with USE reach the server
+/// application as typed commands.
+#[test]
+fn server_events_are_typed_for_the_other_extensions() {
+    let mut p = Pair::new(ServerConfig::default(), app, usize::MAX);
+    for line in [
+        &b"a GETQUOTAROOT INBOX\r\n"[..],
+        b"b NAMESPACE\r\n",
+        b"c ID NIL\r\n",
+        b"d LIST (SUBSCRIBED) \"\" \"*\" RETURN (STATUS (MESSAGES))\r\n",
+        b"e SETMETADATA INBOX (/private/comment NIL)\r\n",
+        b"f CREATE Sent (USE (\\Sent))\r\n",
+    ] {
+        p.server.receive(line);
+    }
+    while let Some(ev) = p.server.next_event().unwrap() {
+        let ev = detach(ev);
+        app(&mut p.server, ev, &mut p.server_log);
+    }
+    assert_eq!(
+        p.server_log,
+        [
+            "GETQUOTAROOT",
+            "NAMESPACE",
+            "ID",
+            "LIST",
+            "SETMETADATA",
+            "CREATE"
+        ]
+    );
+    for line in &p.server_log {
+        assert_ne!(line, "Other");
+    }
+}
+
+/// RFC 3501 §3 for the extension commands on the client side: MOVE, UID EXPUNGE,
+/// UNSELECT, SORT and THREAD need a selected mailbox; ENABLE only in the authenticated
+/// state; nothing is written for a refused command.
+#[test]
+fn client_refuses_extension_commands_in_the_wrong_state() {
+    let config = ServerConfig {
+        capabilities: vec![cap("MOVE"), cap("UIDPLUS")],
+        enable: vec![Atom::new("CONDSTORE").unwrap()],
+        ..ServerConfig::default()
+    };
+    let mut p = Pair::new(config, app, usize::MAX);
+    let keys = Vec1::one(SearchKey::All);
+    let charset = AString::try_from("UTF-8").unwrap();
+    let sort = CommandBody::Sort {
+        uid: false,
+        criteria: Vec1::one(SortCriterion {
+            reverse: false,
+            key: SortKey::Date,
+        }),
+        charset: charset.clone(),
+        keys: keys.clone(),
+    };
+    let thread = CommandBody::Thread {
+        uid: true,
+        algorithm: ThreadAlgorithm::References,
+        charset,
+        keys,
+    };
+    assert!(
+        p.client
+            .move_messages(false, &seq("1"), &Mailbox::Inbox)
+            .is_err()
+    );
+    assert!(p.client.uid_expunge(&seq("1")).is_err());
+    assert!(p.client.unselect().is_err());
+    assert!(p.client.send(sort.clone()).is_err());
+    assert!(p.client.send(thread.clone()).is_err());
+    assert!(p.client.take_output().is_empty());
+    select_inbox(&mut p);
+    assert!(p.client.enable(&["CONDSTORE"]).is_err());
+    let s = p.client.send(sort).unwrap();
+    let t = p.client.send(thread).unwrap();
+    p.pump();
+    assert_eq!((p.status(s), p.status(t)), (Some("Ok"), Some("Ok")));
+    assert_eq!(p.server_log[1..], ["SORT", "THREAD"]);
+    assert!(
+        String::from_utf8_lossy(&p.c_to_s)
+            .ends_with("A2 SORT (DATE) UTF-8 ALL\r\nA3 UID THREAD REFERENCES UTF-8 ALL\r\n")
+    );
+}
