@@ -954,6 +954,15 @@ fn unknown_extensions_are_kept_raw_and_re_encode_byte_for_byte() {
             rest: Cow::Borrowed(b"(a \"b c\") {3}\r\nxyz"),
         })
     );
+    // Any atom names one, `_` included.
+    let r = response_golden(b"* X_ITEM 1 2\r\n", true);
+    assert_eq!(
+        r,
+        data(Data::Other {
+            name: atom("X_ITEM"),
+            rest: Cow::Borrowed(b"1 2"),
+        })
+    );
     let r = response_golden(b"* 0 XZERO\r\n", true);
     assert_eq!(
         r,

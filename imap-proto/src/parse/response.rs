@@ -303,7 +303,7 @@ fn untagged<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Response<'a>> {
             }
             _ => {
                 // Any other numbered data (`* 5 XAPPLEPUSH ...`), kept raw.
-                let (r, (name, rest)) = other_data(r, w.len(), r2)?;
+                let (r, (name, rest)) = other_data(r)?;
                 return Ok((
                     r,
                     Response::Data(Data::NumberedOther {
@@ -449,7 +449,7 @@ fn untagged<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Response<'a>> {
             (r, Data::Flags(f))
         }
         _ => {
-            let (r, (name, rest)) = other_data(i, w.len(), r)?;
+            let (r, (name, rest)) = other_data(i)?;
             return Ok((r, Response::Data(Data::Other { name, rest })));
         }
     };
@@ -457,16 +457,12 @@ fn untagged<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Response<'a>> {
     Ok((r, Response::Data(data)))
 }
 
-/// An unknown response name (`len` octets at `i`, an atom) and everything after it and its
-/// space up to the final CRLF (`r` is after the name), raw.
-#[allow(clippy::type_complexity)]
-fn other_data<'a>(i: &'a [u8], len: usize, r: &'a [u8]) -> PResult<'a, (Atom<'a>, Cow<'a, [u8]>)> {
-    let Ok((_, name)) = atom(i) else {
+/// An unknown response's name (an atom at `i`) and everything after it and its space up to
+/// the final CRLF, raw.
+fn other_data(i: &[u8]) -> PResult<'_, (Atom<'_>, Cow<'_, [u8]>)> {
+    let Ok((r, name)) = atom(i) else {
         return fail(i, "response-data");
     };
-    if name.as_str().len() != len {
-        return fail(i, "response-data");
-    }
     let body_len = r.len().saturating_sub(2);
     let (all, rest) = r.split_at_checked(body_len).unwrap_or((r, &[]));
     let raw = match all.split_first() {
