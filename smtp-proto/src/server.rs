@@ -54,8 +54,16 @@ pub struct ServerConfig {
     /// Largest message in octets, announced as SIZE (RFC 1870); `None` announces `SIZE 0`
     /// (no fixed limit).
     pub max_message_size: Option<u64>,
-    /// Longest command line, CRLF included (RFC 5321 §4.5.3.1.4: 512).
+    /// Longest command line, CRLF included (RFC 5321 §4.5.3.1.4: 512). AUTH lines may be
+    /// up to [`crate::types::AUTH_LINE`] whatever this says (RFC 4954 §4).
     pub max_command_line: usize,
+    /// Longest `MAIL FROM` line, CRLF included: [`crate::types::MAX_MAIL_LINE`], the 512
+    /// octets plus what the MAIL parameters' extensions add (RFC 3461 §5.4: "any
+    /// combination of ESMTP parameters").
+    pub max_mail_line: usize,
+    /// Longest `RCPT TO` line, CRLF included: [`crate::types::MAX_RCPT_LINE`] (512 + 530
+    /// for NOTIFY and ORCPT, RFC 3461 §5.4).
+    pub max_rcpt_line: usize,
     /// Longest text line in DATA, CRLF included (RFC 5321 §4.5.3.1.6: 1000); `None` for
     /// no limit.
     pub max_text_line: Option<usize>,
@@ -97,6 +105,8 @@ impl ServerConfig {
             max_recipients: 100,
             max_message_size: None,
             max_command_line: SMTP_COMMAND_LINE,
+            max_mail_line: crate::types::MAX_MAIL_LINE,
+            max_rcpt_line: crate::types::MAX_RCPT_LINE,
             max_text_line: Some(SMTP_TEXT_LINE),
             bare_line_endings: BareLineEndings::Reject,
             max_buffered_input: 256 * 1024,
@@ -727,7 +737,12 @@ impl Core {
     }
 
     fn command<'a>(&mut self, rest: &'a [u8]) -> Result<Step<'a>, Error> {
-        let limit = crate::types::command_line_limit(rest, self.config.max_command_line);
+        let limits = crate::types::LineLimits {
+            other: self.config.max_command_line,
+            mail: self.config.max_mail_line,
+            rcpt: self.config.max_rcpt_line,
+        };
+        let limit = crate::types::command_line_limit(rest, &limits);
         if self.scanner.config().max_len != limit {
             self.scanner.set_config(LineConfig::new(limit));
         }

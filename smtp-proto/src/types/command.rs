@@ -178,6 +178,19 @@ pub struct RcptTo<'a> {
 /// [`Command::decode`] enforces, so a writer must not exceed it either).
 pub const MAX_COMMAND_LINE: usize = mail_common::line::SMTP_COMMAND_LINE;
 
+/// The longest `MAIL FROM` line a receiver accepts, CRLF included: the 512 octets of
+/// RFC 5321 §4.5.3.1.4 plus the allowance of every MAIL parameter
+/// ([`crate::types::Parameter::line_allowance`]: SIZE, BODY, SMTPUTF8, REQUIRETLS, AUTH=,
+/// RET, ENVID, MT-PRIORITY, HOLDFOR, HOLDUNTIL, BY). RFC 3461 §5.4: an MTA "MUST be able
+/// to accept a command-line large enough for each SMTP command and any combination of
+/// ESMTP parameters which may be used with that command".
+pub const MAX_MAIL_LINE: usize =
+    MAX_COMMAND_LINE + 26 + 16 + 10 + 11 + 500 + (1 + 8) + (1 + 100) + 15 + 18 + 46 + 17;
+
+/// The longest `RCPT TO` line a receiver accepts, CRLF included: 512 plus the 530 octets
+/// RFC 3461 §5.4 gives NOTIFY and ORCPT.
+pub const MAX_RCPT_LINE: usize = MAX_COMMAND_LINE + 530;
+
 /// The longest [`Text`]: a `VRFY`, `EXPN`, `HELP`, `NOOP` or `ETRN` line is the
 /// four-letter verb, SP, the text and CRLF, at most [`MAX_COMMAND_LINE`] octets.
 pub const MAX_TEXT: usize = MAX_COMMAND_LINE - b"VRFY ".len() - 2;
@@ -194,18 +207,21 @@ pub(crate) fn fits(len: usize, max: usize, limit: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// Refuses a `verb path [SP params]` CRLF line longer than [`MAX_COMMAND_LINE`].
+/// Refuses a `verb path [SP params]` CRLF line longer than [`MAX_COMMAND_LINE`] plus the
+/// parameters' allowances ([`Parameters::line_allowance`]).
 fn check_line(verb: &[u8], path: &impl Encode, params: &Parameters<'_>) -> Result<(), Error> {
     let mut len = verb.len() + path.to_bytes().len() + 2;
     if !params.is_empty() {
         len += 1 + params.to_bytes().len();
     }
-    fits(len, MAX_COMMAND_LINE, MAX_COMMAND_LINE)
+    let limit = MAX_COMMAND_LINE + params.line_allowance();
+    fits(len, limit, limit)
 }
 
 impl<'a> MailFrom<'a> {
     /// `MAIL FROM:` with its parameters, refusing a line longer than the 512 octets of
-    /// RFC 5321 §4.5.3.1.4 (which a receiver, this crate's server included, rejects).
+    /// RFC 5321 §4.5.3.1.4 plus what the parameters' extensions add
+    /// ([`Parameters::line_allowance`]), which a receiver may reject.
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] (`what: "command line"`).
@@ -217,7 +233,8 @@ impl<'a> MailFrom<'a> {
 
 impl<'a> RcptTo<'a> {
     /// `RCPT TO:` with its parameters, refusing a line longer than the 512 octets of
-    /// RFC 5321 §4.5.3.1.4.
+    /// RFC 5321 §4.5.3.1.4 plus what the parameters' extensions add (RFC 3461 §5.4: 530
+    /// for NOTIFY and ORCPT).
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] (`what: "command line"`).
@@ -238,8 +255,16 @@ impl Command<'_> {
     ///
     /// # Errors
     /// [`Error::LimitExceeded`] (`what: "command line"`).
+    /// MAIL and RCPT lines may be longer by their parameters' allowances
+    /// ([`Parameters::line_allowance`], RFC 3461 §5.4 and the other extensions).
     pub fn check_line_length(&self) -> Result<(), Error> {
-        fits(self.to_bytes().len(), MAX_COMMAND_LINE, MAX_COMMAND_LINE)
+        let limit = MAX_COMMAND_LINE
+            + match self {
+                Command::MailFrom(m) => m.params.line_allowance(),
+                Command::RcptTo(r) => r.params.line_allowance(),
+                _ => 0,
+            };
+        fits(self.to_bytes().len(), limit, limit)
     }
 }
 

@@ -13,8 +13,8 @@ use crate::error::Error;
 use crate::parse::ReplyConfig;
 
 pub use command::{
-    AuthMechanism, AuthResponse, Base64, Command, InitialResponse, MAX_COMMAND_LINE, MAX_TEXT,
-    MailFrom, RcptTo, Text, Verb,
+    AuthMechanism, AuthResponse, Base64, Command, InitialResponse, MAX_COMMAND_LINE, MAX_MAIL_LINE,
+    MAX_RCPT_LINE, MAX_TEXT, MailFrom, RcptTo, Text, Verb,
 };
 pub use ehlo::{Capability, EhloResponse};
 pub use param::{
@@ -34,15 +34,16 @@ pub(crate) fn line(input: &[u8], limit: usize) -> Result<Decoded<&[u8]>, Error> 
 
 impl<'a> Command<'a> {
     /// Decodes one command line from the front of `input` (at most 512 octets, RFC 5321
-    /// §4.5.3.1.4; an AUTH line with its initial response up to 12288, RFC 4954 §4). Does
-    /// not allocate.
+    /// §4.5.3.1.4; an AUTH line with its initial response up to 12288, RFC 4954 §4; MAIL
+    /// and RCPT up to [`MAX_MAIL_LINE`] and [`MAX_RCPT_LINE`], the room their extensions'
+    /// parameters add, RFC 3461 §5.4). Does not allocate.
     ///
     /// # Errors
     /// [`Error::LineTooLong`], or what [`crate::parse::command_line`] reports (offsets from
     /// the start of `input`). Either way the line ends at the next CRLF, where the caller
     /// can resynchronise.
     pub fn decode(input: &'a [u8]) -> Result<Decoded<Command<'a>>, Error> {
-        let limit = command_line_limit(input, SMTP_COMMAND_LINE);
+        let limit = command_line_limit(input, &LineLimits::RFC);
         // Framing fast path: the first LF within the limit, right after a CR, is the end
         // of the line (exactly what `decode_line` finds first); everything else (no LF
         // yet, bare LF, too long) goes through `decode_line`. Saves building a scanner
@@ -93,19 +94,46 @@ impl<'a> AuthResponse<'a> {
 /// RFC 4954 §4: AUTH lines may be up to 12288 octets (CRLF included).
 pub const AUTH_LINE: usize = 12288;
 
-/// The line limit for the command at the front of `input`: `limit`, or [`AUTH_LINE`] for
-/// an AUTH command (whose initial response, an XOAUTH2 token say, is often longer than
-/// 512 octets; RFC 4954 §4).
-pub(crate) fn command_line_limit(input: &[u8], limit: usize) -> usize {
+/// Command line limits by verb, CRLF included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LineLimits {
+    /// Every command but MAIL, RCPT and AUTH.
+    pub(crate) other: usize,
+    /// `MAIL FROM`.
+    pub(crate) mail: usize,
+    /// `RCPT TO`.
+    pub(crate) rcpt: usize,
+}
+
+impl LineLimits {
+    /// 512 (RFC 5321 §4.5.3.1.4), [`MAX_MAIL_LINE`], [`MAX_RCPT_LINE`].
+    pub(crate) const RFC: LineLimits = LineLimits {
+        other: SMTP_COMMAND_LINE,
+        mail: MAX_MAIL_LINE,
+        rcpt: MAX_RCPT_LINE,
+    };
+}
+
+/// The line limit for the command at the front of `input`: `limits.other`; at least
+/// [`AUTH_LINE`] for an AUTH command (whose initial response, an XOAUTH2 token say, is
+/// often longer than 512 octets; RFC 4954 §4); `limits.mail` / `limits.rcpt` for MAIL and
+/// RCPT, whose parameters' extensions raise the limit (RFC 3461 §5.4).
+pub(crate) fn command_line_limit(input: &[u8], limits: &LineLimits) -> usize {
     // One folded u32 compare (letters only, so clearing bit 5 is exact) and one byte.
     match input.get(..5) {
-        Some([a, b, c, d, b' '])
-            if u32::from_le_bytes([*a, *b, *c, *d]) & 0xDFDF_DFDF
-                == u32::from_le_bytes(*b"AUTH") =>
-        {
-            limit.max(AUTH_LINE)
+        Some([a, b, c, d, b' ']) => {
+            let verb = u32::from_le_bytes([*a, *b, *c, *d]) & 0xDFDF_DFDF;
+            if verb == u32::from_le_bytes(*b"AUTH") {
+                limits.other.max(AUTH_LINE)
+            } else if verb == u32::from_le_bytes(*b"MAIL") {
+                limits.mail
+            } else if verb == u32::from_le_bytes(*b"RCPT") {
+                limits.rcpt
+            } else {
+                limits.other
+            }
         }
-        _ => limit,
+        _ => limits.other,
     }
 }
 

@@ -374,6 +374,37 @@ impl Parameter<'_> {
         }
     }
 
+    /// How many octets this parameter's extension adds to the 512-octet command line of
+    /// RFC 5321 §4.5.3.1.4 ("SMTP extensions may be used to increase this limit"): SIZE 26
+    /// (RFC 1870 §3), BODY 16 (RFC 3030 §3), SMTPUTF8 10 (RFC 6531 §3.1), REQUIRETLS 11
+    /// (RFC 8689 §2), AUTH= 500 (RFC 4954 §3); the DSN parameters the sizes RFC 3461 §5.4
+    /// makes an MTA accept, each with its SP (RET 8, ENVID 100, NOTIFY 28, ORCPT 500: the
+    /// "530 characters for the ORCPT and NOTIFY parameters"); and for MT-PRIORITY, HOLDFOR,
+    /// HOLDUNTIL (nine fraction digits) and BY the longest form their grammar gives, with
+    /// its SP. Unknown parameters get nothing.
+    pub fn line_allowance(&self) -> usize {
+        match self {
+            Parameter::Size(_) => 26,
+            Parameter::Body(_) => 16,
+            Parameter::SmtpUtf8 => 10,
+            Parameter::RequireTls => 11,
+            Parameter::Auth(_) => 500,
+            Parameter::Ret(_) => 1 + 8,
+            Parameter::EnvId(_) => 1 + 100,
+            Parameter::Notify(_) => 1 + 28,
+            Parameter::Orcpt(_) => 1 + 500,
+            // " MT-PRIORITY=-9"
+            Parameter::MtPriority(_) => 15,
+            // " HOLDFOR=999999999"
+            Parameter::HoldFor(_) => 18,
+            // " HOLDUNTIL=2026-11-26T08:20:00.123456789+00:00"
+            Parameter::HoldUntil(_) => 46,
+            // " BY=-999999999;RT"
+            Parameter::By(_) => 17,
+            Parameter::Other { .. } => 0,
+        }
+    }
+
     /// The parameter's keyword, upper case for the typed ones.
     pub fn keyword(&self) -> &str {
         match self {
@@ -395,8 +426,9 @@ impl Parameter<'_> {
     }
 }
 
-/// The longest parameter list that fits a command line: 512 octets (RFC 5321
-/// §4.5.3.1.4) less `MAIL FROM:<>`, the SP before the parameters and CRLF.
+/// The longest parameter list that fits a command line before the extensions' allowances
+/// ([`Parameter::line_allowance`]): 512 octets (RFC 5321 §4.5.3.1.4) less `MAIL FROM:<>`,
+/// the SP before the parameters and CRLF.
 pub const MAX_PARAMETERS: usize = 512 - b"MAIL FROM:<> ".len() - 2;
 
 /// The parameters of one MAIL or RCPT command.
@@ -429,7 +461,8 @@ impl<'a> Parameters<'a> {
     /// Builds a parameter list, refusing a parameter the grammar does not allow
     /// ([`Parameter::validate`]), duplicates, and a list too long for any command
     /// line: with the shortest path, `MAIL FROM:<> ` and CRLF leave [`MAX_PARAMETERS`]
-    /// octets of the 512 of RFC 5321 §4.5.3.1.4. (The whole line, path included, is
+    /// octets of the 512 of RFC 5321 §4.5.3.1.4, plus the parameters' allowances
+    /// ([`line_allowance`](Self::line_allowance)). (The whole line, path included, is
     /// checked by [`MailFrom::new`](crate::types::MailFrom::new) and
     /// [`RcptTo::new`](crate::types::RcptTo::new).) This is the only way to build a list,
     /// so every written parameter list has passed these checks or the parser.
@@ -446,7 +479,12 @@ impl<'a> Parameters<'a> {
             list.iter().map(|p| p.to_bytes().len() + 1).sum::<usize>()
         }
         .saturating_sub(1);
-        crate::types::command::fits(len, MAX_PARAMETERS, crate::types::command::MAX_COMMAND_LINE)?;
+        let allowance: usize = list.iter().map(Parameter::line_allowance).sum();
+        crate::types::command::fits(
+            len,
+            MAX_PARAMETERS + allowance,
+            crate::types::command::MAX_COMMAND_LINE + allowance,
+        )?;
         for (n, a) in list.iter().enumerate() {
             if list
                 .iter()
@@ -476,6 +514,12 @@ impl<'a> Parameters<'a> {
             Repr::Raw(s) => s.is_empty(),
             Repr::List(l) => l.is_empty(),
         }
+    }
+
+    /// The octets these parameters add to the 512-octet command line
+    /// ([`Parameter::line_allowance`] of each).
+    pub fn line_allowance(&self) -> usize {
+        self.iter().map(|p| p.line_allowance()).sum()
     }
 
     /// How many there are.
