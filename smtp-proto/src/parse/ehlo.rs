@@ -256,6 +256,12 @@ fn capability_line(s: &str, offset: usize, printable: bool) -> Result<Capability
             });
         }
     }
+    // Most lines are one keyword and nothing else: no word splitting for those.
+    if !s.bytes().any(|b| b == b' ') && !s.is_empty() {
+        if let Some(c) = self::keyword(s.as_bytes()).and_then(bare) {
+            return Ok(c);
+        }
+    }
     let mut w = words(s);
     let Some(keyword) = w.next() else {
         return Err(Error::Syntax {

@@ -364,10 +364,7 @@ fn fast_params(p: &[u8]) -> Option<&[u8]> {
         let (v, next) = match rest.get(klen) {
             Some(b'=') => {
                 let vrest = rest.get(klen + 1..)?;
-                let vlen = vrest
-                    .iter()
-                    .position(|b| class(*b) & VALUE == 0)
-                    .unwrap_or(vrest.len());
+                let vlen = value_len(vrest);
                 // `esmtp-value` is never empty.
                 if vlen == 0 {
                     return None;
@@ -446,6 +443,42 @@ fn fast_params(p: &[u8]) -> Option<&[u8]> {
             _ => return None,
         }
     }
+}
+
+/// The length of the run of ASCII `esmtp-value` octets (`%d33-60 / %d62-126`) at the
+/// start of `s`.
+///
+/// Why eight at a time: values are the longest runs of a MAIL or RCPT line (an ORCPT
+/// address, an ENVID), and a byte-by-byte class lookup cost ~8 instructions an octet in
+/// callgrind. In a `u64`, an octet that is below `!` (0x21), `=` or at least DEL (0x7F)
+/// makes its own high bit set in `bad` below; a borrow can only spread upwards from a
+/// bad octet, so the lowest set high bit is exactly the first bad octet.
+fn value_len(s: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONE: u64 = 0x0101_0101_0101_0101;
+    let bad = |x: u64| {
+        (x | x.wrapping_sub(0x2121_2121_2121_2121)
+            | (x ^ 0x7F7F_7F7F_7F7F_7F7F).wrapping_sub(ONE)
+            | (x ^ 0x3D3D_3D3D_3D3D_3D3D).wrapping_sub(ONE))
+            & HIGH
+    };
+    let first_bad = |m: u64| (m.trailing_zeros() / 8) as usize;
+    let chunks = s.chunks_exact(8);
+    let tail = chunks.remainder();
+    let mut n = 0;
+    for c in chunks {
+        let m = bad(u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+        if m != 0 {
+            return n + first_bad(m);
+        }
+        n += 8;
+    }
+    // The tail, padded with a bad octet (NUL) so that the run ends there at the latest.
+    let mut last = [0u8; 8];
+    for (d, b) in last.iter_mut().zip(tail) {
+        *d = *b;
+    }
+    n + first_bad(bad(u64::from_le_bytes(last))).min(tail.len())
 }
 
 /// RFC 3461 §4.1 `NOTIFY=` value: `"NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" )`,
@@ -679,6 +712,25 @@ mod tests {
         let label63 = alloc::format!("RCPT TO:<a@{}.b>", "c".repeat(63));
         for line in [local64, label63] {
             assert!(agree(line.as_bytes()), "{line}");
+        }
+    }
+
+    /// The eight-at-a-time value scan equals the byte-by-byte one, wherever the first bad
+    /// octet is.
+    #[test]
+    fn value_len_equals_the_class_scan() {
+        let reference = |s: &[u8]| {
+            s.iter()
+                .position(|b| super::class(*b) & super::VALUE == 0)
+                .unwrap_or(s.len())
+        };
+        for (mut s, b, at) in crate::parse::one_octet_variants(b'v') {
+            assert_eq!(super::value_len(&s), reference(&s), "{b:#x} at {at}");
+            // A second bad octet after the first changes nothing.
+            if let Some(next) = s.get_mut(at + 1) {
+                *next = 0;
+                assert_eq!(super::value_len(&s), reference(&s));
+            }
         }
     }
 

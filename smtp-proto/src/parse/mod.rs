@@ -177,3 +177,22 @@ pub(crate) fn number<'a>(i: In<'a>, max_digits: usize, rule: &'static str) -> PR
     }
     Ok((i.get(n..).unwrap_or_default(), v))
 }
+
+/// Test inputs for the word-at-a-time scans: every length below 20 with one octet (any
+/// value, at any place) in a run of `fill`; yields the input, the octet and its place.
+#[cfg(test)]
+pub(crate) fn one_octet_variants(
+    fill: u8,
+) -> impl Iterator<Item = (alloc::vec::Vec<u8>, u8, usize)> {
+    (0..=255u8).flat_map(move |b| {
+        (0..20usize).flat_map(move |len| {
+            (0..len).map(move |at| {
+                let mut t = alloc::vec![fill; len];
+                if let Some(x) = t.get_mut(at) {
+                    *x = b;
+                }
+                (t, b, at)
+            })
+        })
+    })
+}
