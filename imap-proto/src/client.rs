@@ -714,7 +714,8 @@ impl Client {
     }
 
     /// `ENABLE cap ...` (RFC 5161); the server's `* ENABLED` is recorded (see
-    /// [`is_enabled`](Self::is_enabled)) and `UTF8=ACCEPT` switches the decoder to UTF-8.
+    /// [`is_enabled`](Self::is_enabled)) and `UTF8=ACCEPT` or `IMAP4rev2` switches the
+    /// decoder to UTF-8.
     /// `ENABLE IMAP4rev2` (RFC 9051 §6.3.1) is the way into rev2 on a server that offers
     /// both.
     ///
@@ -941,7 +942,9 @@ impl Client {
     /// skipped, and the next call goes on with what follows.
     pub fn next_event(&mut self) -> Result<Option<Event<'_>>, Error> {
         self.settle();
-        let utf8 = self.is_enabled("UTF8=ACCEPT");
+        // RFC 6855 §3; IMAP4rev2's own grammar takes UTF-8 in quoted strings and text
+        // (RFC 9051 §9 QUOTED-CHAR, text).
+        let utf8 = self.is_enabled("UTF8=ACCEPT") || self.is_enabled("IMAP4rev2");
         if self.decoder.config().utf8 != utf8 {
             let mut c = *self.decoder.config();
             c.utf8 = utf8;

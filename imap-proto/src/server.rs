@@ -163,9 +163,9 @@ pub struct ServerConfig {
     /// Offer IDLE (RFC 2177).
     pub idle: bool,
     /// Capabilities the client may ENABLE (RFC 5161), e.g. `CONDSTORE`, `QRESYNC`,
-    /// `UTF8=ACCEPT`; ENABLE is advertised when this is not empty. Enabling
-    /// `UTF8=ACCEPT` switches the command decoder to UTF-8 (RFC 6855 §3); `QRESYNC`
-    /// implies `CONDSTORE` (RFC 7162 §3.2.3).
+    /// `UTF8=ACCEPT`, `IMAP4rev2`; ENABLE is advertised when this is not empty. Enabling
+    /// `UTF8=ACCEPT` or `IMAP4rev2` switches the command decoder to UTF-8 (RFC 6855 §3,
+    /// RFC 9051 §9); `QRESYNC` implies `CONDSTORE` (RFC 7162 §3.2.3).
     pub enable: Vec<Atom<'static>>,
     /// Offer COMPRESS=DEFLATE (RFC 4978); the machine only negotiates, the application
     /// switches the stream.
@@ -1242,10 +1242,11 @@ impl Core {
     fn decoder_config(&self) -> Config {
         Config {
             limits: self.config.limits,
-            utf8: self
-                .enabled
-                .iter()
-                .any(|a| a.as_str().eq_ignore_ascii_case("UTF8=ACCEPT")),
+            utf8: self.enabled.iter().any(|a| {
+                // RFC 6855 §3; RFC 9051 §9 (QUOTED-CHAR takes UTF-8 in rev2).
+                a.as_str().eq_ignore_ascii_case("UTF8=ACCEPT")
+                    || a.as_str().eq_ignore_ascii_case("IMAP4rev2")
+            }),
             ..Config::default()
         }
     }

@@ -356,10 +356,33 @@ fn enable_rules_and_imap4rev2() {
         ..ServerConfig::default()
     };
     let mut p = Pair::new(config, app, usize::MAX);
+    // Before rev2 is enabled a UTF-8 quoted string is refused (RFC 3501 QUOTED-CHAR)...
+    p.server
+        .receive("x1 STATUS \"Entwürfe\" (MESSAGES)\r\n".as_bytes());
+    assert!(p.server.next_event().unwrap().is_none());
+    assert!(p.server.take_output().starts_with(b"x1 BAD"));
     let en = p.client.enable(&["IMAP4rev2"]).unwrap();
     p.pump();
     assert_eq!(p.status(en), Some("Ok"));
     assert!(p.client.is_enabled("IMAP4rev2") && p.server.is_enabled("IMAP4rev2"));
+    // ...and taken after, in both directions (RFC 9051 §9 QUOTED-CHAR).
+    p.server
+        .receive("x2 STATUS \"Entwürfe\" (MESSAGES)\r\n".as_bytes());
+    assert!(matches!(
+        p.server.next_event().unwrap(),
+        Some(Event::Command(Command {
+            body: CommandBody::Status { .. },
+            ..
+        }))
+    ));
+    p.server.ok(None, "done").unwrap();
+    p.server.take_output();
+    p.client
+        .receive("* LIST () \"/\" \"Entwürfe\"\r\n".as_bytes());
+    assert!(matches!(
+        p.client.next_event(),
+        Ok(Some(client::Event::Data(Data::List { .. })))
+    ));
     select_inbox(&mut p);
     assert!(p.client.enable(&["IMAP4rev2"]).is_err(), "selected state");
     p.server.receive(b"x ENABLE CONDSTORE\r\n");
