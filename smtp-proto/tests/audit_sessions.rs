@@ -1,0 +1,118 @@
+//! Audit of issue #4, session machines: cases the other tests did not pin.
+
+use std::time::Duration;
+
+use smtp_proto::client::{Client, ClientConfig, ClientEvent};
+use smtp_proto::server::{Event, Server, ServerConfig};
+use smtp_proto::*;
+
+const T0: Duration = Duration::from_secs(10);
+
+fn client() -> Client {
+    Client::new(
+        ClientConfig::new(Host::parse("c.example").unwrap().into_owned()),
+        T0,
+    )
+}
+
+fn drain(c: &mut Client) -> Vec<ClientEvent> {
+    let mut v = Vec::new();
+    while let Some(e) = c.next_event().unwrap() {
+        v.push(e);
+    }
+    v
+}
+
+fn take(c: &mut Client) -> String {
+    let s = String::from_utf8(c.transmit().to_vec()).unwrap();
+    c.consumed(s.len());
+    s
+}
+
+#[test]
+fn client_falls_back_to_helo_on_500_and_502_but_not_on_other_refusals() {
+    for code in [500, 502] {
+        let mut c = client();
+        c.receive(b"220 mx\r\n", T0).unwrap();
+        drain(&mut c);
+        assert_eq!(take(&mut c), "EHLO c.example\r\n");
+        c.receive(format!("{code} what\r\n").as_bytes(), T0)
+            .unwrap();
+        assert!(drain(&mut c).is_empty());
+        assert_eq!(take(&mut c), "HELO c.example\r\n");
+        c.receive(b"250 mx.example\r\n", T0).unwrap();
+        match &drain(&mut c)[..] {
+            [ClientEvent::Ready(caps)] => assert!(caps.capabilities.is_empty()),
+            other => panic!("{other:?}"),
+        }
+    }
+    for code in [421, 451, 501, 550, 554] {
+        let mut c = client();
+        c.receive(b"220 mx\r\n", T0).unwrap();
+        drain(&mut c);
+        take(&mut c);
+        c.receive(format!("{code} no\r\n").as_bytes(), T0).unwrap();
+        let events = drain(&mut c);
+        assert!(
+            matches!(
+                &events[..],
+                [ClientEvent::HelloFailed(_)] | [ClientEvent::Refused(_)]
+            ),
+            "{code}: {events:?}"
+        );
+        assert!(!take(&mut c).contains("HELO"), "{code}");
+    }
+}
+
+#[test]
+fn bytes_arriving_after_the_starttls_220_are_never_processed() {
+    let mut cfg = ServerConfig::new("mx.example");
+    cfg.starttls = true;
+    let mut s = Server::new(cfg, T0);
+    s.greet().unwrap();
+    s.receive(b"EHLO c\r\nSTARTTLS\r\n", T0).unwrap();
+    let mut discarded = None;
+    while let Some(ev) = s.next_event().unwrap() {
+        match ev {
+            Event::Command(Command::Ehlo(_)) => s.reply_ehlo().unwrap(),
+            Event::Command(Command::StartTls) => {
+                s.reply(&Reply::new(220, None, "go ahead").unwrap())
+                    .unwrap();
+                // Injected plaintext after the 220, in a later read, before the handshake.
+                s.receive(b"MAIL FROM:<evil@x>\r\nRCPT TO:<v@x>\r\n", T0)
+                    .unwrap();
+            }
+            Event::StartTls { discarded: d } => discarded = Some(d),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(discarded, Some(35));
+    let n = s.transmit().len();
+    s.consumed(n);
+    s.tls_established(T0).unwrap();
+    assert!(s.next_event().unwrap().is_none(), "nothing left to process");
+    assert!(s.transmit().is_empty());
+    // The session starts over: MAIL before the new EHLO is a bad sequence.
+    s.receive(b"MAIL FROM:<a@b.c>\r\n", T0).unwrap();
+    assert!(s.next_event().unwrap().is_none());
+    assert!(s.transmit().starts_with(b"503 "));
+}
+
+#[test]
+fn a_server_timeout_is_due_only_while_the_machine_waits_for_the_peer() {
+    let mut s = Server::new(ServerConfig::new("mx.example"), T0);
+    s.greet().unwrap();
+    let due = T0 + Duration::from_secs(300);
+    assert_eq!(
+        s.poll_timeout(),
+        Some(due),
+        "RFC 5321 §4.5.3.2.7: 5 minutes"
+    );
+    s.receive(b"EHLO c\r\n", T0).unwrap();
+    assert!(s.next_event().unwrap().is_some());
+    // The application owes the reply: no peer timeout runs.
+    assert_eq!(s.poll_timeout(), None);
+    assert!(!s.handle_timeout(T0 + Duration::from_secs(10_000)));
+    s.reply_ehlo().unwrap();
+    assert_eq!(s.poll_timeout(), Some(due));
+}
