@@ -79,32 +79,6 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
             let (r, algorithm) = atom(r)?;
             (r, CommandBody::Compress { algorithm })
         }
-        b"SELECT" | b"EXAMINE" | b"CREATE" if s.starts_with(b" ") && has_params(c, s) => {
-            let (r, _) = sp(s)?;
-            let (r, mailbox) = mailbox(c, r)?;
-            let (r, _) = sp(r)?;
-            if up == b"CREATE" {
-                let (r, parameters) = ext::create_params(c, r)?;
-                (
-                    r,
-                    CommandBody::CreateExt {
-                        mailbox,
-                        parameters,
-                    },
-                )
-            } else {
-                let (r, parameters) = ext::select_params(c, r)?;
-                let examine = up == b"EXAMINE";
-                (
-                    r,
-                    CommandBody::SelectExt {
-                        examine,
-                        mailbox,
-                        parameters,
-                    },
-                )
-            }
-        }
         b"GETQUOTAROOT" => {
             let (r, _) = sp(s)?;
             let (r, mailbox) = mailbox(c, r)?;
@@ -136,15 +110,38 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
         b"SELECT" | b"EXAMINE" | b"CREATE" | b"DELETE" | b"SUBSCRIBE" | b"UNSUBSCRIBE" => {
             let (r, _) = sp(s)?;
             let (r, mailbox) = mailbox(c, r)?;
-            let body = match up {
-                b"SELECT" => CommandBody::Select { mailbox },
-                b"EXAMINE" => CommandBody::Examine { mailbox },
-                b"CREATE" => CommandBody::Create { mailbox },
-                b"DELETE" => CommandBody::Delete { mailbox },
-                b"SUBSCRIBE" => CommandBody::Subscribe { mailbox },
-                _ => CommandBody::Unsubscribe { mailbox },
-            };
-            (r, body)
+            // select-params / create-params = SP "(" ... ")" (RFC 4466 §2.1, §2.2)
+            let params = r.strip_prefix(b" ").filter(|p| p.first() == Some(&b'('));
+            match (up, params) {
+                (b"CREATE", Some(p)) => {
+                    let (r, parameters) = ext::create_params(c, p)?;
+                    let body = CommandBody::CreateExt {
+                        mailbox,
+                        parameters,
+                    };
+                    (r, body)
+                }
+                (b"SELECT" | b"EXAMINE", Some(p)) => {
+                    let (r, parameters) = ext::select_params(c, p)?;
+                    let body = CommandBody::SelectExt {
+                        examine: up == b"EXAMINE",
+                        mailbox,
+                        parameters,
+                    };
+                    (r, body)
+                }
+                _ => {
+                    let body = match up {
+                        b"SELECT" => CommandBody::Select { mailbox },
+                        b"EXAMINE" => CommandBody::Examine { mailbox },
+                        b"CREATE" => CommandBody::Create { mailbox },
+                        b"DELETE" => CommandBody::Delete { mailbox },
+                        b"SUBSCRIBE" => CommandBody::Subscribe { mailbox },
+                        _ => CommandBody::Unsubscribe { mailbox },
+                    };
+                    (r, body)
+                }
+            }
         }
         b"RENAME" => {
             let (r, _) = sp(s)?;
@@ -390,12 +387,6 @@ fn sort_or_thread<'a>(
             keys,
         },
     ))
-}
-
-/// Whether ` mailbox SP "("` follows: the command has RFC 4466 parameters.
-fn has_params(c: &Config, s: &[u8]) -> bool {
-    let after = s.get(1..).unwrap_or_default();
-    matches!(mailbox(c, after), Ok((r, _)) if r.starts_with(b" ("))
 }
 
 /// `list = "LIST" [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]`
