@@ -116,3 +116,35 @@ fn a_server_timeout_is_due_only_while_the_machine_waits_for_the_peer() {
     s.reply_ehlo().unwrap();
     assert_eq!(s.poll_timeout(), Some(due));
 }
+
+#[test]
+fn an_unknown_command_is_an_event_the_application_answers_and_the_session_goes_on() {
+    let mut s = Server::new(ServerConfig::new("mx.example"), T0);
+    s.greet().unwrap();
+    s.receive(b"XYZZY magic words\r\nX-FOO\r\nNOOP\r\n", T0)
+        .unwrap();
+    let mut seen = Vec::new();
+    while let Some(ev) = s.next_event().unwrap() {
+        match ev {
+            Event::Command(Command::Unknown { verb, args }) => {
+                seen.push(format!(
+                    "{} {:?}",
+                    verb.as_str(),
+                    args.map(|a| a.as_str().to_string())
+                ));
+                s.reply(&Reply::new(500, EnhancedCode::new(5, 5, 1).ok(), "unrecognized").unwrap())
+                    .unwrap();
+            }
+            Event::Command(Command::Noop(_)) => {
+                seen.push("NOOP".into());
+                s.reply(&Reply::new(250, None, "ok").unwrap()).unwrap();
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(seen, ["XYZZY Some(\"magic words\")", "X-FOO None", "NOOP"]);
+    assert!(
+        s.transmit()
+            .ends_with(b"500 5.5.1 unrecognized\r\n500 5.5.1 unrecognized\r\n250 ok\r\n")
+    );
+}
