@@ -5,7 +5,8 @@
 //! * [`types`]: the vocabulary — [`Command`], [`MailFrom`], [`RcptTo`], [`ReversePath`],
 //!   [`Mailbox`], [`Parameter`] (SIZE, BODY, SMTPUTF8, RET, ENVID, NOTIFY, ORCPT, AUTH,
 //!   MT-PRIORITY, REQUIRETLS, HOLDFOR/HOLDUNTIL, BY, others kept), [`Reply`] with
-//!   [`EnhancedCode`], [`EhloResponse`] with [`Capability`]. Validating constructors make
+//!   [`EnhancedCode`] (and the standard replies of RFC 5321 §4.2.3: [`Reply::ok`],
+//!   [`Reply::bad_sequence`], ...), [`EhloResponse`] with [`Capability`]. Validating constructors make
 //!   the writers unable to emit bytes the grammar forbids (no CR or LF can be smuggled in).
 //! * [`parse`]: nom parsers (nom stays private); `Command::decode` does not allocate.
 //! * [`serialize`]: [`Encode`] for every message.

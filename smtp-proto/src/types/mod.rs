@@ -5,6 +5,7 @@ pub mod ehlo;
 pub mod param;
 pub mod path;
 pub mod reply;
+pub mod standard;
 
 use mail_common::decode::{Decode, Decoded};
 use mail_common::line::{LineConfig, SMTP_COMMAND_LINE, decode_line};
