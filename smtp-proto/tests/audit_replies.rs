@@ -94,3 +94,34 @@ fn standard_replies_are_valid_and_round_trip() {
     assert!(Reply::service_ready("mx\r\n250 x").is_err());
     assert!(Reply::closing("a\nb").is_err());
 }
+
+#[test]
+fn ehlo_keywords_fold_case_and_unknown_keywords_and_mechanisms_are_kept() {
+    let wire = b"250-mx\r\n250-8bitmime\r\n250-auth plain GSSAPI X-UNKNOWN-MECH\r\n250-x-vendor a b\r\n250 Dsn\r\n";
+    let (ehlo, used) = EhloResponse::decode(wire).unwrap().complete().unwrap();
+    assert_eq!(used, wire.len());
+    assert_eq!(
+        ehlo.capabilities,
+        [
+            Capability::EightBitMime,
+            Capability::Auth(vec![
+                AuthMechanism::PLAIN,
+                AuthMechanism::new("GSSAPI").unwrap(),
+                AuthMechanism::new("X-UNKNOWN-MECH").unwrap(),
+            ]),
+            Capability::Other {
+                keyword: "x-vendor".into(),
+                params: vec!["a".into(), "b".into()],
+            },
+            Capability::Dsn,
+        ]
+    );
+    // Written back in canonical case, and decoded to the same set.
+    let again = ehlo.to_bytes();
+    assert_eq!(
+        again,
+        b"250-mx\r\n250-8BITMIME\r\n250-AUTH PLAIN GSSAPI X-UNKNOWN-MECH\r\n250-x-vendor a b\r\n250 DSN\r\n"
+    );
+    let (back, _) = EhloResponse::decode(&again).unwrap().complete().unwrap();
+    assert_eq!(back, ehlo);
+}
