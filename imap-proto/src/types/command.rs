@@ -40,7 +40,15 @@ impl<'a> Command<'a> {
     }
 }
 
-/// Every command of RFC 3501 §6, plus unknown commands kept raw.
+/// Every command of RFC 3501 §6, the extension commands of the RFCs collected by RFC 4466
+/// (and Gmail's X-GM-EXT-1), plus unknown commands kept raw.
+///
+/// Where an extension adds syntax to an RFC 3501 command (SELECT parameters, FETCH and
+/// STORE modifiers, SEARCH RETURN, LIST-EXTENDED, CREATE parameters, APPEND with literal8
+/// or several messages), the extended form is its own `*Ext` variant: the decoder gives
+/// the RFC 3501 variant when no extension syntax is present, and the `*Ext` one when it
+/// is. A hand-built `*Ext` value without any extension syntax (e.g. a `ListExt` with one
+/// bare pattern and no options) encodes to bytes that decode as the RFC 3501 variant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CommandBody<'a> {
