@@ -64,8 +64,9 @@ pub struct ServerConfig {
     /// Longest `RCPT TO` line, CRLF included: [`crate::types::MAX_RCPT_LINE`] (512 + 530
     /// for NOTIFY and ORCPT, RFC 3461 §5.4).
     pub max_rcpt_line: usize,
-    /// Longest text line in DATA, CRLF included (RFC 5321 §4.5.3.1.6: 1000); `None` for
-    /// no limit.
+    /// Longest text line in DATA, CRLF included, not counting the dot added by
+    /// dot-stuffing (RFC 5321 §4.5.3.1.6: 1000); `None` for no limit. (Enforced as one
+    /// more wire octet, so a line without a stuffed dot may exceed it by one.)
     pub max_text_line: Option<usize>,
     /// Bare CR / LF in DATA: rejected (the default, with a 550 after the end of data) or
     /// passed through. Only CRLF.CRLF ever ends the data.
@@ -320,7 +321,12 @@ impl Server {
         let tls = config.tls;
         let scanner = LineScanner::new(LineConfig::new(config.max_command_line));
         let dot = DotUnstuffer::new(DotConfig {
-            max_line_len: config.max_text_line,
+            // RFC 5321 §4.5.3.1.6: 1000 octets "not counting the leading dot duplicated
+            // for transparency". The un-stuffer counts wire octets, stuffed dot included,
+            // so it is given one more: a stuffed line of `max_text_line` content octets
+            // passes, and an unstuffed line may be one octet longer than the limit (liberal
+            // by one until mail-common counts content octets).
+            max_line_len: config.max_text_line.map(|n| n.saturating_add(1)),
             bare_line_endings: config.bare_line_endings,
         });
         let deadline = now.checked_add(config.command_timeout);
