@@ -241,8 +241,9 @@ pub struct Client {
     out: Vec<u8>,
     events: VecDeque<ClientEvent>,
     in_flight: VecDeque<Expect>,
-    /// Commands held back until the previous reply (no PIPELINING).
-    held: VecDeque<(Command<'static>, Expect)>,
+    /// Commands held back until the previous reply (no PIPELINING), with the octets
+    /// that follow the command (a BDAT chunk; empty otherwise).
+    held: VecDeque<(Command<'static>, Expect, Vec<u8>)>,
     caps: Option<EhloResponse<'static>>,
     tls: bool,
     sasl: Option<SaslClient>,
@@ -475,7 +476,8 @@ impl Client {
                 if !ok {
                     // A refused MAIL ends the transaction: RCPTs still held are not sent,
                     // and pipelined ones will be answered 503; keep collecting.
-                    self.held.retain(|(c, _)| !matches!(c, Command::RcptTo(_)));
+                    self.held
+                        .retain(|(c, _, _)| !matches!(c, Command::RcptTo(_)));
                 }
                 self.mail_reply = Some(reply);
                 if self.held.is_empty()
@@ -490,7 +492,7 @@ impl Client {
                     && !self
                         .held
                         .iter()
-                        .any(|(c, _)| matches!(c, Command::RcptTo(_)))
+                        .any(|(c, _, _)| matches!(c, Command::RcptTo(_)))
                 {
                     self.envelope_done();
                 }
@@ -523,7 +525,10 @@ impl Client {
                     self.on_message_reply(reply, left);
                 } else {
                     if !ok {
+                        // RFC 3030 §2: after a refused chunk no further BDAT is sent.
                         self.phase = Phase::Ready;
+                        self.held
+                            .retain(|(c, _, _)| !matches!(c, Command::Bdat { .. }));
                     }
                     self.events.push_back(ClientEvent::ChunkReply(reply));
                 }
@@ -541,8 +546,9 @@ impl Client {
         }
         // Without PIPELINING, the next held command goes out once this reply is in.
         if self.in_flight.is_empty() {
-            if let Some((cmd, expect)) = self.held.pop_front() {
+            if let Some((cmd, expect, data)) = self.held.pop_front() {
                 self.send(&cmd, expect);
+                self.out.extend_from_slice(&data);
             }
         }
         Ok(())
@@ -821,7 +827,7 @@ impl Client {
             if pipelining {
                 self.send(&cmd, Expect::Rcpt(path));
             } else {
-                self.held.push_back((cmd, Expect::Rcpt(path)));
+                self.held.push_back((cmd, Expect::Rcpt(path), Vec::new()));
             }
         }
         if pipelining && self.config.pipeline_data && !self.binary {
@@ -917,7 +923,11 @@ impl Client {
         Ok(())
     }
 
-    /// Sends one BDAT chunk (RFC 3030), exactly as given.
+    /// Sends one BDAT chunk (RFC 3030), exactly as given. Without PIPELINING a chunk
+    /// given while the previous chunk's reply is due is held (copied) and written once
+    /// that reply is in (RFC 2920 §3: a client sends a command before the previous reply
+    /// only when the server offered PIPELINING); after a refused chunk, held chunks are
+    /// dropped (RFC 3030 §2: no further BDAT).
     ///
     /// # Errors
     /// [`Error::Misuse`] without CHUNKING or an accepted envelope.
@@ -937,8 +947,13 @@ impl Client {
             size: chunk.len() as u64,
             last,
         };
-        self.send(&cmd, Expect::Bdat { last });
-        self.out.extend_from_slice(chunk);
+        if !self.pipelining() && !self.in_flight.is_empty() {
+            self.held
+                .push_back((cmd, Expect::Bdat { last }, chunk.to_vec()));
+        } else {
+            self.send(&cmd, Expect::Bdat { last });
+            self.out.extend_from_slice(chunk);
+        }
         self.phase = if last {
             Phase::MessageSent
         } else {
@@ -1026,7 +1041,8 @@ impl Client {
         if pipelining || self.in_flight.is_empty() {
             self.send(&Command::Quit, Expect::Quit);
         } else {
-            self.held.push_back((Command::Quit, Expect::Quit));
+            self.held
+                .push_back((Command::Quit, Expect::Quit, Vec::new()));
         }
         Ok(())
     }

@@ -148,3 +148,59 @@ fn an_unknown_command_is_an_event_the_application_answers_and_the_session_goes_o
             .ends_with(b"500 5.5.1 unrecognized\r\n500 5.5.1 unrecognized\r\n250 ok\r\n")
     );
 }
+
+/// A client with an accepted one-recipient envelope, after an EHLO offering `caps`.
+fn client_with_envelope(caps: &str) -> Client {
+    let mut c = client();
+    c.receive(format!("220 mx\r\n250-mx\r\n{caps}").as_bytes(), T0)
+        .unwrap();
+    drain(&mut c);
+    c.send_envelope(
+        MailFrom {
+            path: ReversePath::Null,
+            params: Parameters::new(),
+        },
+        vec![RcptTo {
+            path: ForwardPath::Postmaster,
+            params: Parameters::new(),
+        }],
+        T0,
+    )
+    .unwrap();
+    c.receive(b"250 ok\r\n250 ok\r\n", T0).unwrap();
+    drain(&mut c);
+    take(&mut c);
+    c
+}
+
+#[test]
+fn without_pipelining_bdat_chunks_wait_for_each_reply_rfc2920() {
+    let mut c = client_with_envelope("250 CHUNKING\r\n");
+    c.send_chunk(b"abc", false, T0).unwrap();
+    c.send_chunk(b"def", false, T0).unwrap();
+    c.send_chunk(b"gh", true, T0).unwrap();
+    assert_eq!(take(&mut c), "BDAT 3\r\nabc", "the others are held");
+    c.receive(b"250 chunk ok\r\n", T0).unwrap();
+    assert!(matches!(&drain(&mut c)[..], [ClientEvent::ChunkReply(_)]));
+    assert_eq!(take(&mut c), "BDAT 3\r\ndef");
+    c.receive(b"250 chunk ok\r\n", T0).unwrap();
+    drain(&mut c);
+    assert_eq!(take(&mut c), "BDAT 2 LAST\r\ngh");
+    c.receive(b"250 queued\r\n", T0).unwrap();
+    assert!(matches!(&drain(&mut c)[..], [ClientEvent::Delivered(_)]));
+    // A refused chunk drops the held ones (RFC 3030 §2).
+    let mut c = client_with_envelope("250 CHUNKING\r\n");
+    c.send_chunk(b"abc", false, T0).unwrap();
+    c.send_chunk(b"def", true, T0).unwrap();
+    take(&mut c);
+    c.receive(b"452 no room\r\n", T0).unwrap();
+    assert!(matches!(&drain(&mut c)[..], [ClientEvent::ChunkReply(r)] if r.code().get() == 452));
+    assert_eq!(take(&mut c), "");
+    c.rset(T0).unwrap();
+    assert_eq!(take(&mut c), "RSET\r\n");
+    // With PIPELINING the chunks go out back to back (RFC 3030 §4.2).
+    let mut c = client_with_envelope("250-PIPELINING\r\n250 CHUNKING\r\n");
+    c.send_chunk(b"abc", false, T0).unwrap();
+    c.send_chunk(b"def", true, T0).unwrap();
+    assert_eq!(take(&mut c), "BDAT 3\r\nabcBDAT 3 LAST\r\ndef");
+}
