@@ -106,20 +106,28 @@ pub(crate) fn printable_ascii(t: &[u8]) -> bool {
 
 /// The line at the front of `rest`: `(content, length with CRLF)`.
 ///
-/// Why: the common case, a CRLF within the limit, is one `memchr`, instead of building a
-/// `LineScanner` and mapping its result for every line. Everything else (no LF yet, a
-/// bare LF, too long) goes through `decode_line`, which gives the same answer for the
-/// common case and the exact one (incomplete, error) for the rest.
+/// Why: the common cases, a CRLF within the limit or no LF yet, are one `memchr`, instead
+/// of building a `LineScanner` and mapping its result for every line. A bare LF goes
+/// through `decode_line` (a bare LF is line content there, so it looks further); the
+/// answers are the same as `decode_line`'s (tested against it).
 #[inline]
 fn next_line(rest: &[u8], lc: LineConfig) -> Result<Decoded<&[u8]>, Error> {
     let window = rest.get(..lc.max_len).unwrap_or(rest);
-    if let Some(lf) = memchr::memchr(b'\n', window) {
-        if let Some(line) = window.get(..lf).and_then(|l| l.strip_suffix(b"\r")) {
-            return Ok(Decoded::Complete {
-                value: line,
-                consumed: lf + 1,
-            });
+    match memchr::memchr(b'\n', window) {
+        Some(lf) => {
+            if let Some(line) = window.get(..lf).and_then(|l| l.strip_suffix(b"\r")) {
+                return Ok(Decoded::Complete {
+                    value: line,
+                    consumed: lf + 1,
+                });
+            }
         }
+        // No LF at all: what `decode_line` says too, without scanning the window again
+        // (a reply fed in small pieces meets this on every call).
+        None if rest.len() >= lc.max_len => {
+            return Err(Error::LineTooLong { limit: lc.max_len });
+        }
+        None => return Ok(Decoded::INCOMPLETE),
     }
     match decode_line(rest, lc) {
         Ok(d) => Ok(d),
