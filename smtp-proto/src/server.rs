@@ -450,7 +450,8 @@ impl Server {
     ///
     /// # Errors
     /// [`Error::Misuse`] when no reply is due (or for a 354 to anything but DATA, a 220
-    /// to anything but STARTTLS).
+    /// to anything but STARTTLS, or anything but 354 or a 4xx/5xx to DATA, or anything
+    /// but 220 or a 4xx/5xx to STARTTLS); nothing is written and the reply is still due.
     pub fn reply(&mut self, reply: &Reply<'_>) -> Result<(), Error> {
         self.core.check()?;
         let State::Await(pending) = self.core.state else {
@@ -463,6 +464,15 @@ impl Server {
         }
         if code == 220 && pending != Pending::StartTls {
             return Err(Error::Misuse("220 answers STARTTLS only"));
+        }
+        // RFC 5321 §4.3.2: DATA is answered 354 or an error; a 2xx would leave the client
+        // sending message content that this machine then reads as commands. RFC 3207 §4:
+        // STARTTLS is answered 220 or an error.
+        if pending == Pending::Data && code != 354 && !reply.code().is_negative() {
+            return Err(Error::Misuse("DATA is answered 354 or an error"));
+        }
+        if pending == Pending::StartTls && code != 220 && !reply.code().is_negative() {
+            return Err(Error::Misuse("STARTTLS is answered 220 or an error"));
         }
         reply.encode(&mut self.core.out);
         let c = &mut self.core;

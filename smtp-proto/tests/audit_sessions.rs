@@ -204,3 +204,50 @@ fn without_pipelining_bdat_chunks_wait_for_each_reply_rfc2920() {
     c.send_chunk(b"def", true, T0).unwrap();
     assert_eq!(take(&mut c), "BDAT 3\r\nabcBDAT 3 LAST\r\ndef");
 }
+
+#[test]
+fn data_and_starttls_accept_only_their_go_ahead_or_an_error() {
+    let mut cfg = ServerConfig::new("mx.example");
+    cfg.starttls = true;
+    let mut s = Server::new(cfg, T0);
+    s.greet().unwrap();
+    s.receive(b"EHLO c\r\nSTARTTLS\r\n", T0).unwrap();
+    assert!(s.next_event().unwrap().is_some());
+    s.reply_ehlo().unwrap();
+    assert!(matches!(
+        s.next_event().unwrap(),
+        Some(Event::Command(Command::StartTls))
+    ));
+    let n = s.transmit().len();
+    s.consumed(n);
+    let ok = Reply::new(250, None, "ok").unwrap();
+    assert!(matches!(s.reply(&ok), Err(Error::Misuse(_))));
+    assert!(s.transmit().is_empty());
+    s.reply(&Reply::new(454, None, "TLS not available now").unwrap())
+        .unwrap();
+    // DATA answered 250 would make the message content the next commands.
+    s.receive(
+        b"MAIL FROM:<>\r\nRCPT TO:<a@b.c>\r\nDATA\r\nRSET\r\n.\r\n",
+        T0,
+    )
+    .unwrap();
+    loop {
+        match s.next_event().unwrap() {
+            Some(Event::Command(Command::Data)) => break,
+            Some(_) => s.reply(&ok).unwrap(),
+            None => panic!("no DATA"),
+        }
+    }
+    let n = s.transmit().len();
+    s.consumed(n);
+    assert!(matches!(s.reply(&ok), Err(Error::Misuse(_))));
+    assert!(
+        s.transmit().is_empty(),
+        "nothing written, the reply is still due"
+    );
+    s.reply(&Reply::new(354, None, "go").unwrap()).unwrap();
+    match s.next_event().unwrap() {
+        Some(Event::BodyChunk(b)) => assert_eq!(&*b, b"RSET\r\n"),
+        other => panic!("{other:?}"),
+    }
+}
