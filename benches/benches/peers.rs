@@ -68,6 +68,22 @@ fn smtp_replies_ours(input: &[u8]) -> usize {
     n
 }
 
+/// Ours, then every line's text read: a decoded `Reply` keeps its lines as one checked
+/// slice and cuts them out when asked, while Stalwart's parser copies the text into a
+/// `String` as it goes; this row shows what a caller pays who reads all the text.
+fn smtp_replies_ours_lines(input: &[u8]) -> usize {
+    let mut rest = input;
+    let mut n = 0;
+    while let Ok(Decoded::Complete { value, consumed }) = smtp_proto::Reply::decode(rest) {
+        for line in value.lines() {
+            black_box(line);
+        }
+        n += 1;
+        rest = &rest[consumed..];
+    }
+    n
+}
+
 fn smtp_replies_stalwart(input: &[u8]) -> usize {
     let mut it = input.iter();
     let mut rx = stalwart_smtp_proto::response::parser::ResponseReceiver::default();
@@ -448,6 +464,10 @@ fn cases<'a>(c: &'a Corpora) -> Vec<Case<'a>> {
             peers: &["stalwart"],
             runs: vec![
                 (OURS, run!(smtp_replies_ours, &c.smtp_replies[..])),
+                (
+                    "ours+lines",
+                    run!(smtp_replies_ours_lines, &c.smtp_replies[..]),
+                ),
                 ("stalwart", run!(smtp_replies_stalwart, &c.smtp_replies[..])),
                 (FLOOR, floor(&c.smtp_replies)),
             ],
