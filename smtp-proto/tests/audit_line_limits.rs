@@ -155,3 +155,31 @@ fn the_server_accepts_the_longer_mail_and_rcpt_lines_and_the_client_sends_them()
     }
     assert_eq!(seen, [250, 250]);
 }
+
+#[test]
+fn a_long_rcpt_line_is_accepted_by_the_server_at_any_chunking() {
+    let rcpt = Command::RcptTo(dsn_rcpt(480)).to_bytes();
+    let mut input = b"EHLO c\r\nMAIL FROM:<>\r\n".to_vec();
+    input.extend_from_slice(&rcpt);
+    input.extend_from_slice(b"NOOP\r\n");
+    for chunk in [1, 2, 3, 4, 5, 7, 64, 511, 513, input.len()] {
+        let mut s = Server::new(ServerConfig::new("mx.example"), T0);
+        s.greet().unwrap();
+        let mut verbs = Vec::new();
+        for part in input.chunks(chunk) {
+            s.receive(part, T0).unwrap();
+            while let Some(ev) = s.next_event().unwrap() {
+                match ev {
+                    Event::Command(Command::Ehlo(_)) => s.reply_ehlo().unwrap(),
+                    Event::Command(c) => {
+                        verbs.push(c.verb().to_string());
+                        s.reply(&Reply::new(250, None, "ok").unwrap()).unwrap()
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+        assert_eq!(verbs, ["MAIL", "RCPT", "NOOP"], "chunk {chunk}");
+        assert!(!String::from_utf8_lossy(s.transmit()).contains("500"));
+    }
+}
