@@ -1413,10 +1413,9 @@ impl Core {
             return Admitted::Handled;
         }
         self.errors = 0;
-        if command.body.enables_condstore()
-            && self.offers("CONDSTORE")
-            && !self.has_enabled("CONDSTORE")
-        {
+        // A QRESYNC server supports CONDSTORE too (RFC 7162 §3.2).
+        let condstore = self.offers("CONDSTORE") || self.offers("QRESYNC");
+        if command.body.enables_condstore() && condstore && !self.has_enabled("CONDSTORE") {
             // RFC 7162 §3.1: the first CONDSTORE enabling command turns CONDSTORE on for
             // the rest of the session.
             self.enabled.push(Atom(Cow::Borrowed("CONDSTORE")));
