@@ -522,3 +522,56 @@ fn client_refuses_extension_commands_in_the_wrong_state() {
             .ends_with("A2 SORT (DATE) UTF-8 ALL\r\nA3 UID THREAD REFERENCES UTF-8 ALL\r\n")
     );
 }
+
+/// RFC 3516 §4.3 and RFC 3502: a binary APPEND of two messages (NUL octets included)
+/// goes from the client machine to the server machine, each synchronizing `~{n}` / `{n}`
+/// waiting for the server's continuation.
+#[test]
+fn binary_multiappend_end_to_end() {
+    fn append_app(s: &mut Server, ev: Event<'static>, log: &mut Vec<String>) {
+        let Event::Command(c) = ev else { panic!() };
+        let CommandBody::AppendExt { messages, .. } = &c.body else {
+            panic!("{c:?}")
+        };
+        for m in messages.iter() {
+            log.push(format!("{:?}", m.data.data()));
+        }
+        s.ok(None, "APPEND completed").unwrap();
+    }
+    for chunk in [usize::MAX, 1] {
+        let config = ServerConfig {
+            literals: LiteralSupport::SyncOnly,
+            capabilities: vec![cap("BINARY"), cap("MULTIAPPEND")],
+            ..ServerConfig::default()
+        };
+        let mut p = Pair::new(config, append_app, chunk);
+        let h = p
+            .client
+            .send(CommandBody::AppendExt {
+                mailbox: Mailbox::Inbox,
+                messages: Vec1::try_from(vec![
+                    AppendMessage {
+                        flags: Some(vec![Flag::Seen]),
+                        date: None,
+                        data: AppendData::Binary(Literal8::new(&b"a\0b"[..]).unwrap()),
+                    },
+                    AppendMessage {
+                        flags: None,
+                        date: None,
+                        data: AppendData::Literal(Literal::new(&b"hi"[..]).unwrap()),
+                    },
+                ])
+                .unwrap(),
+            })
+            .unwrap();
+        // Only the line up to the first announcement goes out before the `+`.
+        assert_eq!(p.client.transmit(), b"A1 APPEND INBOX (\\Seen) ~{3}\r\n");
+        p.pump();
+        assert_eq!(p.status(h), Some("Ok"));
+        assert_eq!(p.server_log, ["[97, 0, 98]", "[104, 105]"]);
+        assert_eq!(
+            p.c_to_s,
+            b"A1 APPEND INBOX (\\Seen) ~{3}\r\na\0b {2}\r\nhi\r\n"
+        );
+    }
+}
