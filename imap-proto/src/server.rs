@@ -150,8 +150,10 @@ pub struct ServerConfig {
     pub allow_plaintext_auth: bool,
     /// Non-synchronizing literals accepted and advertised (RFC 7888).
     pub literals: LiteralSupport,
-    /// Stream the message of an APPEND announced with a synchronizing literal of at least
-    /// this many octets: [`Event::AppendStart`], then [`Event::AppendData`] chunks
+    /// Stream the message of an APPEND announced with a synchronizing literal (or
+    /// literal8, RFC 3516) of at least this many octets: [`Event::AppendStart`] (a
+    /// [`CommandBody::Append`], or a [`CommandBody::AppendExt`] for a binary message), then
+    /// [`Event::AppendData`] chunks
     /// borrowed from the input, then [`Event::AppendEnd`], so that memory does not grow
     /// with the message. `None`: APPEND messages arrive whole in [`Event::Command`].
     /// (A non-synchronizing literal is always read whole; offer LITERAL- to bound it.)
@@ -493,8 +495,8 @@ fn raw_fallback<'b>(
     Some((command, d.consumed))
 }
 
-/// The APPEND of `prefix` (`tag APPEND mailbox [flags] [date] {n}` CRLF) with an empty
-/// message, parsed by the grammar from the same text with `{0}` announced.
+/// The APPEND of `prefix` (`tag APPEND mailbox [flags] [date] {n}` or `~{n}` CRLF) with
+/// an empty message, parsed by the grammar from the same text with `{0}` announced.
 fn append_skeleton(prefix: &[u8]) -> Option<Command<'static>> {
     use mail_common::decode::{Decode, Decoded};
     let brace = memchr::memrchr(b'{', prefix)?;
@@ -503,7 +505,13 @@ fn append_skeleton(prefix: &[u8]) -> Option<Command<'static>> {
     line.extend_from_slice(b"{0}\r\n\r\n");
     match Command::decode(&line).ok()? {
         Decoded::Complete { value, consumed } if consumed == line.len() => {
-            matches!(value.body, CommandBody::Append { .. }).then(|| value.into_owned())
+            // One message: a literal (RFC 3501) or a literal8 (BINARY, RFC 3516 §4.3).
+            let single = match &value.body {
+                CommandBody::Append { .. } => true,
+                CommandBody::AppendExt { messages, .. } => messages.as_slice().len() == 1,
+                _ => false,
+            };
+            single.then(|| value.into_owned())
         }
         _ => None,
     }

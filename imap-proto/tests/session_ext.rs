@@ -575,3 +575,55 @@ fn binary_multiappend_end_to_end() {
         );
     }
 }
+
+/// A binary APPEND (RFC 3516 §4.3) is streamed like a plain one with
+/// `ServerConfig::stream_append`: the data, NUL octets included, comes as chunks.
+#[test]
+fn binary_append_streams() {
+    for chunk in [usize::MAX, 3] {
+        let mut s = Server::new(
+            ServerConfig {
+                preauth: true,
+                stream_append: Some(8),
+                ..ServerConfig::default()
+            },
+            false,
+            "x",
+        )
+        .unwrap();
+        s.take_output();
+        let input = b"a APPEND INBOX (\\Seen) ~{12}\r\n\0\0binary\0\0\0\0\r\nb NOOP\r\n";
+        let (mut log, mut data) = (Vec::new(), Vec::new());
+        for piece in input.chunks(chunk) {
+            s.receive(piece);
+            while let Some(ev) = s.next_event().unwrap() {
+                match ev {
+                    Event::AppendStart { command, size } => {
+                        let CommandBody::AppendExt { messages, .. } = &command.body else {
+                            panic!("{command:?}")
+                        };
+                        let m = messages.first().unwrap();
+                        assert!(matches!(&m.data, AppendData::Binary(l) if l.data().is_empty()));
+                        log.push(format!("start {size} {:?}", m.flags));
+                    }
+                    Event::AppendData(d) => data.extend_from_slice(d),
+                    Event::AppendEnd => {
+                        log.push("end".into());
+                        s.ok(None, "APPEND completed").unwrap();
+                    }
+                    Event::Command(c) => {
+                        log.push(c.body.name().to_owned());
+                        s.ok(None, "NOOP completed").unwrap();
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+        assert_eq!(log, ["start 12 Some([Seen])", "end", "NOOP"]);
+        assert_eq!(data, b"\0\0binary\0\0\0\0");
+        assert_eq!(
+            s.take_output(),
+            b"+ Ready for literal data\r\na OK APPEND completed\r\nb OK NOOP completed\r\n"
+        );
+    }
+}
