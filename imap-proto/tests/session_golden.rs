@@ -375,3 +375,202 @@ fn rfc2971_id_rfc2342_namespace_rfc4315_uid_expunge_rfc6851_move_examples() {
          A2 NAMESPACE\r\nA3 SELECT INBOX\r\nA4 UID EXPUNGE 3000:3002\r\nA5 UID MOVE 42:69 foo\r\n"
     );
 }
+
+/// The server lines of an example, written through the machine as the application would.
+fn answer(s: &mut Server, lines: &[&'static str], done: &str) {
+    for line in lines {
+        s.data(&decode_data(line)).unwrap();
+    }
+    s.ok(None, done).unwrap();
+}
+
+/// Selects INBOX (the examples below run in the selected state).
+fn select_ok(s: &mut Server, c: &Command<'_>) -> bool {
+    if matches!(c.body, CommandBody::Select { .. }) {
+        s.ok(Some(Code::ReadWrite), "SELECT completed").unwrap();
+        return true;
+    }
+    false
+}
+
+/// RFC 4731 §3.1 (ESEARCH): SEARCH RETURN reaches the application typed; the ESEARCH
+/// answers are the example's bytes.
+#[test]
+fn rfc4731_esearch_examples() {
+    fn app(s: &mut Server, ev: Event<'_>) -> bool {
+        let Event::Command(c) = ev else { panic!() };
+        if select_ok(s, &c) {
+            return true;
+        }
+        let CommandBody::SearchExt {
+            uid,
+            return_options,
+            ..
+        } = &c.body
+        else {
+            panic!("{c:?}")
+        };
+        let line = match (c.tag.as_str(), *uid, return_options.as_slice()) {
+            ("A282", false, [SearchReturnOption::Min, SearchReturnOption::Count]) => {
+                "* ESEARCH (TAG \"A282\") MIN 2 COUNT 3\r\n"
+            }
+            ("A283", false, []) => "* ESEARCH (TAG \"A283\") ALL 2,10:11\r\n",
+            ("A284", false, [SearchReturnOption::Min]) => "* ESEARCH (TAG \"A284\") MIN 4\r\n",
+            ("A285", true, [SearchReturnOption::Min, SearchReturnOption::Max]) => {
+                "* ESEARCH (TAG \"A285\") UID MIN 7 MAX 3800\r\n"
+            }
+            other => panic!("{other:?}"),
+        };
+        answer(s, &[line], "SEARCH completed");
+        true
+    }
+    golden(
+        authenticated(),
+        false,
+        "A1 SELECT INBOX\r\n\
+         A282 SEARCH RETURN (MIN COUNT) FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"\r\n\
+         A283 SEARCH RETURN () FLAGGED SINCE 1-Feb-1994 NOT FROM \"Smith\"\r\n\
+         A284 SEARCH RETURN (MIN) UNSEEN\r\n\
+         A285 UID SEARCH RETURN (MIN MAX) 1:5000\r\n",
+        "A1 OK [READ-WRITE] SELECT completed\r\n\
+         * ESEARCH (TAG \"A282\") MIN 2 COUNT 3\r\nA282 OK SEARCH completed\r\n\
+         * ESEARCH (TAG \"A283\") ALL 2,10:11\r\nA283 OK SEARCH completed\r\n\
+         * ESEARCH (TAG \"A284\") MIN 4\r\nA284 OK SEARCH completed\r\n\
+         * ESEARCH (TAG \"A285\") UID MIN 7 MAX 3800\r\nA285 OK SEARCH completed\r\n",
+        app,
+    );
+}
+
+/// RFC 5256 §4 (SORT) and the empty THREAD answer of its THREAD example.
+#[test]
+fn rfc5256_sort_and_thread_examples() {
+    fn app(s: &mut Server, ev: Event<'_>) -> bool {
+        let Event::Command(c) = ev else { panic!() };
+        if select_ok(s, &c) {
+            return true;
+        }
+        match (&c.body, c.tag.as_str()) {
+            (CommandBody::Sort { criteria, .. }, "A282") => {
+                assert_eq!(criteria.as_slice()[0].key, SortKey::Subject);
+                answer(s, &["* SORT 2 84 882\r\n"], "SORT completed");
+            }
+            (CommandBody::Sort { criteria, .. }, "A283") => {
+                assert!(criteria.as_slice()[1].reverse);
+                answer(s, &["* SORT 5 3 4 1 2\r\n"], "SORT completed");
+            }
+            (CommandBody::Sort { keys, .. }, "A284") => {
+                assert!(matches!(keys.as_slice(), [SearchKey::Text(_)]));
+                answer(s, &["* SORT\r\n"], "SORT completed");
+            }
+            (
+                CommandBody::Thread {
+                    algorithm: ThreadAlgorithm::OrderedSubject,
+                    ..
+                },
+                "A284",
+            ) => answer(s, &["* THREAD\r\n"], "THREAD completed"),
+            other => panic!("{other:?}"),
+        }
+        true
+    }
+    golden(
+        authenticated(),
+        false,
+        "A1 SELECT INBOX\r\n\
+         A282 SORT (SUBJECT) UTF-8 SINCE 1-Feb-1994\r\n\
+         A283 SORT (SUBJECT REVERSE DATE) UTF-8 ALL\r\n\
+         A284 SORT (SUBJECT) US-ASCII TEXT \"not in mailbox\"\r\n\
+         A284 THREAD ORDEREDSUBJECT US-ASCII TEXT \"gewp\"\r\n",
+        "A1 OK [READ-WRITE] SELECT completed\r\n\
+         * SORT 2 84 882\r\nA282 OK SORT completed\r\n\
+         * SORT 5 3 4 1 2\r\nA283 OK SORT completed\r\n\
+         * SORT\r\nA284 OK SORT completed\r\n\
+         * THREAD\r\nA284 OK THREAD completed\r\n",
+        app,
+    );
+}
+
+/// RFC 7162 §3.1.3 examples 2 and 6 (STORE UNCHANGEDSINCE), after a SELECT (CONDSTORE)
+/// (§3.1.8): the conditional STOREs reach the application typed, the answers are the
+/// example's bytes, and CONDSTORE is on.
+#[test]
+fn rfc7162_conditional_store_examples() {
+    fn app(s: &mut Server, ev: Event<'_>) -> bool {
+        let Event::Command(c) = ev else { panic!() };
+        match (&c.body, c.tag.as_str()) {
+            (CommandBody::SelectExt { parameters, .. }, "A142") => {
+                assert_eq!(parameters.as_slice(), [SelectParam::Condstore]);
+                s.untagged(
+                    StatusKind::Ok,
+                    Some(decode_code("* OK [HIGHESTMODSEQ 715194045007] x\r\n")),
+                    "Highest",
+                )
+                .unwrap();
+                s.ok(
+                    Some(Code::ReadWrite),
+                    "SELECT completed, CONDSTORE is now enabled",
+                )
+                .unwrap();
+                assert!(s.is_enabled("CONDSTORE"));
+            }
+            (
+                CommandBody::StoreExt {
+                    uid: true,
+                    modifiers,
+                    ..
+                },
+                "a103",
+            ) => {
+                assert_eq!(
+                    modifiers.as_slice(),
+                    [StoreModifier::UnchangedSince(Some(
+                        ModSeq::new(12121230045).unwrap()
+                    ))]
+                );
+                answer(
+                    s,
+                    &[
+                        "* 1 FETCH (UID 4 MODSEQ (12121231000))\r\n",
+                        "* 2 FETCH (UID 6 MODSEQ (12121230852))\r\n",
+                        "* 4 FETCH (UID 8 MODSEQ (12121230956))\r\n",
+                    ],
+                    "Conditional Store completed",
+                );
+            }
+            (CommandBody::StoreExt { uid: false, .. }, "d105") => {
+                for line in [
+                    "* 7 FETCH (MODSEQ (320162342) FLAGS (\\Seen \\Deleted))\r\n",
+                    "* 5 FETCH (MODSEQ (320162350))\r\n",
+                    "* 9 FETCH (MODSEQ (320162349) FLAGS (\\Answered))\r\n",
+                ] {
+                    s.data(&decode_data(line)).unwrap();
+                }
+                let code = decode_code("* OK [MODIFIED 7,9] x\r\n");
+                s.ok(Some(code), "Conditional STORE failed").unwrap();
+            }
+            other => panic!("{other:?}"),
+        }
+        true
+    }
+    golden(
+        ServerConfig {
+            capabilities: vec![Capability::Other(Atom::new("CONDSTORE").unwrap())],
+            ..authenticated()
+        },
+        false,
+        "A142 SELECT INBOX (CONDSTORE)\r\n\
+         a103 UID STORE 6,4,8 (UNCHANGEDSINCE 12121230045) +FLAGS.SILENT (\\Deleted)\r\n\
+         d105 STORE 7,5,9 (UNCHANGEDSINCE 320162338) +FLAGS.SILENT (\\Deleted)\r\n",
+        "* OK [HIGHESTMODSEQ 715194045007] Highest\r\n\
+         A142 OK [READ-WRITE] SELECT completed, CONDSTORE is now enabled\r\n\
+         * 1 FETCH (UID 4 MODSEQ (12121231000))\r\n\
+         * 2 FETCH (UID 6 MODSEQ (12121230852))\r\n\
+         * 4 FETCH (UID 8 MODSEQ (12121230956))\r\n\
+         a103 OK Conditional Store completed\r\n\
+         * 7 FETCH (MODSEQ (320162342) FLAGS (\\Seen \\Deleted))\r\n\
+         * 5 FETCH (MODSEQ (320162350))\r\n\
+         * 9 FETCH (MODSEQ (320162349) FLAGS (\\Answered))\r\n\
+         d105 OK [MODIFIED 7,9] Conditional STORE failed\r\n",
+        app,
+    );
+}
