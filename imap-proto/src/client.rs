@@ -40,7 +40,8 @@
 //! UIDPLUS (RFC 4315 §3), MOVE needs MOVE (RFC 6851 §3.3), ENABLE needs ENABLE (RFC 5161
 //! §3.1) — IMAP4rev2 (RFC 9051) counts for all three — and a QRESYNC SELECT or a VANISHED
 //! FETCH needs `ENABLE QRESYNC` first (RFC 7162 §3.2.3; an ENABLE still in flight counts,
-//! so both can be pipelined). CONDSTORE counts as enabled once a CONDSTORE enabling
+//! so both can be pipelined); after `ENABLE UTF8=ACCEPT` SEARCH takes no CHARSET (RFC
+//! 6855 §3). CONDSTORE counts as enabled once a CONDSTORE enabling
 //! command completed OK or QRESYNC is enabled (RFC 7162 §3.1, §3.2.3).
 //!
 //! IMAP4rev2 (RFC 9051) on the command side: [`enable`](Client::enable) with
@@ -1145,7 +1146,8 @@ impl Core {
     /// Why `body` may not be sent to this server: the capability it needs was not
     /// advertised (UIDPLUS for UID EXPUNGE, RFC 4315 §3; MOVE, RFC 6851 §3.3; ENABLE, RFC
     /// 5161 §3.1; all three are in IMAP4rev2), or QRESYNC was not enabled for a QRESYNC
-    /// SELECT or a VANISHED FETCH (RFC 7162 §3.2.5, §3.2.6).
+    /// SELECT or a VANISHED FETCH (RFC 7162 §3.2.5, §3.2.6); no SEARCH CHARSET once
+    /// UTF8=ACCEPT is enabled (RFC 6855 §3).
     fn missing_capability(&self, body: &CommandBody<'_>) -> Option<&'static str> {
         let rev2 = self.has("IMAP4rev2");
         // Enabled, or asked for by an ENABLE still in flight (pipelined before the SELECT,
@@ -1175,6 +1177,14 @@ impl Core {
                 if !qresync && modifiers.iter().any(|m| *m == FetchModifier::Vanished) =>
             {
                 Some("QRESYNC must be enabled first")
+            }
+            CommandBody::Search {
+                charset: Some(_), ..
+            }
+            | CommandBody::SearchExt {
+                charset: Some(_), ..
+            } if self.enabled_has("UTF8=ACCEPT") => {
+                Some("no SEARCH CHARSET after ENABLE UTF8=ACCEPT")
             }
             _ => None,
         }

@@ -34,7 +34,7 @@
 //! THREAD only when selected; ENABLE only when authenticated), turns CONDSTORE on at the
 //! first CONDSTORE enabling command when it is offered (RFC 7162 §3.1), and answers BAD to
 //! a QRESYNC SELECT or a VANISHED FETCH before `ENABLE QRESYNC` (RFC 7162 §3.2.5,
-//! §3.2.6). What the grammar still does not model reaches the application raw, as
+//! §3.2.6) and to SEARCH with CHARSET after `ENABLE UTF8=ACCEPT` (RFC 6855 §3). What the grammar still does not model reaches the application raw, as
 //! [`CommandBody::Other`]: unknown commands (`GETACL`, `X-...`), unknown UID commands, and
 //! with [`ServerConfig::pass_unparsed`] any single-line command form the grammar refuses.
 //!
@@ -1416,7 +1416,7 @@ impl Core {
             self.tagged_raw(kind, code, text);
             return Admitted::Handled;
         }
-        if let Some(text) = self.qresync_refusal(&command.body) {
+        if let Some(text) = self.extension_refusal(&command.body) {
             self.tagged_raw(StatusKind::Bad, None, text);
             return Admitted::Handled;
         }
@@ -1589,8 +1589,17 @@ impl Core {
 
     /// RFC 7162 §3.2.5, §3.2.6: the QRESYNC select parameter and the VANISHED fetch
     /// modifier need `ENABLE QRESYNC` first; VANISHED only in UID FETCH, with CHANGEDSINCE.
-    fn qresync_refusal(&self, body: &CommandBody<'_>) -> Option<&'static str> {
+    /// RFC 6855 §3: no SEARCH CHARSET once UTF8=ACCEPT is enabled.
+    fn extension_refusal(&self, body: &CommandBody<'_>) -> Option<&'static str> {
         match body {
+            CommandBody::Search {
+                charset: Some(_), ..
+            }
+            | CommandBody::SearchExt {
+                charset: Some(_), ..
+            } if self.has_enabled("UTF8=ACCEPT") => {
+                Some("SEARCH CHARSET not allowed after ENABLE UTF8=ACCEPT")
+            }
             CommandBody::SelectExt { parameters, .. }
                 if parameters
                     .iter()

@@ -780,3 +780,23 @@ fn token_soup_that_decodes_round_trips() {
     let decoded = decoded.get();
     assert!(decoded > 100, "only {decoded} lines decoded");
 }
+
+/// RFC 6855 §4: `APPEND mailbox UTF8 (literal8)`, a message with UTF-8 header fields.
+#[test]
+fn append_utf8_literal() {
+    let line = "a APPEND INBOX UTF8 (~{14}\r\nSubject: café)\r\n".as_bytes();
+    let c = command_golden(line, true);
+    let CommandBody::AppendExt { messages, .. } = &c.body else {
+        panic!("{c:?}")
+    };
+    assert!(
+        matches!(&messages.as_slice()[0].data, AppendData::Utf8(l) if l.data() == "Subject: café".as_bytes())
+    );
+    let f = c.fragments();
+    assert_eq!(
+        f[0],
+        Fragment::Line(b"a APPEND INBOX UTF8 (~{14}\r\n".to_vec())
+    );
+    assert_eq!(f[2], Fragment::Line(b")\r\n".to_vec()));
+    assert!(Command::decode(b"a APPEND INBOX UTF8 ({3}\r\nabc)\r\n").is_err());
+}

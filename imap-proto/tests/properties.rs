@@ -1354,7 +1354,8 @@ fn append_message() -> impl Strategy<Value = AppendMessage<'static>> {
         proptest::option::of(date_time()),
         prop_oneof![
             literal().prop_map(AppendData::Literal),
-            literal8().prop_map(AppendData::Binary)
+            literal8().prop_map(AppendData::Binary),
+            literal8().prop_map(AppendData::Utf8),
         ],
     )
         .prop_map(|(flags, date, data)| AppendMessage { flags, date, data })

@@ -627,3 +627,50 @@ fn binary_append_streams() {
         );
     }
 }
+
+/// RFC 6855 §3, §4: after `ENABLE UTF8=ACCEPT` SEARCH takes no CHARSET (the client
+/// refuses it, the server answers BAD) and an APPEND may carry `UTF8 (literal8)`.
+#[test]
+fn utf8_accept_rules() {
+    let config = ServerConfig {
+        enable: vec![Atom::new("UTF8=ACCEPT").unwrap()],
+        ..ServerConfig::default()
+    };
+    let mut p = Pair::new(config, app, usize::MAX);
+    let search = CommandBody::Search {
+        uid: false,
+        charset: Some(AString::try_from("UTF-8").unwrap()),
+        criteria: Vec1::one(SearchKey::All),
+    };
+    select_inbox(&mut p);
+    // Allowed before UTF8=ACCEPT.
+    let h = p.client.send(search.clone()).unwrap();
+    p.pump();
+    assert_eq!(p.status(h), Some("Ok"));
+    p.client.unselect().unwrap();
+    let en = p.client.enable(&["UTF8=ACCEPT"]).unwrap();
+    p.pump();
+    assert_eq!(p.status(en), Some("Ok"));
+    select_inbox(&mut p);
+    assert!(p.client.send(search).is_err());
+    p.server.receive(b"x SEARCH CHARSET UTF-8 ALL\r\n");
+    assert!(p.server.next_event().unwrap().is_none());
+    assert_eq!(
+        p.server.take_output(),
+        b"x BAD SEARCH CHARSET not allowed after ENABLE UTF8=ACCEPT\r\n"
+    );
+    let h = p
+        .client
+        .send(CommandBody::AppendExt {
+            mailbox: Mailbox::Inbox,
+            messages: Vec1::one(AppendMessage {
+                flags: None,
+                date: None,
+                data: AppendData::Utf8(Literal8::new("Subject: café\r\n\r\n".as_bytes()).unwrap()),
+            }),
+        })
+        .unwrap();
+    p.pump();
+    assert_eq!(p.status(h), Some("Ok"));
+    assert_eq!(p.server_log.last().map(String::as_str), Some("APPEND"));
+}

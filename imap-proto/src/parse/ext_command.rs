@@ -346,8 +346,8 @@ pub(crate) fn create_params<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Vec1<Cre
 
 /// `append = "APPEND" SP mailbox 1*append-message`; `append-message = append-opts SP
 /// append-data`; `append-opts = [SP flag-list] [SP date-time]`; `append-data = literal /
-/// literal8` (RFC 4466 §2.2, RFC 3502, RFC 3516). One message with a plain literal is
-/// RFC 3501's APPEND.
+/// literal8 / utf8-literal` (RFC 4466 §2.2, RFC 3502, RFC 3516, RFC 6855 §4). One message
+/// with a plain literal is RFC 3501's APPEND.
 pub(crate) fn append<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, CommandBody<'a>> {
     let (r, _) = sp(i)?;
     let (mut r, mailbox) = mailbox(c, r)?;
@@ -370,6 +370,13 @@ pub(crate) fn append<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, CommandBody<'a>
         }
         let (m, data) = match m.first() {
             Some(b'~') => literal8(m).map(|(m, l)| (m, AppendData::Binary(l)))?,
+            // utf8-literal = "UTF8" SP "(" literal8 ")" (RFC 6855 §4)
+            Some(b'U' | b'u') => {
+                let (m, _) = super::core::kw(m, "UTF8 (")?;
+                let (m, l) = literal8(m)?;
+                let (m, _) = byte(m, b')', ")")?;
+                (m, AppendData::Utf8(l))
+            }
             _ => literal(m).map(|(m, l)| (m, AppendData::Literal(l)))?,
         };
         messages.push(AppendMessage { flags, date, data });

@@ -204,6 +204,11 @@ impl Enc for AppendMessage<'_> {
         match &self.data {
             AppendData::Literal(l) => l.enc(o),
             AppendData::Binary(l) => l.enc(o),
+            AppendData::Utf8(l) => {
+                o.put(b"UTF8 (");
+                l.enc(o);
+                o.byte(b')');
+            }
         }
     }
 }

@@ -314,13 +314,17 @@ impl CreateParam<'_> {
     }
 }
 
-/// What an APPEND message carries: `append-data = literal / literal8` (RFC 4466 §2.2).
+/// What an APPEND message carries: `append-data = literal / literal8` (RFC 4466 §2.2)
+/// `/ utf8-literal` (RFC 6855 §4).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AppendData<'a> {
     /// `literal`.
     Literal(Literal<'a>),
     /// `literal8` (BINARY, RFC 3516 §4.3): may hold NUL octets.
     Binary(Literal8<'a>),
+    /// `utf8-literal = "UTF8" SP "(" literal8 ")"` (RFC 6855 §4): a message with UTF-8
+    /// header fields, once UTF8=ACCEPT is enabled.
+    Utf8(Literal8<'a>),
 }
 
 impl AppendData<'_> {
@@ -328,7 +332,7 @@ impl AppendData<'_> {
     pub fn data(&self) -> &[u8] {
         match self {
             AppendData::Literal(l) => l.data(),
-            AppendData::Binary(l) => l.data(),
+            AppendData::Binary(l) | AppendData::Utf8(l) => l.data(),
         }
     }
 
@@ -337,6 +341,7 @@ impl AppendData<'_> {
         match self {
             AppendData::Literal(l) => AppendData::Literal(l.into_owned()),
             AppendData::Binary(l) => AppendData::Binary(l.into_owned()),
+            AppendData::Utf8(l) => AppendData::Utf8(l.into_owned()),
         }
     }
 }
