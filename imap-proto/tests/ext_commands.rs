@@ -800,3 +800,25 @@ fn append_utf8_literal() {
     assert_eq!(f[2], Fragment::Line(b")\r\n".to_vec()));
     assert!(Command::decode(b"a APPEND INBOX UTF8 ({3}\r\nabc)\r\n").is_err());
 }
+
+/// Numbers past 2^63 - 1 are refused, not overflowed (a fuzz find: `mod-sequence-value`
+/// with 20 digits panicked in `number64`).
+#[test]
+fn oversized_number64_values_are_errors() {
+    for line in [
+        &b"B04 SELECT INBOX (QRESYNC (67890008 90060115191519402998529988))\r\n"[..],
+        b"a UID FETCH 1 FLAGS (CHANGEDSINCE 18446744073709551616)\r\n",
+        b"a STORE 1 (UNCHANGEDSINCE 9223372036854775808) FLAGS ()\r\n",
+        b"a SETQUOTA x (STORAGE 99999999999999999999)\r\n",
+    ] {
+        assert!(
+            Command::decode(line).is_err(),
+            "{:?}",
+            String::from_utf8_lossy(line)
+        );
+    }
+    assert!(matches!(
+        body(b"a STORE 1 (UNCHANGEDSINCE 9223372036854775807) FLAGS ()\r\n"),
+        CommandBody::StoreExt { .. }
+    ));
+}

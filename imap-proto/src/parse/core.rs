@@ -649,9 +649,13 @@ pub(crate) fn number64(i: &[u8]) -> PResult<'_, Number64> {
         .or_else(|e| refail(e, i, "number64"))?;
     let mut n: u64 = 0;
     for d in digits {
-        n = n * 10 + u64::from(d - b'0');
-        if n > Number64::MAX {
-            return fail(i, "number64");
+        // Checked: 2^63 - 1 times 10 does not fit in a u64.
+        match n
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(u64::from(d - b'0')))
+        {
+            Some(m) if m <= Number64::MAX => n = m,
+            _ => return fail(i, "number64"),
         }
     }
     match Number64::new(n) {
