@@ -564,13 +564,7 @@ impl Server {
         if c.starttls && !self.core.tls {
             caps.push(Capability::StartTls);
         }
-        let mechs: Vec<_> = c
-            .auth_mechanisms
-            .iter()
-            .filter(|m| self.core.tls || c.allow_plaintext_auth || !m.is_plaintext())
-            .filter(|m| **m != AuthMechanism::CRAM_MD5 || c.cram_challenge.is_some())
-            .cloned()
-            .collect();
+        let mechs: Vec<_> = self.core.offered_mechanisms().cloned().collect();
         if !mechs.is_empty() {
             caps.push(Capability::Auth(mechs));
         }
@@ -863,6 +857,7 @@ impl Core {
                                 "Parameter not allowed on MAIL",
                             ));
                         }
+                        p if !self.offers(&p) => return Checked::Refuse(not_offered()),
                         _ => {}
                     }
                 }
@@ -900,6 +895,9 @@ impl Core {
                     )
                 }) {
                     return Checked::Refuse(r(555, (5, 5, 4), "Parameter not allowed on RCPT"));
+                }
+                if rc.params.iter().any(|p| !self.offers(&p)) {
+                    return Checked::Refuse(not_offered());
                 }
                 Checked::Pending(Pending::Rcpt)
             }
@@ -977,6 +975,43 @@ impl Core {
             | Command::Noop(_)
             | Command::Etrn(_)
             | Command::Unknown { .. } => Checked::Pending(Pending::Other),
+        }
+    }
+
+    /// The SASL mechanisms the EHLO response offers: plaintext ones only over TLS (unless
+    /// allowed), CRAM-MD5 only with a challenge.
+    fn offered_mechanisms(&self) -> impl Iterator<Item = &AuthMechanism<'static>> {
+        let c = &self.config;
+        c.auth_mechanisms
+            .iter()
+            .filter(|m| self.tls || c.allow_plaintext_auth || !m.is_plaintext())
+            .filter(|m| **m != AuthMechanism::CRAM_MD5 || c.cram_challenge.is_some())
+    }
+
+    /// Whether this server's EHLO response announces the extension `param` belongs to.
+    /// RFC 5321 §4.1.1.11: a parameter the server does not recognize or implement is
+    /// answered 555; accepting, say, REQUIRETLS (RFC 8689) or NOTIFY (RFC 3461) without
+    /// offering the extension would drop what the client asked for. Unknown parameters are
+    /// left to the application.
+    fn offers(&self, param: &Parameter<'_>) -> bool {
+        let extra =
+            |f: fn(&Capability<'static>) -> bool| self.config.extra_capabilities.iter().any(f);
+        match param {
+            Parameter::Size(_) | Parameter::Body(Body::SevenBit | Body::EightBitMime) => true,
+            Parameter::Body(Body::BinaryMime) => self.config.chunking,
+            Parameter::SmtpUtf8 => self.config.smtputf8,
+            Parameter::Ret(_)
+            | Parameter::EnvId(_)
+            | Parameter::Notify(_)
+            | Parameter::Orcpt(_) => extra(|c| matches!(c, Capability::Dsn)),
+            Parameter::Auth(_) => self.offered_mechanisms().next().is_some(),
+            Parameter::MtPriority(_) => extra(|c| matches!(c, Capability::MtPriority(_))),
+            Parameter::RequireTls => extra(|c| matches!(c, Capability::RequireTls)),
+            Parameter::HoldFor(_) | Parameter::HoldUntil(_) => {
+                extra(|c| matches!(c, Capability::FutureRelease { .. }))
+            }
+            Parameter::By(_) => extra(|c| matches!(c, Capability::DeliverBy(_))),
+            Parameter::Other { .. } => true,
         }
     }
 
@@ -1333,6 +1368,15 @@ fn syntax_reply(line: &[u8], e: &Error) -> Reply<'static> {
         _ if line.is_empty() => r(500, (5, 5, 2), "Syntax error, command unrecognized"),
         _ => r(501, (5, 5, 4), "Syntax error in parameters or arguments"),
     }
+}
+
+/// 555 for a parameter of an extension this server does not offer (RFC 5321 §4.1.1.11).
+fn not_offered() -> Reply<'static> {
+    r(
+        555,
+        (5, 5, 4),
+        "MAIL FROM/RCPT TO parameters not recognized or not implemented",
+    )
 }
 
 fn abort_reply(e: &Error) -> Reply<'static> {

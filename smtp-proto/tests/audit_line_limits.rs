@@ -162,8 +162,10 @@ fn a_long_rcpt_line_is_accepted_by_the_server_at_any_chunking() {
     let mut input = b"EHLO c\r\nMAIL FROM:<>\r\n".to_vec();
     input.extend_from_slice(&rcpt);
     input.extend_from_slice(b"NOOP\r\n");
+    let mut cfg = ServerConfig::new("mx.example");
+    cfg.extra_capabilities = vec![Capability::Dsn];
     for chunk in [1, 2, 3, 4, 5, 7, 64, 511, 513, input.len()] {
-        let mut s = Server::new(ServerConfig::new("mx.example"), T0);
+        let mut s = Server::new(cfg.clone(), T0);
         s.greet().unwrap();
         let mut verbs = Vec::new();
         for part in input.chunks(chunk) {

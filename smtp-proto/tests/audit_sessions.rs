@@ -251,3 +251,56 @@ fn data_and_starttls_accept_only_their_go_ahead_or_an_error() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The codes a server with `cfg` gives to `lines` after EHLO and MAIL FROM:<>.
+fn codes_for(cfg: ServerConfig, lines: &str) -> Vec<String> {
+    let mut s = Server::new(cfg, T0);
+    s.greet().unwrap();
+    s.receive(format!("EHLO c\r\n{lines}").as_bytes(), T0)
+        .unwrap();
+    while let Some(ev) = s.next_event().unwrap() {
+        match ev {
+            Event::Command(Command::Ehlo(_)) => s.reply_ehlo().unwrap(),
+            Event::Command(_) => s.reply(&Reply::new(250, None, "ok").unwrap()).unwrap(),
+            other => panic!("{other:?}"),
+        }
+    }
+    let out = String::from_utf8(s.transmit().to_vec()).unwrap();
+    out.lines()
+        .filter(|l| l.as_bytes().get(3) == Some(&b' '))
+        .skip(2)
+        .map(|l| l[..3].to_string())
+        .collect()
+}
+
+#[test]
+fn parameters_of_extensions_the_server_does_not_offer_get_555() {
+    let lines = "MAIL FROM:<> REQUIRETLS\r\nMAIL FROM:<> RET=FULL\r\nMAIL FROM:<> ENVID=x\r\n\
+                 MAIL FROM:<> MT-PRIORITY=1\r\nMAIL FROM:<> HOLDFOR=10\r\nMAIL FROM:<> BY=60;R\r\n\
+                 MAIL FROM:<> AUTH=<>\r\nMAIL FROM:<> X-VENDOR=1\r\nRCPT TO:<a@b.c> NOTIFY=NEVER\r\n\
+                 RCPT TO:<a@b.c> ORCPT=rfc822;a\r\nRCPT TO:<a@b.c> X-VENDOR\r\n";
+    let refused = codes_for(ServerConfig::new("mx.example"), lines);
+    assert_eq!(
+        refused,
+        [
+            "555", "555", "555", "555", "555", "555", "555", "250", "555", "555", "250"
+        ]
+    );
+    let mut cfg = ServerConfig::new("mx.example");
+    cfg.tls = true;
+    cfg.auth_mechanisms = vec![AuthMechanism::PLAIN];
+    cfg.extra_capabilities = vec![
+        Capability::RequireTls,
+        Capability::Dsn,
+        Capability::MtPriority(None),
+        Capability::FutureRelease {
+            max_interval: 604_800,
+            max_datetime: DateTime::new("2030-01-01T00:00:00Z").unwrap(),
+        },
+        Capability::DeliverBy(None),
+    ];
+    // Each MAIL is answered 250 and so opens a transaction: RSET between them.
+    let lines = lines.replace("\r\nMAIL", "\r\nRSET\r\nMAIL");
+    let accepted = codes_for(cfg, &lines);
+    assert!(accepted.iter().all(|c| c == "250"), "{accepted:?}");
+}
