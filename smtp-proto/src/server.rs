@@ -92,7 +92,9 @@ pub struct ServerConfig {
     /// The `<unique@host>` CRAM-MD5 challenge for this session (the caller makes it unique;
     /// RFC 2195 §2). CRAM-MD5 is refused without it.
     pub cram_challenge: Option<String>,
-    /// Further capabilities to announce.
+    /// Further capabilities to announce. MAIL/RCPT parameters of DSN, REQUIRETLS,
+    /// MT-PRIORITY, FUTURERELEASE and DELIVERBY are answered 555 unless their capability
+    /// is here (RFC 5321 §4.1.1.11); the application then handles them.
     pub extra_capabilities: Vec<Capability<'static>>,
 }
 
