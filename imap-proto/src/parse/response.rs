@@ -18,7 +18,7 @@ use super::resp_ext::{
 use super::{PResult, fail, quirk, refail};
 use crate::Quirk;
 use crate::config::Config;
-use crate::types::core::{Atom, Text, Vec1, is_text_char};
+use crate::types::core::{Atom, Text, Vec1, is_atom_char, is_text_char};
 use crate::types::flag::NameAttribute;
 use crate::types::response::{
     Capability, Code, Continue, Data, Greeting, MessageDataItem, Response, StatusItem, StatusKind,
@@ -486,8 +486,13 @@ fn name_attribute(i: &[u8]) -> PResult<'_, NameAttribute<'_>> {
 /// `status-att-val` (RFC 3501 §9, RFC 9051 §9, RFC 7162 §7, RFC 7889 §4); any other
 /// `status-att SP value` is kept raw.
 fn status_att_val<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, StatusItem<'a>> {
-    let (r, name) = atom(i).or_else(|e| refail(e, i, "status-att"))?;
-    let (b, k) = upper(name.as_str().as_bytes());
+    // The name is an atom; only an unknown one becomes an `Atom` value.
+    let n = i.iter().take_while(|&&b| is_atom_char(b)).count();
+    let (w, r) = i.split_at_checked(n).unwrap_or((i, &[]));
+    if n == 0 {
+        return fail(i, "status-att");
+    }
+    let (b, k) = upper(w);
     let (r, _) = sp(r)?;
     use StatusItem as S;
     let number = |f: fn(u32) -> StatusItem<'a>| number_q(c, r).map(|(r, n)| (r, f(n)));
@@ -508,7 +513,7 @@ fn status_att_val<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, StatusItem<'a>> {
             (
                 r,
                 S::Other {
-                    name,
+                    name: Atom(Cow::Borrowed(core::str::from_utf8(w).unwrap_or_default())),
                     value: Cow::Borrowed(v),
                 },
             )
@@ -536,10 +541,12 @@ fn msg_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MessageDataItem<'a>> {
             | b"UID"
     );
     // An extension item in its grammar's form, else kept raw below.
-    match ext_msg_att(c, up, r) {
-        Ok((r, Some(item))) => return Ok((r, item)),
-        Err(e @ (nom::Err::Failure(_) | nom::Err::Incomplete(_))) => return Err(e),
-        _ => {}
+    if !known {
+        match ext_msg_att(c, up, r) {
+            Ok((r, Some(item))) => return Ok((r, item)),
+            Err(e @ (nom::Err::Failure(_) | nom::Err::Incomplete(_))) => return Err(e),
+            _ => {}
+        }
     }
     if !known || (up != b"BODY" && r.first() == Some(&b'[')) {
         // An extension item: keep its name and value as sent.

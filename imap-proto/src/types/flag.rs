@@ -154,46 +154,83 @@ pub enum NameAttribute<'a> {
     Sent,
     /// `\Trash` (RFC 6154 §2).
     Trash,
-    /// Any other `\atom` (RFC 3348 `\HasChildren`, RFC 6154 `\Sent`, ...), kept as sent.
+    /// Any other `\atom`, kept as sent.
     Extension(Atom<'a>),
 }
 
-/// The known name attributes with their wire names (without `\`).
-const NAME_ATTRIBUTES: [(NameAttribute<'static>, &str); 16] = [
-    (NameAttribute::NoInferiors, "Noinferiors"),
-    (NameAttribute::NoSelect, "Noselect"),
-    (NameAttribute::Marked, "Marked"),
-    (NameAttribute::Unmarked, "Unmarked"),
-    (NameAttribute::NonExistent, "NonExistent"),
-    (NameAttribute::Subscribed, "Subscribed"),
-    (NameAttribute::Remote, "Remote"),
-    (NameAttribute::HasChildren, "HasChildren"),
-    (NameAttribute::HasNoChildren, "HasNoChildren"),
-    (NameAttribute::All, "All"),
-    (NameAttribute::Archive, "Archive"),
-    (NameAttribute::Drafts, "Drafts"),
-    (NameAttribute::Flagged, "Flagged"),
-    (NameAttribute::Junk, "Junk"),
-    (NameAttribute::Sent, "Sent"),
-    (NameAttribute::Trash, "Trash"),
-];
-
 impl NameAttribute<'_> {
+    /// The known attribute named `name` (case-insensitive). The spellings servers send are
+    /// matched exactly first: LIST responses are hot.
+    #[inline]
     pub(crate) fn from_name(name: &str) -> Option<NameAttribute<'static>> {
-        NAME_ATTRIBUTES
-            .iter()
-            .find(|(_, n)| n.eq_ignore_ascii_case(name))
-            .map(|(a, _)| a.clone())
+        use NameAttribute as N;
+        Some(match name.as_bytes() {
+            b"HasNoChildren" => N::HasNoChildren,
+            b"HasChildren" => N::HasChildren,
+            b"Noselect" | b"NoSelect" => N::NoSelect,
+            b"Noinferiors" | b"NoInferiors" => N::NoInferiors,
+            b"Marked" => N::Marked,
+            b"Unmarked" => N::Unmarked,
+            b"Subscribed" => N::Subscribed,
+            b"NonExistent" => N::NonExistent,
+            b"Remote" => N::Remote,
+            b"All" => N::All,
+            b"Archive" => N::Archive,
+            b"Drafts" => N::Drafts,
+            b"Flagged" => N::Flagged,
+            b"Junk" => N::Junk,
+            b"Sent" => N::Sent,
+            b"Trash" => N::Trash,
+            other => return Self::from_name_any_case(other),
+        })
+    }
+
+    /// [`from_name`](Self::from_name) for other spellings, found by length first.
+    fn from_name_any_case(b: &[u8]) -> Option<NameAttribute<'static>> {
+        use NameAttribute as N;
+        let is = |s: &str| b.eq_ignore_ascii_case(s.as_bytes());
+        Some(match b.len() {
+            3 if is("All") => N::All,
+            4 if is("Sent") => N::Sent,
+            4 if is("Junk") => N::Junk,
+            5 if is("Trash") => N::Trash,
+            6 if is("Marked") => N::Marked,
+            6 if is("Remote") => N::Remote,
+            6 if is("Drafts") => N::Drafts,
+            7 if is("Archive") => N::Archive,
+            7 if is("Flagged") => N::Flagged,
+            8 if is("Noselect") => N::NoSelect,
+            8 if is("Unmarked") => N::Unmarked,
+            10 if is("Subscribed") => N::Subscribed,
+            11 if is("Noinferiors") => N::NoInferiors,
+            11 if is("HasChildren") => N::HasChildren,
+            11 if is("NonExistent") => N::NonExistent,
+            13 if is("HasNoChildren") => N::HasNoChildren,
+            _ => return None,
+        })
     }
 
     /// The name without `\` (`Noselect`, `HasChildren`, `Sent`, or the extension's atom).
     pub fn name(&self) -> &str {
+        use NameAttribute as N;
         match self {
-            NameAttribute::Extension(a) => a.as_str(),
-            known => NAME_ATTRIBUTES
-                .iter()
-                .find(|(a, _)| a == known)
-                .map_or("", |(_, n)| n),
+            N::NoInferiors => "Noinferiors",
+            N::NoSelect => "Noselect",
+            N::Marked => "Marked",
+            N::Unmarked => "Unmarked",
+            N::NonExistent => "NonExistent",
+            N::Subscribed => "Subscribed",
+            N::Remote => "Remote",
+            N::HasChildren => "HasChildren",
+            N::HasNoChildren => "HasNoChildren",
+            N::All => "All",
+            N::Archive => "Archive",
+            N::Drafts => "Drafts",
+            N::Flagged => "Flagged",
+            N::Junk => "Junk",
+            N::Sent => "Sent",
+            N::Trash => "Trash",
+            N::Extension(a) => a.as_str(),
         }
     }
 
