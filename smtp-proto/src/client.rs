@@ -26,14 +26,14 @@ use core::time::Duration;
 use mail_common::buffer::InputBuffer;
 use mail_common::decode::Decoded;
 use mail_common::dot::DotStuffer;
-use mail_common::sasl::{SaslClient, decode_base64};
+use mail_common::sasl::{Mechanism, SaslClient, decode_base64};
 
 use crate::error::Error;
 use crate::parse::{ReplyConfig, ReplyDecoder};
 use crate::serialize::Encode;
 use crate::types::{
     AuthMechanism, AuthResponse, Base64, Body, Capability, Command, EhloResponse, ForwardPath,
-    Host, InitialResponse, MailFrom, RcptTo, Reply, Text,
+    Host, InitialResponse, MailFrom, Parameter, Parameters, RcptTo, Reply, Text,
 };
 
 /// RFC 5321 §4.5.3.2 timeouts.
@@ -86,6 +86,14 @@ pub struct ClientConfig {
     /// With PIPELINING, send DATA as the last command of the envelope group (RFC 2920
     /// §3.1) instead of waiting for the RCPT replies.
     pub pipeline_data: bool,
+    /// Whether the machine upgrades with STARTTLS by itself after EHLO (RFC 3207). The
+    /// default, [`TlsPolicy::Never`], leaves it to [`Client::start_tls`].
+    pub starttls: TlsPolicy,
+    /// AUTH by the machine itself after EHLO (and after TLS, if the TLS policy upgrades
+    /// first): the first of the caller's candidates that the server offers and the
+    /// plaintext policy allows. `None` (the default) leaves it to
+    /// [`Client::authenticate`].
+    pub auth: Option<AuthPolicy>,
 }
 
 impl ClientConfig {
@@ -100,8 +108,221 @@ impl ClientConfig {
             max_buffered_input: 256 * 1024,
             timeouts: Timeouts::default(),
             pipeline_data: false,
+            starttls: TlsPolicy::Never,
+            auth: None,
         }
     }
+}
+
+/// Whether the machine sends STARTTLS by itself when the EHLO response arrives (RFC 3207;
+/// RFC 8314 §3 for why mail should not go in the clear). On a connection that is already
+/// encrypted ([`ClientConfig::tls`]) every policy is satisfied and STARTTLS is never sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TlsPolicy {
+    /// Never by itself (the caller may still call [`Client::start_tls`]): the behaviour
+    /// without a policy.
+    #[default]
+    Never,
+    /// STARTTLS when the server offers it; without the offer, or after a refusal
+    /// ([`ClientEvent::TlsRefused`]), the session goes on in the clear.
+    Opportunistic,
+    /// STARTTLS, or no mail: when the server does not offer it, or refuses it, the
+    /// machine reports [`ClientEvent::PolicyFailed`] with [`Error::TlsUnavailable`] and
+    /// sends QUIT (RFC 3207 §4.1: a client whose policy requires TLS does not go on in
+    /// the clear).
+    Required,
+}
+
+/// The mechanisms [`AuthPolicy::password`] offers, in order: those that send no reusable
+/// password first (CRAM-MD5), then PLAIN and LOGIN, which are only used over TLS unless
+/// [`ClientConfig::allow_plaintext_auth`] says otherwise (the same preference as
+/// `pop3_proto::client::DEFAULT_LOGIN_METHODS`).
+pub const DEFAULT_AUTH_MECHANISMS: [Mechanism<'static>; 3] =
+    [Mechanism::CramMd5, Mechanism::Plain, Mechanism::Login];
+
+/// AUTH by policy (RFC 4954): SASL clients with their credentials, in the caller's order of
+/// preference. The machine uses the first whose mechanism the server's EHLO response
+/// offers and that is not a plaintext mechanism on an unencrypted connection (unless
+/// [`ClientConfig::allow_plaintext_auth`]); it reports the choice with
+/// [`ClientEvent::AuthChosen`]. When none fits, [`ClientEvent::PolicyFailed`] carries
+/// [`Error::PlaintextAuthRefused`] (one was offered, but only in the clear) or
+/// [`Error::NoAuthMechanism`], and QUIT is sent.
+#[derive(Debug, Clone)]
+pub struct AuthPolicy {
+    /// The candidates, most preferred first.
+    pub candidates: Vec<SaslClient>,
+    /// Send the initial response on the AUTH line when the mechanism has one (RFC 4954
+    /// §4; it answers the first empty `334` otherwise).
+    pub initial_response: bool,
+}
+
+impl AuthPolicy {
+    /// The given SASL clients, most preferred first, with initial responses.
+    pub fn new(candidates: Vec<SaslClient>) -> Self {
+        AuthPolicy {
+            candidates,
+            initial_response: true,
+        }
+    }
+
+    /// A user name and password, tried with [`DEFAULT_AUTH_MECHANISMS`]; `authzid` is
+    /// PLAIN's authorization identity (RFC 4616 §2).
+    pub fn password(authzid: Option<&str>, user: &str, password: &str) -> Self {
+        // The default list holds only password mechanisms, so nothing is dropped.
+        Self::new(password_clients(
+            &DEFAULT_AUTH_MECHANISMS,
+            authzid,
+            user,
+            password,
+        ))
+    }
+
+    /// A user name and password, tried with `mechanisms` in that order.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] for a mechanism that does not work with a password (only
+    /// CRAM-MD5, PLAIN and LOGIN do; build other [`SaslClient`]s and use
+    /// [`new`](Self::new)), or for an empty list.
+    pub fn password_with(
+        mechanisms: &[Mechanism<'_>],
+        authzid: Option<&str>,
+        user: &str,
+        password: &str,
+    ) -> Result<Self, Error> {
+        let candidates = password_clients(mechanisms, authzid, user, password);
+        if candidates.len() != mechanisms.len() || candidates.is_empty() {
+            return Err(Error::Misuse(
+                "password mechanisms are CRAM-MD5, PLAIN and LOGIN",
+            ));
+        }
+        Ok(Self::new(candidates))
+    }
+
+    /// The candidates' mechanisms, in order.
+    pub fn mechanisms(&self) -> impl Iterator<Item = Mechanism<'static>> + '_ {
+        self.candidates.iter().map(SaslClient::mechanism)
+    }
+}
+
+fn password_clients(
+    mechanisms: &[Mechanism<'_>],
+    authzid: Option<&str>,
+    user: &str,
+    password: &str,
+) -> Vec<SaslClient> {
+    mechanisms
+        .iter()
+        .filter_map(|m| match m {
+            Mechanism::CramMd5 => Some(SaslClient::cram_md5(user, password)),
+            Mechanism::Plain => Some(SaslClient::plain(authzid, user, password)),
+            Mechanism::Login => Some(SaslClient::login(user, password)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The octets `content` makes on the wire without the dot-stuffing (RFC 1870 §3): as is
+/// with BDAT; with DATA, each bare CR or LF written as CRLF and a final CRLF added if
+/// missing, as the dot-stuffer does.
+fn wire_size(content: &[u8], transfer: Transfer) -> u64 {
+    let len = content.len() as u64;
+    if transfer == Transfer::Bdat {
+        return len;
+    }
+    let mut extra = 0u64;
+    let mut prev = 0u8;
+    let mut iter = content.iter().peekable();
+    while let Some(&b) = iter.next() {
+        let bare_cr = b == b'\r' && iter.peek() != Some(&&b'\n');
+        let bare_lf = b == b'\n' && prev != b'\r';
+        if bare_cr || bare_lf {
+            extra += 1;
+        }
+        prev = b;
+    }
+    if !content.is_empty()
+        && !content.ends_with(b"\r\n")
+        && !content.ends_with(b"\n")
+        && !content.ends_with(b"\r")
+    {
+        extra += 2;
+    }
+    len + extra
+}
+
+/// What the message content is, for [`Client::send_message`]: the weakest class that
+/// holds it (RFC 6152 §2, RFC 3030 §3, RFC 2045 §2.7-2.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BodyKind {
+    /// ASCII lines of at most 998 octets, no NUL: goes anywhere.
+    SevenBit,
+    /// Octets above 127 in lines of at most 998 octets, no NUL: `BODY=8BITMIME`.
+    EightBit,
+    /// NUL octets or lines longer than 998 octets: `BODY=BINARYMIME` with BDAT.
+    Binary,
+}
+
+impl BodyKind {
+    /// Classifies `content` as [`Client::send_body`] would carry it: CRLF, a bare CR and
+    /// a bare LF all end a line there (the dot-stuffer writes each as CRLF), so Unix line
+    /// endings keep a text message 7-bit; NUL or a line over 998 octets (RFC 5321
+    /// §4.5.3.1.6) makes it binary.
+    #[must_use]
+    pub fn of(content: &[u8]) -> BodyKind {
+        let mut kind = BodyKind::SevenBit;
+        let mut line = 0usize;
+        for &b in content {
+            match b {
+                b'\r' | b'\n' => line = 0,
+                0 => return BodyKind::Binary,
+                _ => {
+                    line += 1;
+                    if line > 998 {
+                        return BodyKind::Binary;
+                    }
+                    if b > 127 {
+                        kind = BodyKind::EightBit;
+                    }
+                }
+            }
+        }
+        kind
+    }
+}
+
+/// The body given to [`Client::send_message`]: its class, or the content itself for the
+/// machine to classify ([`BodyKind::of`]) and measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageBody<'c> {
+    /// The caller knows the class.
+    Kind(BodyKind),
+    /// The whole content, as it will be given to [`Client::send_body`] (or, if binary,
+    /// to [`Client::send_chunk`]).
+    Content(&'c [u8]),
+}
+
+/// How the content goes after the envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transfer {
+    /// [`Client::data`], then [`Client::send_body`] and [`Client::finish_body`].
+    Data,
+    /// [`Client::send_chunk`] (BDAT, RFC 3030), the last chunk with `last`.
+    Bdat,
+}
+
+/// What [`Client::send_message`] chose and sent on MAIL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessagePlan {
+    /// The class of the content.
+    pub kind: BodyKind,
+    /// The `BODY=` parameter sent (`None` for 7-bit content).
+    pub body: Option<Body>,
+    /// Whether `SMTPUTF8` was sent (RFC 6531 §3.4).
+    pub smtputf8: bool,
+    /// The `SIZE=` parameter sent (RFC 1870), if SIZE is offered and the size known.
+    pub size: Option<u64>,
+    /// DATA or BDAT.
+    pub transfer: Transfer,
 }
 
 /// The outcome for one recipient.
@@ -155,6 +376,14 @@ pub enum ClientEvent {
     Reply(Reply<'static>),
     /// QUIT was answered: close the connection.
     Closed(Reply<'static>),
+    /// The AUTH policy ([`ClientConfig::auth`]) chose this mechanism and sent AUTH;
+    /// [`ClientEvent::Authenticated`] (then [`ClientEvent::Ready`]) or
+    /// [`ClientEvent::AuthFailed`] follows.
+    AuthChosen(Mechanism<'static>),
+    /// The server cannot meet the configured policy ([`Error::TlsUnavailable`],
+    /// [`Error::NoAuthMechanism`], [`Error::PlaintextAuthRefused`]): nothing else was
+    /// sent, QUIT was, and [`ClientEvent::Closed`] follows.
+    PolicyFailed(Error),
 }
 
 #[derive(Debug, Clone)]
@@ -162,7 +391,10 @@ enum Expect {
     Greeting,
     Ehlo,
     Helo,
-    StartTls,
+    /// `auto`: sent by [`TlsPolicy`], which goes on after a refusal.
+    StartTls {
+        auto: bool,
+    },
     Auth,
     Mail,
     Rcpt(ForwardPath<'static>),
@@ -254,6 +486,10 @@ pub struct Client {
     stuffer: DotStuffer,
     /// The envelope declared `BODY=BINARYMIME`: the content goes with BDAT only.
     binary: bool,
+    /// The AUTH policy's candidates, until the policy has run.
+    auth_policy: Option<AuthPolicy>,
+    /// The policy's AUTH is in progress: [`ClientEvent::Ready`] follows its success.
+    auth_auto: bool,
     last_activity: Duration,
     fatal: Option<Error>,
 }
@@ -265,6 +501,7 @@ impl Client {
     /// [`next_event`](Self::next_event), and nothing is written.
     pub fn new(config: ClientConfig, now: Duration) -> Self {
         let tls = config.tls;
+        let auth_policy = config.auth.clone();
         let mut in_flight = VecDeque::new();
         in_flight.push_back(Expect::Greeting);
         Client {
@@ -284,6 +521,8 @@ impl Client {
             delivered: Vec::new(),
             stuffer: DotStuffer::new(),
             binary: false,
+            auth_policy,
+            auth_auto: false,
             last_activity: now,
             fatal: None,
         }
@@ -424,9 +663,7 @@ impl Client {
             Expect::Ehlo => {
                 if ok {
                     let ehlo = EhloResponse::from_reply(reply)?.into_owned();
-                    self.caps = Some(ehlo.clone());
-                    self.phase = Phase::Ready;
-                    self.events.push_back(ClientEvent::Ready(ehlo));
+                    self.hello_done(ehlo);
                 } else if (code == 500 || code == 502) && !self.config.lmtp {
                     // Checked by `hello` before the EHLO went out.
                     let h = self.config.hostname.clone();
@@ -452,14 +689,12 @@ impl Client {
                         greeting: None,
                         capabilities: Vec::new(),
                     });
-                    self.caps = Some(ehlo.clone());
-                    self.phase = Phase::Ready;
-                    self.events.push_back(ClientEvent::Ready(ehlo));
+                    self.hello_done(ehlo);
                 } else {
                     self.events.push_back(ClientEvent::HelloFailed(reply));
                 }
             }
-            Expect::StartTls => {
+            Expect::StartTls { auto } => {
                 if code == 220 {
                     self.phase = Phase::Tls;
                     // Anything the server sent after 220 is not trusted (RFC 3207 §4.2).
@@ -469,6 +704,9 @@ impl Client {
                 } else {
                     self.phase = Phase::Ready;
                     self.events.push_back(ClientEvent::TlsRefused(reply));
+                    if auto {
+                        self.after_tls_policy(Some(code));
+                    }
                 }
             }
             Expect::Auth => self.on_auth_reply(reply)?,
@@ -552,6 +790,99 @@ impl Client {
             }
         }
         Ok(())
+    }
+
+    /// EHLO (or HELO) succeeded: the TLS and AUTH policies run, then
+    /// [`ClientEvent::Ready`].
+    fn hello_done(&mut self, ehlo: EhloResponse<'static>) {
+        let starttls = ehlo.has(&Capability::StartTls);
+        self.caps = Some(ehlo);
+        self.phase = Phase::Ready;
+        if !self.tls && self.config.starttls != TlsPolicy::Never {
+            if starttls {
+                // RFC 3207 §4.2: what this EHLO said is forgotten after the handshake,
+                // so nothing else is done with it (AUTH waits for the EHLO over TLS).
+                self.phase = Phase::Waiting;
+                self.send(&Command::StartTls, Expect::StartTls { auto: true });
+                return;
+            }
+            self.after_tls_policy(None);
+            return;
+        }
+        self.auth_by_policy();
+    }
+
+    /// STARTTLS by policy is impossible (`refused`: the server's code; `None`: not
+    /// offered): fail under [`TlsPolicy::Required`], go on in the clear otherwise.
+    fn after_tls_policy(&mut self, refused: Option<u16>) {
+        if self.config.starttls == TlsPolicy::Required {
+            self.policy_failed(Error::TlsUnavailable { refused });
+        } else {
+            self.auth_by_policy();
+        }
+    }
+
+    /// Runs the AUTH policy if there is one, else reports [`ClientEvent::Ready`].
+    fn auth_by_policy(&mut self) {
+        let Some(policy) = self.auth_policy.take() else {
+            if let Some(caps) = self.caps.clone() {
+                self.events.push_back(ClientEvent::Ready(caps));
+            }
+            return;
+        };
+        match self.choose_auth(&policy.candidates) {
+            Ok(sasl) => {
+                let mechanism = sasl.mechanism();
+                match self.auth(sasl, policy.initial_response, self.last_activity) {
+                    Ok(()) => {
+                        self.auth_auto = true;
+                        self.events.push_back(ClientEvent::AuthChosen(mechanism));
+                    }
+                    Err(e) => self.policy_failed(e),
+                }
+            }
+            Err(e) => self.policy_failed(e),
+        }
+    }
+
+    /// The first candidate whose mechanism the server offers and the plaintext policy
+    /// allows (RFC 4954 §4: a mechanism the server did not offer is not used).
+    ///
+    /// # Errors
+    /// [`Error::PlaintextAuthRefused`] when only plaintext mechanisms fit and the
+    /// connection is not encrypted; [`Error::NoAuthMechanism`] when none is offered.
+    fn choose_auth(&self, candidates: &[SaslClient]) -> Result<SaslClient, Error> {
+        let offered = self.caps.as_ref().map_or(&[][..], |c| c.auth_mechanisms());
+        let plaintext_ok = self.tls || self.config.allow_plaintext_auth;
+        let mut plaintext_refused = false;
+        for candidate in candidates {
+            let mech = candidate.mechanism();
+            if !offered
+                .iter()
+                .any(|m| m.as_str().eq_ignore_ascii_case(mech.as_str()))
+            {
+                continue;
+            }
+            if mech.is_plaintext() && !plaintext_ok {
+                plaintext_refused = true;
+                continue;
+            }
+            return Ok(candidate.clone());
+        }
+        Err(if plaintext_refused {
+            Error::PlaintextAuthRefused
+        } else {
+            Error::NoAuthMechanism
+        })
+    }
+
+    /// The policy cannot be met: report it and say QUIT (RFC 5321 §4.1.1.10), sending
+    /// nothing else.
+    fn policy_failed(&mut self, error: Error) {
+        self.auth_policy = None;
+        self.phase = Phase::Waiting;
+        self.events.push_back(ClientEvent::PolicyFailed(error));
+        self.send(&Command::Quit, Expect::Quit);
     }
 
     fn accepted_count(&self) -> usize {
@@ -640,10 +971,16 @@ impl Client {
                 self.sasl = None;
                 self.phase = Phase::Ready;
                 self.events.push_back(ClientEvent::Authenticated);
+                if core::mem::take(&mut self.auth_auto) {
+                    if let Some(caps) = self.caps.clone() {
+                        self.events.push_back(ClientEvent::Ready(caps));
+                    }
+                }
             }
             _ => {
                 self.sasl = None;
                 self.phase = Phase::Ready;
+                self.auth_auto = false;
                 self.events.push_back(ClientEvent::AuthFailed(reply));
             }
         }
@@ -679,7 +1016,7 @@ impl Client {
         }
         self.phase = Phase::Waiting;
         self.last_activity = now;
-        self.send(&Command::StartTls, Expect::StartTls);
+        self.send(&Command::StartTls, Expect::StartTls { auto: false });
         Ok(())
     }
 
@@ -834,6 +1171,117 @@ impl Client {
             self.send(&Command::Data, Expect::Data);
         }
         Ok(())
+    }
+
+    /// Sends an envelope whose MAIL parameters the machine completes from the server's
+    /// capabilities and a description of the body, then reports how the content goes
+    /// ([`MessagePlan::transfer`]); [`ClientEvent::Envelope`] follows as with
+    /// [`send_envelope`](Self::send_envelope).
+    ///
+    /// * 8-bit content: `BODY=8BITMIME` (RFC 6152 §2); if only BINARYMIME and CHUNKING
+    ///   are offered, `BODY=BINARYMIME` with BDAT.
+    /// * Binary content: `BODY=BINARYMIME` with BDAT when BINARYMIME and CHUNKING are
+    ///   offered (RFC 3030 §3).
+    /// * `SMTPUTF8` when an address is not ASCII and SMTPUTF8 is offered (RFC 6531 §3.4);
+    ///   the caller may also give it (a message with UTF-8 header fields needs it too).
+    /// * `SIZE=n` when SIZE is offered and the size is known: `size`, or, with
+    ///   [`MessageBody::Content`], the octets the chosen transfer will carry (RFC 1870 §3:
+    ///   CRLF included, the dots added by stuffing and the final `.` not).
+    ///
+    /// The content is never converted (no MIME downgrade, RFC 6152 §3 leaves that to
+    /// the client; this machine refuses instead).
+    ///
+    /// # Errors
+    /// Before anything is written, and without ending the session: [`Error::Misuse`] if
+    /// `mail` already has `BODY` or `SIZE` (the machine chooses them), and as
+    /// [`send_envelope`](Self::send_envelope); [`Error::ParameterNotOffered`] when the
+    /// server cannot take the message: 8-bit content without 8BITMIME (RFC 6152 §3: not
+    /// sent), binary content without BINARYMIME or CHUNKING, a UTF-8 address without
+    /// SMTPUTF8; [`Error::ParameterAboveLimit`] for a size over the server's SIZE.
+    pub fn send_message(
+        &mut self,
+        mail: MailFrom<'_>,
+        rcpts: Vec<RcptTo<'_>>,
+        body: MessageBody<'_>,
+        size: Option<u64>,
+        now: Duration,
+    ) -> Result<MessagePlan, Error> {
+        self.ready("send_message needs a ready session")?;
+        if mail.params.body().is_some() || mail.params.size().is_some() {
+            return Err(Error::Misuse("send_message chooses BODY and SIZE itself"));
+        }
+        let plan = self.plan_message(&mail, &rcpts, body, size)?;
+        let mut params: Vec<Parameter<'_>> = Vec::new();
+        if let Some(n) = plan.size {
+            params.push(Parameter::Size(n));
+        }
+        if let Some(b) = plan.body {
+            params.push(Parameter::Body(b));
+        }
+        if plan.smtputf8 && !mail.params.smtputf8() {
+            params.push(Parameter::SmtpUtf8);
+        }
+        params.extend(mail.params.iter());
+        let mail = MailFrom {
+            path: mail.path,
+            params: Parameters::from_list(params)?,
+        };
+        self.send_envelope(mail, rcpts, now)?;
+        Ok(plan)
+    }
+
+    /// The choices of [`send_message`](Self::send_message), checked against the
+    /// capabilities.
+    fn plan_message(
+        &self,
+        mail: &MailFrom<'_>,
+        rcpts: &[RcptTo<'_>],
+        body: MessageBody<'_>,
+        size: Option<u64>,
+    ) -> Result<MessagePlan, Error> {
+        let no_caps = EhloResponse {
+            domain: "".into(),
+            greeting: None,
+            capabilities: Vec::new(),
+        };
+        let caps = self.caps.as_ref().unwrap_or(&no_caps);
+        let kind = match body {
+            MessageBody::Kind(k) => k,
+            MessageBody::Content(c) => BodyKind::of(c),
+        };
+        let binary_ok = caps.has(&Capability::BinaryMime) && caps.has(&Capability::Chunking);
+        let (body_param, transfer) = match kind {
+            BodyKind::SevenBit => (None, Transfer::Data),
+            BodyKind::EightBit if caps.has(&Capability::EightBitMime) => {
+                (Some(Body::EightBitMime), Transfer::Data)
+            }
+            BodyKind::EightBit if binary_ok => (Some(Body::BinaryMime), Transfer::Bdat),
+            BodyKind::EightBit => {
+                return Err(Error::ParameterNotOffered {
+                    parameter: "BODY=8BITMIME",
+                    capability: "8BITMIME",
+                });
+            }
+            BodyKind::Binary => {
+                // Names the missing keyword (BINARYMIME or CHUNKING).
+                caps.check_parameter(&Parameter::Body(Body::BinaryMime), self.tls)?;
+                (Some(Body::BinaryMime), Transfer::Bdat)
+            }
+        };
+        let size = match (size, body) {
+            (Some(n), _) => Some(n),
+            (None, MessageBody::Content(c)) => Some(wire_size(c, transfer)),
+            (None, MessageBody::Kind(_)) => None,
+        }
+        .filter(|_| caps.size().is_some());
+        let utf8 = !mail.path.is_ascii() || rcpts.iter().any(|r| !r.path.is_ascii());
+        Ok(MessagePlan {
+            kind,
+            body: body_param,
+            smtputf8: utf8 && caps.has(&Capability::SmtpUtf8),
+            size,
+            transfer,
+        })
     }
 
     /// Refuses what the server's EHLO response does not allow
@@ -1035,6 +1483,11 @@ impl Client {
         self.check()?;
         if matches!(self.phase, Phase::Body | Phase::Chunks | Phase::Closed) {
             return Err(Error::Misuse("QUIT not possible now"));
+        }
+        if self.in_flight.iter().any(|e| matches!(e, Expect::Quit))
+            || self.held.iter().any(|(_, e, _)| matches!(e, Expect::Quit))
+        {
+            return Err(Error::Misuse("QUIT already sent"));
         }
         self.last_activity = now;
         let pipelining = self.pipelining();

@@ -110,6 +110,20 @@ pub enum Error {
         /// The parameter.
         parameter: &'static str,
     },
+    /// The client's TLS policy ([`crate::client::TlsPolicy::Required`]) needs STARTTLS
+    /// and the server did not offer it (`refused: None`) or refused it with this code
+    /// (RFC 3207 §4.1, RFC 8314 §3: the mail is not sent in the clear). Only QUIT was
+    /// sent.
+    #[error("TLS is required by policy but the server {}", match refused { Some(_) => "refused STARTTLS", None => "does not offer STARTTLS" })]
+    TlsUnavailable {
+        /// The server's reply code to STARTTLS, if it was sent.
+        refused: Option<u16>,
+    },
+    /// None of the client's AUTH candidates ([`crate::client::AuthPolicy`]) is offered
+    /// by the server (RFC 4954 §4: only an offered mechanism is used). Only QUIT was
+    /// sent.
+    #[error("no AUTH mechanism of the policy is offered by the server")]
+    NoAuthMechanism,
     /// The peer sent a reply the session cannot use at this point.
     #[error("unexpected reply {code}")]
     UnexpectedReply {
@@ -139,6 +153,8 @@ impl Error {
                 | Error::ParameterNotOffered { .. }
                 | Error::ParameterAboveLimit { .. }
                 | Error::ParameterNeedsTls { .. }
+                | Error::TlsUnavailable { .. }
+                | Error::NoAuthMechanism
         )
     }
 }
