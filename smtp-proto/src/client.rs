@@ -10,7 +10,7 @@
 //! 2. Whenever bytes arrive: [`Client::receive`], then [`Client::next_event`] until `None`.
 //!    [`ClientEvent::Ready`] carries the server's capabilities.
 //! 3. When ready: [`Client::start_tls`], [`Client::authenticate`], [`Client::send_envelope`]
-//!    (then [`Client::data`] and [`Client::send_body`] / [`Client::finish_body`], or
+//!    or [`Client::send_message`] (then [`Client::data`] and [`Client::send_body`] / [`Client::finish_body`], or
 //!    [`Client::send_chunk`] for BDAT), [`Client::rset`], [`Client::noop`],
 //!    [`Client::quit`].
 //! 4. Write [`Client::transmit`] and report it with [`Client::consumed`]; arm a timer for
@@ -18,6 +18,78 @@
 //!
 //! With PIPELINING the envelope (MAIL and every RCPT) goes out at once and the replies
 //! are matched to the commands in order (RFC 2920 §3.1); without it, one command at a time.
+//!
+//! # Policies (opt-in)
+//!
+//! Without them the caller makes every choice, as above. With them the machine chooses
+//! from the server's EHLO response, and [`ClientEvent::Ready`] comes once the chosen steps
+//! are done:
+//!
+//! * [`ClientConfig::starttls`] ([`TlsPolicy`]): the machine sends STARTTLS itself;
+//!   [`ClientEvent::TlsReady`] asks for the handshake, [`Client::tls_established`] sends
+//!   EHLO again and the capabilities learnt in the clear are forgotten (RFC 3207 §4.2).
+//!   Under [`TlsPolicy::Required`] a server without STARTTLS (or refusing it) gets only
+//!   QUIT: [`ClientEvent::PolicyFailed`] with [`Error::TlsUnavailable`].
+//! * [`ClientConfig::auth`] ([`AuthPolicy`]): the first of the caller's SASL clients whose
+//!   mechanism the server offers (over TLS when the TLS policy upgrades) and, on an
+//!   unencrypted connection, that is not a plaintext mechanism unless
+//!   [`ClientConfig::allow_plaintext_auth`]; [`ClientEvent::AuthChosen`] names it, then
+//!   [`ClientEvent::Authenticated`] or [`ClientEvent::AuthFailed`]. When none fits:
+//!   [`ClientEvent::PolicyFailed`] with [`Error::NoAuthMechanism`] or
+//!   [`Error::PlaintextAuthRefused`], and QUIT.
+//! * [`Client::send_message`]: the envelope with `SIZE=`, `BODY=8BITMIME` /
+//!   `BODY=BINARYMIME` and `SMTPUTF8` as the content ([`BodyKind`]) and the addresses
+//!   need and the server offers, and DATA or BDAT ([`MessagePlan::transfer`]); a message
+//!   the server cannot take is refused with a typed error before anything is written
+//!   (no MIME downgrade is attempted).
+//!
+//! ```
+//! use std::time::Duration;
+//! use smtp_proto::client::{
+//!     AuthPolicy, BodyKind, Client, ClientConfig, ClientEvent, MessageBody, TlsPolicy, Transfer,
+//! };
+//! use smtp_proto::{ForwardPath, Host, MailFrom, Mailbox, Parameters, RcptTo, ReversePath};
+//!
+//! let now = Duration::ZERO;
+//! let mut config = ClientConfig::new(Host::parse("client.example")?.into_owned());
+//! config.starttls = TlsPolicy::Required;
+//! config.auth = Some(AuthPolicy::password(None, "jane", "s3cret"));
+//! let mut client = Client::new(config, now);
+//! client.receive(b"220 mx ESMTP\r\n250-mx\r\n250 STARTTLS\r\n220 go ahead\r\n", now)?;
+//! while let Some(event) = client.next_event()? {
+//!     if event == ClientEvent::TlsReady {
+//!         // ... the TLS handshake on the caller's socket, then:
+//!         client.tls_established(now)?;
+//!     }
+//! }
+//! // Over TLS the server offers PLAIN: CRAM-MD5 (preferred) is not offered, PLAIN is allowed.
+//! client.receive(b"250-mx\r\n250-AUTH PLAIN\r\n250-8BITMIME\r\n250 SIZE 1000000\r\n", now)?;
+//! client.receive(b"235 2.7.0 ok\r\n", now)?;
+//! let mut plan = None;
+//! while let Some(event) = client.next_event()? {
+//!     if let ClientEvent::Ready(_) = event {
+//!         let content = "Subject: caf\u{e9}\r\n\r\nna\u{ef}ve\r\n".as_bytes();
+//!         plan = Some(client.send_message(
+//!             MailFrom { path: ReversePath::Null, params: Parameters::new() },
+//!             vec![RcptTo {
+//!                 path: ForwardPath::Mailbox(Mailbox::parse("bob@example.net")?.into_owned()),
+//!                 params: Parameters::new(),
+//!             }],
+//!             MessageBody::Content(content),
+//!             None,
+//!             now,
+//!         )?);
+//!     }
+//! }
+//! let plan = plan.expect("ready after AUTH");
+//! assert_eq!((plan.kind, plan.transfer), (BodyKind::EightBit, Transfer::Data));
+//! assert_eq!(
+//!     String::from_utf8_lossy(client.transmit()),
+//!     "EHLO client.example\r\nSTARTTLS\r\nEHLO client.example\r\nAUTH PLAIN AGphbmUAczNjcmV0\r\n\
+//!      MAIL FROM:<> SIZE=26 BODY=8BITMIME\r\n"
+//! );
+//! # Ok::<(), smtp_proto::Error>(())
+//! ```
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;

@@ -12,6 +12,10 @@
 //! * [`serialize`]: [`Encode`] for every message.
 //! * [`server`] and [`client`]: the session machines (pipelining, DATA with a
 //!   smuggling-proof end of data, BDAT, STARTTLS, AUTH, LMTP, RFC 5321 §4.5.3.2 timeouts).
+//!   The client's opt-in policies choose STARTTLS ([`client::TlsPolicy`]), the AUTH
+//!   mechanism ([`client::AuthPolicy`]) and the message's `BODY`, `SMTPUTF8`, `SIZE` and
+//!   DATA or BDAT ([`client::Client::send_message`]) from the server's capabilities: see
+//!   the [`client`] module for an example.
 //! * `codec` (feature `tokio`): `tokio_util` framing adapters.
 //!
 //! # Parsing and writing
@@ -61,6 +65,9 @@
 //! ```
 //!
 //! # Client side
+//!
+//! Every choice made by the caller (the [`client`] module shows the same with the
+//! machine's policies choosing):
 //!
 //! ```
 //! use std::time::Duration;
