@@ -20,6 +20,7 @@ use mail_examples::smtp::server::{
 };
 use mail_examples::smtp::{SmtpError, reply_text};
 use mail_examples::tls::{self, SelfSigned};
+use mail_examples::transcript::{Side, Transcript};
 use smtp_proto::{ForwardPath, Host, Mailbox, ReversePath};
 use tokio_rustls::TlsAcceptor;
 
@@ -251,6 +252,23 @@ fn starttls_then_every_auth_mechanism_on_submission() {
         assert_eq!(s.authenticated.as_deref(), Some("alice"));
         assert_eq!(s.discarded_after_starttls, 0);
     }
+}
+
+#[test]
+fn starttls_asked_of_a_server_without_it_sends_no_mail() {
+    // The server has no STARTTLS: the client machine's TLS policy (Required) sends only
+    // QUIT after EHLO, never MAIL or the content in the clear.
+    let f = fixture(Mode::Smtp, Transport::Plain, |_| {});
+    let mut o = f.options(Security::StartTls);
+    let transcript = Transcript::new();
+    o.transcript = Some(transcript.clone());
+    let e = f.send(&o, &["bob@example.test"], MESSAGE).unwrap_err();
+    assert!(e.to_string().contains("does not offer STARTTLS"), "{e}");
+    assert_eq!(
+        String::from_utf8_lossy(&transcript.stream(Side::Client)),
+        "EHLO client.test\r\nQUIT\r\n"
+    );
+    assert!(f.delivered().is_empty());
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! The blocking SMTP / submission / LMTP client: sends one message to one or more
 //! recipients over a [`ClientStream`], driving [`smtp_proto::client::Client`].
 //!
-//! The session: greeting, EHLO (LHLO), then STARTTLS and EHLO again if asked, then AUTH if
-//! asked, then the envelope — all of MAIL and RCPT in one write when the server offers
-//! PIPELINING — then the content with BDAT when it offers CHUNKING (several chunks; all in
+//! The session: greeting, EHLO (LHLO), then STARTTLS and EHLO again if asked (sent by the
+//! machine under `TlsPolicy::Required`: no STARTTLS, no mail), then AUTH if asked, then
+//! the envelope — all of MAIL and RCPT in one write when the server offers PIPELINING —
+//! then the content with BDAT when it offers CHUNKING (several chunks; all in
 //! one write with PIPELINING) or else with DATA, then QUIT. The MAIL command carries
 //! `SIZE=` when SIZE is offered, `BODY=8BITMIME` when the content has 8-bit octets and
 //! 8BITMIME is offered, and `SMTPUTF8` when an address or a header is UTF-8 and SMTPUTF8
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use mail_common::sasl::{Mechanism, SaslClient, Secret};
 use mail_common::service::Security;
-use smtp_proto::client::{Client, ClientConfig, ClientEvent, RecipientOutcome};
+use smtp_proto::client::{Client, ClientConfig, ClientEvent, RecipientOutcome, TlsPolicy};
 use smtp_proto::{
     Body, Capability, EhloResponse, ForwardPath, Host, MailFrom, Parameter, Parameters, RcptTo,
     Reply, ReversePath,
@@ -203,6 +204,11 @@ pub fn send(
     config.lmtp = options.lmtp;
     config.tls = stream.is_tls();
     config.allow_plaintext_auth = options.allow_plaintext_auth;
+    if options.security == Security::StartTls {
+        // The machine sends STARTTLS itself after EHLO, and refuses to go on in the clear
+        // (only QUIT) when the server does not offer it or refuses it.
+        config.starttls = TlsPolicy::Required;
+    }
     let start = Instant::now();
     let mut session = Session {
         options,
@@ -400,8 +406,13 @@ impl Session<'_> {
             }
             ClientEvent::Reply(_) => {}
             ClientEvent::Closed(_) => {}
-            // This session runs STARTTLS and AUTH itself: the machine's policies are off.
-            ClientEvent::AuthChosen(_) | ClientEvent::PolicyFailed(_) => {}
+            ClientEvent::PolicyFailed(e) => {
+                // The machine has sent QUIT.
+                self.quit_sent = true;
+                self.fail(SmtpError::Unsupported(e.to_string()));
+            }
+            // This session chooses the AUTH mechanism itself: no AUTH policy is set.
+            ClientEvent::AuthChosen(_) => {}
         }
         Ok(())
     }
@@ -424,16 +435,7 @@ impl Session<'_> {
     /// After EHLO: STARTTLS, AUTH or the transaction, whichever is next.
     fn ready(&mut self, caps: &EhloResponse<'static>) -> Result<(), SmtpError> {
         let now = self.now();
-        if self.options.security == Security::StartTls && !self.client.is_tls() {
-            if !caps.has(&Capability::StartTls) {
-                self.fail(SmtpError::Unsupported(
-                    "the server does not offer STARTTLS".into(),
-                ));
-                return Ok(());
-            }
-            self.client.start_tls(now)?;
-            return Ok(());
-        }
+        // STARTTLS, when asked for, was done by the machine before Ready (TlsPolicy).
         if let Some(login) = &self.options.login {
             let offered: Vec<&str> = caps.auth_mechanisms().iter().map(|m| m.as_str()).collect();
             let tls = self.client.is_tls();
