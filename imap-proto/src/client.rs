@@ -46,8 +46,10 @@
 //!
 //! IMAP4rev2 (RFC 9051) on the command side: [`enable`](Client::enable) with
 //! `IMAP4rev2`, and the rev2 grammar (UID EXPUNGE, MOVE, UNSELECT in the base, STATUS
-//! SIZE / DELETED, SEARCH RETURN, literal8). The client does not stop the application from
-//! sending rev1-only commands (LSUB, CHECK) to a rev2 server.
+//! SIZE / DELETED, SEARCH RETURN, literal8). Once `ENABLE IMAP4rev2` succeeded, or when
+//! the server offers IMAP4rev2 without IMAP4rev1, [`send`](Client::send) refuses what rev2
+//! removed ([`CommandBody::removed_in_rev2`]: LSUB, CHECK, the RFC822 / RFC822.HEADER /
+//! RFC822.TEXT fetch items, STATUS RECENT, the NEW / OLD / RECENT search keys).
 //!
 //! Literals of a large response can come as borrowed chunks
 //! ([`ClientConfig::stream_threshold`]). Literals of commands are copied into the send
@@ -945,7 +947,7 @@ impl Client {
         self.settle();
         // RFC 6855 §3; IMAP4rev2's own grammar takes UTF-8 in quoted strings and text
         // (RFC 9051 §9 QUOTED-CHAR, text).
-        let utf8 = self.is_enabled("UTF8=ACCEPT") || self.is_enabled("IMAP4rev2");
+        let utf8 = self.is_enabled("UTF8=ACCEPT") || self.core.rev2();
         if self.decoder.config().utf8 != utf8 {
             let mut c = *self.decoder.config();
             c.utf8 = utf8;
@@ -1143,12 +1145,24 @@ impl Core {
         self.enabled.iter().any(|e| e.eq_ignore_ascii_case(name))
     }
 
+    /// Whether the session speaks IMAP4rev2: `ENABLE IMAP4rev2` succeeded, or the server
+    /// offers IMAP4rev2 without IMAP4rev1 (RFC 9051 §2.1, §6.3.1).
+    fn rev2(&self) -> bool {
+        self.enabled_has("IMAP4rev2") || (self.has("IMAP4rev2") && !self.has("IMAP4rev1"))
+    }
+
     /// Why `body` may not be sent to this server: the capability it needs was not
     /// advertised (UIDPLUS for UID EXPUNGE, RFC 4315 §3; MOVE, RFC 6851 §3.3; ENABLE, RFC
     /// 5161 §3.1; all three are in IMAP4rev2), or QRESYNC was not enabled for a QRESYNC
     /// SELECT or a VANISHED FETCH (RFC 7162 §3.2.5, §3.2.6); no SEARCH CHARSET once
-    /// UTF8=ACCEPT is enabled (RFC 6855 §3).
+    /// UTF8=ACCEPT is enabled (RFC 6855 §3); nothing IMAP4rev2 removed once the session
+    /// is rev2 ([`Core::rev2`]).
     fn missing_capability(&self, body: &CommandBody<'_>) -> Option<&'static str> {
+        if self.rev2() {
+            if let Some(why) = body.removed_in_rev2() {
+                return Some(why);
+            }
+        }
         let rev2 = self.has("IMAP4rev2");
         // Enabled, or asked for by an ENABLE still in flight (pipelined before the SELECT,
         // as in RFC 7162 §3.2.5.1's example).

@@ -19,6 +19,32 @@
 //! Errors ([`Error`]) carry the offset, the line of the message and the ABNF rule that
 //! failed. nom does the parsing but stays out of the API.
 //!
+//! # IMAP4rev2 (RFC 9051)
+//!
+//! What is done, by RFC 9051 Appendix E item:
+//! * 2, 3: the folded-in extensions' commands and responses are typed (NAMESPACE,
+//!   UNSELECT, UIDPLUS, ESEARCH and SEARCHRES, ENABLE, IDLE, SASL-IR, LIST-EXTENDED,
+//!   LIST-STATUS, MOVE, LITERAL-, BINARY, the CLOSED code), and STATUS SIZE / DELETED.
+//! * 12, 17, 18, 19: once `ENABLE IMAP4rev2` succeeded, or on a server that offers rev2
+//!   without rev1 ([`server::ServerConfig::rev2_only`]), the client refuses to send and
+//!   the server answers BAD to what rev2 removed ([`CommandBody::removed_in_rev2`]):
+//!   LSUB, CHECK, the RFC822 / RFC822.HEADER / RFC822.TEXT fetch items, STATUS RECENT
+//!   (also in LIST RETURN (STATUS ...)) and the NEW / OLD / RECENT search keys.
+//! * 16, 24: after `ENABLE IMAP4rev2` (or on a rev2-only server) quoted strings and
+//!   mailbox names take UTF-8 on the server's command decoder and the client's side.
+//!
+//! What is not done:
+//! * 1: sizes stay 32-bit where RFC 3501 has `number` (`LARGER`/`SMALLER`,
+//!   `RFC822.SIZE`); rev2's `number64` there is not modelled.
+//! * 4, 9, 10, 11, 21: what a rev2 server must send (ESEARCH instead of SEARCH, CLOSED and
+//!   an untagged LIST on SELECT, UID in every unsolicited FETCH, no UNSEEN code) is the
+//!   application's: the server machine does not check its responses against rev2, and the
+//!   client machine accepts rev1 responses (RECENT, SEARCH, `\Recent`) from a rev2 server.
+//! * An `ENABLE IMAP4rev2` still in flight does not count: commands pipelined behind it
+//!   follow rev1 rules until the ENABLED response and the OK arrive.
+//! * A client that sees both IMAP4rev1 and IMAP4rev2 advertised stays rev1 until it
+//!   enables rev2 itself; the crate never picks the revision for the application.
+//!
 //! # Server side
 //!
 //! ```

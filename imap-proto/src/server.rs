@@ -41,9 +41,11 @@
 //! IMAP4rev2 (RFC 9051): offer it with `IMAP4rev2` in [`ServerConfig::capabilities`] and
 //! in [`ServerConfig::enable`] for `ENABLE IMAP4rev2`; the command grammar already takes
 //! rev2's additions (UID EXPUNGE, MOVE, UNSELECT, STATUS SIZE / DELETED, ESEARCH's
-//! RETURN, literal8). The machine does not refuse rev1-only commands (LSUB, CHECK) after
-//! `ENABLE IMAP4rev2`: rev2 servers may still accept them, so that is the application's
-//! call.
+//! RETURN, literal8), or make a rev2-only server with [`ServerConfig::rev2_only`]. Once
+//! `ENABLE IMAP4rev2` succeeded (or from the start on a rev2-only server) the machine
+//! answers BAD to what rev2 removed ([`CommandBody::removed_in_rev2`]: LSUB, CHECK, the
+//! RFC822 / RFC822.HEADER / RFC822.TEXT fetch items, STATUS RECENT, the NEW / OLD / RECENT
+//! search keys).
 //!
 //! Commands and their arguments borrow from the machine's input buffer. A large APPEND
 //! message can come as borrowed chunks instead ([`ServerConfig::stream_append`]), so
@@ -169,6 +171,11 @@ pub struct ServerConfig {
     /// `UTF8=ACCEPT` or `IMAP4rev2` switches the command decoder to UTF-8 (RFC 6855 §3,
     /// RFC 9051 §9); `QRESYNC` implies `CONDSTORE` (RFC 7162 §3.2.3).
     pub enable: Vec<Atom<'static>>,
+    /// An IMAP4rev2-only server (RFC 9051): the capabilities list `IMAP4rev2` instead of
+    /// `IMAP4rev1`, commands decode as UTF-8, and what rev2 removed
+    /// ([`CommandBody::removed_in_rev2`]) is answered BAD from the start, as it is after
+    /// `ENABLE IMAP4rev2` on a server that offers both.
+    pub rev2_only: bool,
     /// Offer COMPRESS=DEFLATE (RFC 4978); the machine only negotiates, the application
     /// switches the stream.
     pub compress: bool,
@@ -205,6 +212,7 @@ impl Default for ServerConfig {
             stream_append: None,
             idle: true,
             enable: Vec::new(),
+            rev2_only: false,
             compress: false,
             pass_unparsed: false,
             limits: Limits::SERVER,
@@ -1250,11 +1258,12 @@ impl Core {
     fn decoder_config(&self) -> Config {
         Config {
             limits: self.config.limits,
-            utf8: self.enabled.iter().any(|a| {
-                // RFC 6855 §3; RFC 9051 §9 (QUOTED-CHAR takes UTF-8 in rev2).
-                a.as_str().eq_ignore_ascii_case("UTF8=ACCEPT")
-                    || a.as_str().eq_ignore_ascii_case("IMAP4rev2")
-            }),
+            utf8: self.config.rev2_only
+                || self.enabled.iter().any(|a| {
+                    // RFC 6855 §3; RFC 9051 §9 (QUOTED-CHAR takes UTF-8 in rev2).
+                    a.as_str().eq_ignore_ascii_case("UTF8=ACCEPT")
+                        || a.as_str().eq_ignore_ascii_case("IMAP4rev2")
+                }),
             ..Config::default()
         }
     }
@@ -1269,7 +1278,11 @@ impl Core {
 
     fn capability_list(&self) -> Vec1<Capability<'static>> {
         let atom = |s: &'static str| Capability::Other(Atom(Cow::Borrowed(s)));
-        let mut caps = alloc::vec![Capability::Imap4Rev1];
+        let mut caps = alloc::vec![if self.config.rev2_only {
+            atom("IMAP4rev2")
+        } else {
+            Capability::Imap4Rev1
+        }];
         if self.state == State::NotAuthenticated {
             if self.config.starttls && !self.tls {
                 caps.push(Capability::StartTls);
@@ -1303,7 +1316,17 @@ impl Core {
         if self.config.compress && !self.compress {
             caps.push(atom("COMPRESS=DEFLATE"));
         }
-        caps.extend(self.config.capabilities.iter().cloned());
+        let listed = |c: &Capability<'_>| {
+            self.config.rev2_only
+                && matches!(c, Capability::Other(a) if a.as_str().eq_ignore_ascii_case("IMAP4rev2"))
+        };
+        caps.extend(
+            self.config
+                .capabilities
+                .iter()
+                .filter(|c| !listed(c))
+                .cloned(),
+        );
         Vec1(caps)
     }
 
@@ -1589,8 +1612,14 @@ impl Core {
 
     /// RFC 7162 §3.2.5, §3.2.6: the QRESYNC select parameter and the VANISHED fetch
     /// modifier need `ENABLE QRESYNC` first; VANISHED only in UID FETCH, with CHANGEDSINCE.
-    /// RFC 6855 §3: no SEARCH CHARSET once UTF8=ACCEPT is enabled.
+    /// RFC 6855 §3: no SEARCH CHARSET once UTF8=ACCEPT is enabled. RFC 9051 Appendix E:
+    /// nothing rev2 removed once the session is rev2.
     fn extension_refusal(&self, body: &CommandBody<'_>) -> Option<&'static str> {
+        if self.config.rev2_only || self.has_enabled("IMAP4rev2") {
+            if let Some(why) = body.removed_in_rev2() {
+                return Some(why);
+            }
+        }
         match body {
             CommandBody::Search {
                 charset: Some(_), ..

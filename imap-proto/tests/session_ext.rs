@@ -674,3 +674,153 @@ fn utf8_accept_rules() {
     assert_eq!(p.status(h), Some("Ok"));
     assert_eq!(p.server_log.last().map(String::as_str), Some("APPEND"));
 }
+
+/// What IMAP4rev2 removed (RFC 9051 Appendix E items 12, 17, 18, 19; §9 `command-auth`,
+/// `command-select`, `fetch-att`, `status-att`, `search-key`), one line each, with the
+/// server's answer once the session is rev2.
+const REMOVED_IN_REV2: [(&str, &str); 9] = [
+    (
+        "LSUB \"\" *",
+        "LSUB is not in IMAP4rev2, use LIST (SUBSCRIBED)",
+    ),
+    ("CHECK", "CHECK is not in IMAP4rev2, use NOOP"),
+    (
+        "FETCH 1 RFC822",
+        "RFC822, RFC822.HEADER and RFC822.TEXT are not in IMAP4rev2",
+    ),
+    (
+        "UID FETCH 1 (FLAGS RFC822.HEADER)",
+        "RFC822, RFC822.HEADER and RFC822.TEXT are not in IMAP4rev2",
+    ),
+    (
+        "FETCH 1:* (RFC822.TEXT) (CHANGEDSINCE 1)",
+        "RFC822, RFC822.HEADER and RFC822.TEXT are not in IMAP4rev2",
+    ),
+    (
+        "STATUS INBOX (MESSAGES RECENT)",
+        "STATUS RECENT is not in IMAP4rev2",
+    ),
+    (
+        "LIST \"\" * RETURN (STATUS (RECENT))",
+        "STATUS RECENT is not in IMAP4rev2",
+    ),
+    (
+        "SEARCH OR SEEN NOT (DRAFT NEW)",
+        "SEARCH NEW, OLD and RECENT are not in IMAP4rev2",
+    ),
+    (
+        "UID SEARCH RETURN (MIN) OLD",
+        "SEARCH NEW, OLD and RECENT are not in IMAP4rev2",
+    ),
+];
+
+/// Lines in both grammars, next of kin of the removed ones: still accepted in rev2.
+const KEPT_IN_REV2: [&str; 4] = [
+    "FETCH 1 (RFC822.SIZE BODY.PEEK[HEADER])",
+    "STATUS INBOX (MESSAGES UNSEEN SIZE)",
+    "SEARCH OR SEEN NOT (DRAFT UNSEEN)",
+    "NOOP",
+];
+
+fn typed(line: &str) -> CommandBody<'static> {
+    let wire = format!("t {line}\r\n");
+    match CommandDecoder::default().decode(wire.as_bytes()).unwrap() {
+        CommandDecoded::Complete { command, .. } => command.body.into_owned(),
+        other => panic!("{line}: {other:?}"),
+    }
+}
+
+/// Feeds `line` to the server in `chunk`-octet pieces; the first event (if any) is
+/// answered OK. Returns what the server wrote.
+fn server_answer(p: &mut Pair, tag: &str, line: &str) -> String {
+    let wire = format!("{tag} {line}\r\n");
+    for piece in wire.as_bytes().chunks(p.chunk) {
+        p.server.receive(piece);
+        while let Some(ev) = p.server.next_event().unwrap() {
+            let ev = detach(ev);
+            (p.app)(&mut p.server, ev, &mut p.server_log);
+        }
+    }
+    String::from_utf8(p.server.take_output()).unwrap()
+}
+
+/// RFC 9051 Appendix E: after `ENABLE IMAP4rev2` the client refuses to send what rev2
+/// removed and the server answers it BAD; before, both take it (rev1).
+#[test]
+fn imap4rev2_removed_items_refused_after_enable() {
+    for chunk in [usize::MAX, 1] {
+        let config = ServerConfig {
+            enable: vec![Atom::new("IMAP4rev2").unwrap()],
+            capabilities: vec![cap("CONDSTORE")],
+            ..ServerConfig::default()
+        };
+        let mut p = Pair::new(config, app, chunk);
+        select_inbox(&mut p);
+        // rev1: everything goes through.
+        for (line, _) in REMOVED_IN_REV2 {
+            let h = p.client.send(typed(line)).unwrap();
+            p.pump();
+            assert_eq!(p.status(h), Some("Ok"), "{line} (rev1)");
+        }
+        for (i, (line, _)) in REMOVED_IN_REV2.iter().enumerate() {
+            let out = server_answer(&mut p, &format!("r{i}"), line);
+            assert_eq!(out, format!("r{i} OK done\r\n"), "{line} (rev1)");
+        }
+        p.client.unselect().unwrap();
+        let en = p.client.enable(&["IMAP4rev2"]).unwrap();
+        p.pump();
+        assert_eq!(p.status(en), Some("Ok"));
+        select_inbox(&mut p);
+        for (i, (line, why)) in REMOVED_IN_REV2.iter().enumerate() {
+            assert!(p.client.send(typed(line)).is_err(), "{line} (client, rev2)");
+            assert!(p.client.take_output().is_empty());
+            let out = server_answer(&mut p, &format!("b{i}"), line);
+            assert_eq!(out, format!("b{i} BAD {why}\r\n"), "{line} (server, rev2)");
+        }
+        for line in KEPT_IN_REV2 {
+            let h = p.client.send(typed(line)).unwrap();
+            p.pump();
+            assert_eq!(p.status(h), Some("Ok"), "{line} (rev2)");
+        }
+    }
+}
+
+/// RFC 9051 §2.1: a server offering IMAP4rev2 without IMAP4rev1 is rev2 from the greeting
+/// on, without ENABLE, on both machines.
+#[test]
+fn imap4rev2_only_server_is_rev2_from_the_start() {
+    for chunk in [usize::MAX, 1] {
+        let config = ServerConfig {
+            rev2_only: true,
+            capabilities: vec![cap("IMAP4rev2")],
+            ..ServerConfig::default()
+        };
+        let mut p = Pair::new(config, app, chunk);
+        let h = p.client.send(CommandBody::Capability).unwrap();
+        p.pump();
+        assert_eq!(p.status(h), Some("Ok"));
+        let caps = p
+            .client_log
+            .iter()
+            .find(|l| l.starts_with("data * CAPABILITY"))
+            .unwrap();
+        assert!(caps.starts_with("data * CAPABILITY IMAP4rev2 "), "{caps}");
+        assert_eq!(caps.matches("IMAP4rev").count(), 1, "{caps}");
+        assert!(p.client.has_capability("IMAP4rev2") && !p.client.has_capability("IMAP4rev1"));
+        select_inbox(&mut p);
+        for (i, (line, why)) in REMOVED_IN_REV2.iter().enumerate() {
+            assert!(p.client.send(typed(line)).is_err(), "{line} (client)");
+            let out = server_answer(&mut p, &format!("b{i}"), line);
+            assert_eq!(out, format!("b{i} BAD {why}\r\n"), "{line} (server)");
+        }
+        // rev2 takes UTF-8 in quoted strings without ENABLE (RFC 9051 §9).
+        let out = server_answer(&mut p, "u", "STATUS \"Entwürfe\" (MESSAGES)");
+        assert_eq!(out, "u OK done\r\n");
+        p.client
+            .receive("* LIST () \"/\" \"Entwürfe\"\r\n".as_bytes());
+        assert!(matches!(
+            p.client.next_event(),
+            Ok(Some(client::Event::Data(Data::List { .. })))
+        ));
+    }
+}

@@ -431,6 +431,59 @@ impl CommandBody<'_> {
         }
     }
 
+    /// What in this command IMAP4rev2 removed from the rev1 grammar (RFC 9051 Appendix E
+    /// items 12, 17, 18, 19 and §9): `LSUB` (LIST (SUBSCRIBED) instead), `CHECK` (NOOP
+    /// instead), the `RFC822`, `RFC822.HEADER` and `RFC822.TEXT` fetch items (BODY[]
+    /// instead; `RFC822.SIZE` stays), the STATUS `RECENT` attribute (also as a LIST-STATUS
+    /// return option) and the `NEW`, `OLD` and `RECENT` search keys (also inside SORT and
+    /// THREAD). `None` when the command is in rev2's grammar as far as these go.
+    pub fn removed_in_rev2(&self) -> Option<&'static str> {
+        use CommandBody as C;
+        let fetch = |items: &FetchItems<'_>| {
+            let old = |a: &FetchAttribute<'_>| {
+                matches!(
+                    a,
+                    FetchAttribute::Rfc822
+                        | FetchAttribute::Rfc822Header
+                        | FetchAttribute::Rfc822Text
+                )
+            };
+            let found = match items {
+                FetchItems::Single(a) => old(a),
+                FetchItems::List(v) => v.iter().any(old),
+                FetchItems::Macro(_) => false,
+            };
+            found.then_some("RFC822, RFC822.HEADER and RFC822.TEXT are not in IMAP4rev2")
+        };
+        let status = |items: &Vec1<StatusAttribute>| {
+            items
+                .iter()
+                .any(|a| *a == StatusAttribute::Recent)
+                .then_some("STATUS RECENT is not in IMAP4rev2")
+        };
+        let search = |keys: &Vec1<SearchKey<'_>>| {
+            keys.iter()
+                .any(SearchKey::removed_in_rev2)
+                .then_some("SEARCH NEW, OLD and RECENT are not in IMAP4rev2")
+        };
+        match self {
+            C::Lsub { .. } => Some("LSUB is not in IMAP4rev2, use LIST (SUBSCRIBED)"),
+            C::Check => Some("CHECK is not in IMAP4rev2, use NOOP"),
+            C::Fetch { items, .. } | C::FetchExt { items, .. } => fetch(items),
+            C::Status { items, .. } => status(items),
+            C::ListExt {
+                return_options: Some(options),
+                ..
+            } => options.iter().find_map(|o| match o {
+                ListReturnOption::Status(items) => status(items),
+                _ => None,
+            }),
+            C::Search { criteria, .. } | C::SearchExt { criteria, .. } => search(criteria),
+            C::Sort { keys, .. } | C::Thread { keys, .. } => search(keys),
+            _ => None,
+        }
+    }
+
     /// Whether this is a CONDSTORE enabling command (RFC 7162 §3.1): SELECT / EXAMINE
     /// with `CONDSTORE`, STATUS `HIGHESTMODSEQ`, FETCH `MODSEQ` or `CHANGEDSINCE`, SEARCH
     /// `MODSEQ`, STORE `UNCHANGEDSINCE` (ENABLE CONDSTORE is ENABLE's business).
@@ -939,6 +992,18 @@ pub enum SearchKey<'a> {
 }
 
 impl SearchKey<'_> {
+    /// Whether the key or a key nested in it is `NEW`, `OLD` or `RECENT`, which IMAP4rev2
+    /// removed (RFC 9051 Appendix E item 12, §9 `search-key`).
+    pub fn removed_in_rev2(&self) -> bool {
+        match self {
+            SearchKey::New | SearchKey::Old | SearchKey::Recent => true,
+            SearchKey::Not(k) => k.removed_in_rev2(),
+            SearchKey::Or(a, b) => a.removed_in_rev2() || b.removed_in_rev2(),
+            SearchKey::And(v) => v.iter().any(SearchKey::removed_in_rev2),
+            _ => false,
+        }
+    }
+
     /// Whether the key or a key nested in it is `MODSEQ` (RFC 7162 §3.1.5).
     pub fn uses_modseq(&self) -> bool {
         match self {
