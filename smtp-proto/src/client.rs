@@ -187,7 +187,7 @@ impl ClientConfig {
 }
 
 /// Whether the machine sends STARTTLS by itself when the EHLO response arrives (RFC 3207;
-/// RFC 8314 §3 for why mail should not go in the clear). On a connection that is already
+/// after a 454 refusal, going on is local policy, §4). On a connection that is already
 /// encrypted ([`ClientConfig::tls`]) every policy is satisfied and STARTTLS is never sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TlsPolicy {
@@ -200,8 +200,8 @@ pub enum TlsPolicy {
     Opportunistic,
     /// STARTTLS, or no mail: when the server does not offer it, or refuses it, the
     /// machine reports [`ClientEvent::PolicyFailed`] with [`Error::TlsUnavailable`] and
-    /// sends QUIT (RFC 3207 §4.1: a client whose policy requires TLS does not go on in
-    /// the clear).
+    /// sends QUIT (RFC 8314 §5.2: a client that requires confidentiality does nothing
+    /// but capability discovery and STARTTLS until it has it).
     Required,
 }
 
@@ -293,7 +293,7 @@ fn password_clients(
         .collect()
 }
 
-/// The octets `content` makes on the wire without the dot-stuffing (RFC 1870 §3): as is
+/// The octets `content` makes on the wire without the dot-stuffing (RFC 1870 §5): as is
 /// with BDAT; with DATA, each bare CR or LF written as CRLF and a final CRLF added if
 /// missing, as the dot-stuffer does.
 fn wire_size(content: &[u8], transfer: Transfer) -> u64 {
@@ -1250,14 +1250,14 @@ impl Client {
     /// ([`MessagePlan::transfer`]); [`ClientEvent::Envelope`] follows as with
     /// [`send_envelope`](Self::send_envelope).
     ///
-    /// * 8-bit content: `BODY=8BITMIME` (RFC 6152 §2); if only BINARYMIME and CHUNKING
-    ///   are offered, `BODY=BINARYMIME` with BDAT.
+    /// * 8-bit content: `BODY=8BITMIME` (RFC 6152 §2); never without 8BITMIME, even to a
+    ///   server with BINARYMIME (RFC 6152 §3: "must not, under any circumstances").
     /// * Binary content: `BODY=BINARYMIME` with BDAT when BINARYMIME and CHUNKING are
     ///   offered (RFC 3030 §3).
     /// * `SMTPUTF8` when an address is not ASCII and SMTPUTF8 is offered (RFC 6531 §3.4);
     ///   the caller may also give it (a message with UTF-8 header fields needs it too).
     /// * `SIZE=n` when SIZE is offered and the size is known: `size`, or, with
-    ///   [`MessageBody::Content`], the octets the chosen transfer will carry (RFC 1870 §3:
+    ///   [`MessageBody::Content`], the octets the chosen transfer will carry (RFC 1870 §5:
     ///   CRLF included, the dots added by stuffing and the final `.` not).
     ///
     /// The content is never converted (no MIME downgrade, RFC 6152 §3 leaves that to
@@ -1321,13 +1321,11 @@ impl Client {
             MessageBody::Kind(k) => k,
             MessageBody::Content(c) => BodyKind::of(c),
         };
-        let binary_ok = caps.has(&Capability::BinaryMime) && caps.has(&Capability::Chunking);
         let (body_param, transfer) = match kind {
             BodyKind::SevenBit => (None, Transfer::Data),
             BodyKind::EightBit if caps.has(&Capability::EightBitMime) => {
                 (Some(Body::EightBitMime), Transfer::Data)
             }
-            BodyKind::EightBit if binary_ok => (Some(Body::BinaryMime), Transfer::Bdat),
             BodyKind::EightBit => {
                 return Err(Error::ParameterNotOffered {
                     parameter: "BODY=8BITMIME",

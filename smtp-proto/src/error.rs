@@ -112,7 +112,7 @@ pub enum Error {
     },
     /// The client's TLS policy ([`crate::client::TlsPolicy::Required`]) needs STARTTLS
     /// and the server did not offer it (`refused: None`) or refused it with this code
-    /// (RFC 3207 §4.1, RFC 8314 §3: the mail is not sent in the clear). Only QUIT was
+    /// (RFC 8314 §5.2: nothing but capability discovery and STARTTLS in the clear). Only QUIT was
     /// sent.
     #[error("TLS is required by policy but the server {}", match refused { Some(_) => "refused STARTTLS", None => "does not offer STARTTLS" })]
     TlsUnavailable {
