@@ -623,6 +623,40 @@ fn a_utf8_address_gets_smtputf8_when_offered_and_is_refused_otherwise() {
 }
 
 #[test]
+fn smtputf8_and_other_parameters_given_by_the_caller_are_kept_once() {
+    // A message with UTF-8 header fields needs SMTPUTF8 even with ASCII addresses
+    // (RFC 6531 §3.4): the caller gives it, with a DSN parameter; the machine adds SIZE
+    // and BODY before them and does not repeat SMTPUTF8 for the UTF-8 recipient.
+    let mut c = Client::new(Setup::new().client, T0);
+    c.receive(
+        b"220 mx\r\n250-mx\r\n250-SIZE 0\r\n250-8BITMIME\r\n250-DSN\r\n250 SMTPUTF8\r\n",
+        T0,
+    )
+    .unwrap();
+    while c.next_event().unwrap().is_some() {}
+    let n = c.transmit().len();
+    c.consumed(n);
+    let mail = MailFrom {
+        path: ReversePath::Null,
+        params: Parameters::from_list(vec![Parameter::SmtpUtf8, Parameter::Ret(Ret::Hdrs)])
+            .unwrap(),
+    };
+    let rcpt = RcptTo {
+        path: ForwardPath::Mailbox(mailbox("j\u{f6}rg@b\u{fc}cher.example")),
+        params: Parameters::new(),
+    };
+    let content = "Subject: \u{fc}\r\n\r\nx\r\n".as_bytes();
+    let plan = c
+        .send_message(mail, vec![rcpt], MessageBody::Content(content), None, T0)
+        .unwrap();
+    assert!(plan.smtputf8);
+    assert_eq!(
+        String::from_utf8_lossy(c.transmit()),
+        "MAIL FROM:<> SIZE=18 BODY=8BITMIME SMTPUTF8 RET=HDRS\r\n"
+    );
+}
+
+#[test]
 fn an_ascii_envelope_gets_no_smtputf8() {
     let mut setup = Setup::new();
     setup.msg = Some(Msg::new(b"hi\r\n"));
