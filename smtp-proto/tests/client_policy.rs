@@ -599,6 +599,25 @@ fn binary_content_to_a_server_without_chunking_is_refused_before_anything_is_sen
 }
 
 #[test]
+fn lmtp_binary_message_goes_with_bdat_and_gets_one_reply_per_recipient() {
+    let mut setup = Setup::new();
+    setup.server.lmtp = true;
+    setup.client.lmtp = true;
+    let mut msg = Msg::new(b"\0\x01\x02 binary\r\n");
+    msg.to = vec!["bob@example.net", "ann@example.net"];
+    setup.msg = Some(msg);
+    let out = run(&setup, usize::MAX);
+    assert!(out.c2s().starts_with("LHLO client.example\r\n"));
+    assert!(mail_line(&out).ends_with(" SIZE=12 BODY=BINARYMIME"));
+    assert_eq!(out.wire.body, b"\0\x01\x02 binary\r\n");
+    let delivered = out.wire.client_events.iter().find_map(|e| match e {
+        ClientEvent::Delivered(d) => Some(d.len()),
+        _ => None,
+    });
+    assert_eq!(delivered, Some(2));
+}
+
+#[test]
 fn a_utf8_address_gets_smtputf8_when_offered_and_is_refused_otherwise() {
     let mut setup = Setup::new();
     let mut msg = Msg::new(b"hi\r\n");
