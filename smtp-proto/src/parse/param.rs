@@ -125,7 +125,70 @@ fn date_time_len(i: &[u8]) -> Option<usize> {
     }
 }
 
-/// RFC 3339 §5.6 `date-time = full-date "T" full-time`.
+/// The two-digit number at `at` of a `date-time` whose syntax was checked.
+fn two_digits(dt: &[u8], at: usize) -> u8 {
+    let d = |k: usize| dt.get(k).map_or(0, |b| b.wrapping_sub(b'0'));
+    d(at) * 10 + d(at + 1)
+}
+
+/// Whether `year` is a leap year of the Gregorian calendar (RFC 3339 Appendix C).
+pub(crate) fn is_leap_year(year: u16) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+/// The days of `month` (1-12) in `year` (RFC 3339 §5.7: 28, 29, 30 or 31).
+pub(crate) fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The first field of a syntactically valid `date-time` (as [`date_time_len`] found it)
+/// outside its range, with where it is and the rule it breaks; `None` if all are in range.
+///
+/// RFC 3339 §5.6 gives the fields two digits each; §5.7 restricts them: `date-month`
+/// 01-12, `date-mday` 01-28/29/30/31 by month and leap year, `time-hour` 00-23,
+/// `time-minute` 00-59, `time-second` 00-60 (60 only for a leap second; which minutes have
+/// one is not known in advance, so 60 is accepted in any), and the `time-numoffset` hours
+/// 00-23 and minutes 00-59.
+fn date_time_out_of_range(dt: &[u8]) -> Option<(usize, &'static str)> {
+    let year = dt
+        .iter()
+        .take(4)
+        .fold(0u16, |y, b| y * 10 + u16::from(b.wrapping_sub(b'0')));
+    let month = two_digits(dt, 5);
+    if !(1..=12).contains(&month) {
+        return Some((5, "date-month (01-12)"));
+    }
+    if !(1..=days_in_month(year, month)).contains(&two_digits(dt, 8)) {
+        return Some((8, "date-mday (01-28, 29, 30, 31 by month and year)"));
+    }
+    if two_digits(dt, 11) > 23 {
+        return Some((11, "time-hour (00-23)"));
+    }
+    if two_digits(dt, 14) > 59 {
+        return Some((14, "time-minute (00-59)"));
+    }
+    if two_digits(dt, 17) > 60 {
+        return Some((17, "time-second (00-60)"));
+    }
+    // `time-numoffset = ("+" / "-") time-hour ":" time-minute`: the last six octets.
+    let n = dt.len();
+    if matches!(dt.get(n.wrapping_sub(6)), Some(b'+' | b'-')) {
+        if two_digits(dt, n - 5) > 23 {
+            return Some((n - 5, "time-hour (00-23)"));
+        }
+        if two_digits(dt, n - 2) > 59 {
+            return Some((n - 2, "time-minute (00-59)"));
+        }
+    }
+    None
+}
+
+/// RFC 3339 §5.6 `date-time = full-date "T" full-time`, with the ranges of §5.7.
 ///
 /// A valid one is recognised by [`date_time_len`] (one pass over fixed positions; the
 /// chain of combinators below cost ~1 000 instructions per date in callgrind, for one
@@ -134,6 +197,9 @@ fn date_time_len(i: &[u8]) -> Option<usize> {
 pub(crate) fn date_time(i: In<'_>) -> PResult<'_, &str> {
     if let Some(n) = date_time_len(i) {
         let (span, rest) = i.split_at(n.min(i.len()));
+        if let Some((at, rule)) = date_time_out_of_range(span) {
+            return fail(i.get(at..).unwrap_or_default(), rule);
+        }
         return Ok((rest, utf8(span, i)?));
     }
     let r = digits(i, 4)?.0;
@@ -544,6 +610,40 @@ mod tests {
                 "{:?}",
                 alloc::string::String::from_utf8_lossy(&c)
             );
+        }
+    }
+
+    #[test]
+    fn date_time_fields_are_range_checked() {
+        let ok = |s: &str| date_time(s.as_bytes()).is_ok();
+        for good in [
+            "2026-12-31T23:59:60.5+23:59",
+            "2024-02-29T00:00:00Z",
+            "2000-02-29T00:00:00Z",
+            "2026-04-30T00:00:00-00:00",
+            "2026-01-31T00:00:00z",
+            "2026-11-30T12:30:45.999999999-12:00",
+        ] {
+            assert!(ok(good), "{good}");
+        }
+        for (bad, at) in [
+            ("2026-13-01T00:00:00Z", 5),
+            ("2026-00-01T00:00:00Z", 5),
+            ("2026-01-32T00:00:00Z", 8),
+            ("2026-01-00T00:00:00Z", 8),
+            ("2026-02-29T00:00:00Z", 8),
+            ("1900-02-29T00:00:00Z", 8),
+            ("2026-04-31T00:00:00Z", 8),
+            ("2026-01-01T24:00:00Z", 11),
+            ("2026-01-01T00:60:00Z", 14),
+            ("2026-01-01T00:00:61Z", 17),
+            ("2026-01-01T00:00:00+24:00", 20),
+            ("2026-01-01T00:00:00.25-00:60", 26),
+        ] {
+            let Err(nom::Err::Error(e)) = date_time(bad.as_bytes()) else {
+                panic!("{bad} accepted");
+            };
+            assert_eq!(bad.len() - e.rest.len(), at, "{bad}");
         }
     }
 

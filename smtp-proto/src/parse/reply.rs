@@ -332,12 +332,18 @@ impl ReplyDecoder {
                     }
                     // RFC 2034 §4: every line carries the code. If one does not, the code is
                     // kept as text everywhere (so the reply re-encodes to the same bytes).
-                    if enh.is_some() {
+                    // A first line with an enhanced code makes it a reply with enhanced
+                    // codes: then a later line whose code has another class than the reply
+                    // code is reported, as on the first line ("All status codes returned by
+                    // the server must agree with the primary response code", RFC 2034 §4).
+                    if self.enh_len > 0 {
                         let first = input.get(self.enh_at..self.enh_at + self.enh_len);
-                        let same = text.get(..self.enh_len) == first
+                        let same = enh.is_some()
+                            && text.get(..self.enh_len) == first
                             && matches!(text.get(self.enh_len), None | Some(b' '));
                         if !same {
                             *enh = None;
+                            continuation_class(rc.get(), text, pos + text_at)?;
                         }
                     }
                 }
@@ -422,6 +428,26 @@ fn first_line(
     ))
 }
 
+/// The class check of a continuation line that does not repeat the first line's enhanced
+/// code: if its text (after any SPs) starts with an enhanced code, its class must be the
+/// reply code's (`offset` is where the text starts).
+///
+/// Why after the SPs: an EHLO response is read word by word and written back with single
+/// spaces, so a line `250  5.0.0` would come back as `250 5.0.0`; checking the first
+/// word keeps the decoder's verdict the same on both.
+fn continuation_class(code: u16, text: &[u8], offset: usize) -> Result<(), Error> {
+    let lead = text.iter().take_while(|b| **b == b' ').count();
+    let word = text.get(lead..).unwrap_or_default();
+    match enhanced_prefix(word) {
+        Some((class, ..)) if u16::from(class) != code / 100 => Err(Error::EnhancedClassMismatch {
+            offset: offset + lead,
+            code,
+            class,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// `Reply-code [ SP / "-" ]` at the start of a line (at `pos` in the input): the code,
 /// whether more lines follow, and where the text starts.
 fn line_head(line: &[u8], pos: usize) -> Result<(u16, bool, usize), Error> {
@@ -472,6 +498,7 @@ mod tests {
         let lc = LineConfig::new(config.max_line_len);
         let (mut pos, mut n) = (0, 0);
         let mut first: Option<(ReplyCode, Option<EnhancedCode>)> = None;
+        let mut first_enh = false;
         loop {
             let rest = input.get(pos..).unwrap_or_default();
             let (line, used) = match decode_line(rest, lc) {
@@ -493,6 +520,7 @@ mod tests {
             match &mut first {
                 None => {
                     let (rc, enh) = first_line(code, text, pos, text_at)?;
+                    first_enh = enh.is_some();
                     first = Some((rc, enh.map(|(e, _)| e)));
                 }
                 Some((rc, enh)) => {
@@ -508,6 +536,20 @@ mod tests {
                             != Some((e.class(), e.subject(), e.detail()))
                         {
                             *enh = None;
+                        }
+                    }
+                    // A reply whose first line has an enhanced code: every line's code
+                    // (after any SPs) is of the reply code's class.
+                    if first_enh {
+                        let lead = text.iter().take_while(|b| **b == b' ').count();
+                        if let Some((class, ..)) = enhanced_prefix(&text[lead..]) {
+                            if u16::from(class) != code / 100 {
+                                return Err(Error::EnhancedClassMismatch {
+                                    offset: pos + text_at + lead,
+                                    code,
+                                    class,
+                                });
+                            }
                         }
                     }
                 }
@@ -662,6 +704,48 @@ mod tests {
     }
 
     #[test]
+    fn a_continuation_line_of_another_class_is_reported_at_its_code() {
+        let config = ReplyConfig::default();
+        for (input, offset, class) in [
+            (&b"250-2.0.0 a\r\n250 5.0.0 b\r\n"[..], 17, 5),
+            (b"250-2.0.0 a\r\n250-2.0.1 b\r\n250 4.0.0 c\r\n", 30, 4),
+            (b"250-2.0.0 a\r\n250  5.0.0 b\r\n", 18, 5),
+        ] {
+            let want = Err(Error::EnhancedClassMismatch {
+                offset,
+                code: 250,
+                class,
+            });
+            assert_eq!(flat(reply_lines(input, &config)), want);
+            // Fed in pieces of every size, one decoder kept.
+            for size in 1..input.len() {
+                let mut dec = ReplyDecoder::default();
+                let mut got = Ok(None);
+                for end in (size..input.len()).step_by(size).chain([input.len()]) {
+                    got = flat(dec.decode(&input[..end], &config));
+                    if !matches!(got, Ok(None)) {
+                        break;
+                    }
+                }
+                assert_eq!(got, want, "pieces of {size}");
+            }
+        }
+        // Without an enhanced code on the first line the reply has none: the rest is text.
+        let (r, _) = reply_lines(b"250-a\r\n250 5.0.0 b\r\n", &config)
+            .unwrap()
+            .complete()
+            .unwrap();
+        assert_eq!(r.lines(), ["a", "5.0.0 b"]);
+        // Codes of the right class that differ from the first line's stay text.
+        let (r, _) = reply_lines(b"250-2.0.0 a\r\n250 2.0.1 b\r\n", &config)
+            .unwrap()
+            .complete()
+            .unwrap();
+        assert_eq!(r.enhanced(), None);
+        assert_eq!(r.lines(), ["2.0.0 a", "2.0.1 b"]);
+    }
+
+    #[test]
     fn errors_are_those_of_the_reference() {
         for input in [
             &b"250-a\r\n251 b\r\n"[..],
@@ -673,6 +757,10 @@ mod tests {
             b"25x\r\n",
             b"2500\r\n",
             b"650 x\r\n",
+            b"250-2.0.0 a\r\n250 5.0.0 b\r\n",
+            b"250-2.0.0 a\r\n250-2.0.1 b\r\n250 4.0.0 c\r\n",
+            b"250-2.0.0 a\r\n250  5.0.0 b\r\n",
+            b"550-5.1.1 a\r\n550 2.1.1\r\n",
         ] {
             agree(input, &ReplyConfig::default());
         }

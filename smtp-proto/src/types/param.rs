@@ -211,7 +211,9 @@ pub enum ByMode {
 pub struct DateTime<'a>(pub(crate) Cow<'a, str>);
 
 impl<'a> DateTime<'a> {
-    /// Validates an RFC 3339 `date-time`.
+    /// Validates an RFC 3339 `date-time`: the syntax of §5.6 and the ranges of §5.7
+    /// (month 01-12, day of month within the month's days in that year, hour 00-23, minute
+    /// 00-59, second 00-60 for a leap second, offset hours 00-23 and minutes 00-59).
     ///
     /// # Errors
     /// [`Error::InvalidValue`].

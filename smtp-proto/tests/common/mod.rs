@@ -45,21 +45,30 @@ fn xtext() -> impl Strategy<Value = XText<'static>> {
 
 fn date_time() -> impl Strategy<Value = DateTime<'static>> {
     (
-        1000u32..9999,
-        1u32..13,
-        1u32..29,
-        0u32..24,
-        0u32..60,
-        0u32..60,
-        any::<bool>(),
+        (0u32..=9999, 1u32..13, 1u32..32),
+        (0u32..24, 0u32..60, 0u32..=60),
+        proptest::option::of("[0-9]{1,9}"),
+        proptest::option::of((any::<bool>(), 0u32..24, 0u32..60)),
     )
-        .prop_map(|(y, mo, d, h, mi, s, z)| {
-            let off = if z {
-                "Z".to_string()
-            } else {
-                "+02:00".to_string()
+        .prop_map(|((y, mo, d), (h, mi, s), frac, off)| {
+            // RFC 3339 §5.7: the days of the month in that year.
+            let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+            let days = match mo {
+                2 if leap => 29,
+                2 => 28,
+                4 | 6 | 9 | 11 => 30,
+                _ => 31,
             };
-            DateTime::new(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{off}")).unwrap()
+            let d = d.min(days);
+            let frac = frac.map(|f| format!(".{f}")).unwrap_or_default();
+            let off = match off {
+                None => "Z".to_string(),
+                Some((neg, oh, om)) => format!("{}{oh:02}:{om:02}", if neg { '-' } else { '+' }),
+            };
+            DateTime::new(format!(
+                "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{frac}{off}"
+            ))
+            .unwrap()
         })
 }
 
