@@ -10,9 +10,9 @@
 //! 2. Whenever bytes arrive: [`Client::receive`], then [`Client::next_event`] until `None`.
 //!    [`ClientEvent::Ready`] carries the server's capabilities.
 //! 3. When ready: [`Client::start_tls`], [`Client::authenticate`], [`Client::send_envelope`]
-//!    or [`Client::send_message`] (then [`Client::data`] and [`Client::send_body`] / [`Client::finish_body`], or
-//!    [`Client::send_chunk`] for BDAT), [`Client::rset`], [`Client::noop`],
-//!    [`Client::quit`].
+//!    or [`Client::send_message`] (then [`Client::data`] and [`Client::send_body`] /
+//!    [`Client::finish_body`], or [`Client::send_chunk`] for BDAT), [`Client::rset`],
+//!    [`Client::noop`], [`Client::quit`].
 //! 4. Write [`Client::transmit`] and report it with [`Client::consumed`]; arm a timer for
 //!    [`Client::poll_timeout`] (RFC 5321 §4.5.3.2) and call [`Client::handle_timeout`].
 //!
