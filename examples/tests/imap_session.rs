@@ -122,6 +122,41 @@ impl Fixture {
     }
 }
 
+/// Without MOVE the client moves by UID COPY, STORE \Deleted and the typed UID EXPUNGE
+/// (RFC 4315 §2.1), which removes only the moved message.
+#[test]
+fn move_without_move_extension_uses_uid_expunge() {
+    let f = fixture();
+    let mut settings = Settings::new(
+        f.maildir.clone(),
+        vec![parse_user("alice:alice-secret").unwrap()],
+    );
+    settings.log = false;
+    settings.allow_plaintext = true;
+    settings.offer_move = false;
+    let server = Background::start(settings, None).unwrap();
+    let stream = ClientStream::connect("localhost", server.addr().port(), TIMEOUT).unwrap();
+    let mut s = Session::start(stream, "localhost", None, true, TIMEOUT).unwrap();
+    s.login("alice", "alice-secret", None).unwrap();
+    assert!(!s.has_capability("MOVE") && s.has_capability("UIDPLUS"));
+    // Another message flagged \Deleted stays: UID EXPUNGE names only the moved UID.
+    s.flag("INBOX", NonZeroU32::new(3).unwrap(), ImapFlag::Deleted)
+        .unwrap();
+    let code = s
+        .move_message("INBOX", NonZeroU32::new(1).unwrap(), "Archive")
+        .unwrap()
+        .unwrap();
+    assert!(
+        code.starts_with("COPYUID ") && code.ends_with(" 1 1"),
+        "{code}"
+    );
+    s.logout().unwrap();
+    let inbox = f.maildir.open_folder("INBOX").unwrap();
+    assert_eq!(inbox.len(), 2);
+    assert!(inbox.by_uid(1).is_none() && inbox.by_uid(3).is_some());
+    assert_eq!(f.maildir.open_folder("Archive").unwrap().len(), 1);
+}
+
 #[test]
 fn list_after_starttls() {
     let f = fixture();

@@ -594,14 +594,10 @@ impl Session {
             silent: true,
             flags: StoreFlags::List(vec![Flag::Deleted]),
         })?;
-        if self.has_capability("UIDPLUS") {
-            let name = Atom::new("UID")?;
-            let mut arguments = b"EXPUNGE ".to_vec();
-            arguments.extend_from_slice(set.as_str().as_bytes());
-            self.run(CommandBody::Other {
-                name,
-                arguments: arguments.into(),
-            })?;
+        if self.has_capability("UIDPLUS") || self.has_capability("IMAP4rev2") {
+            // The typed builder: the machine itself checks UIDPLUS (RFC 4315 §3).
+            let h = self.client.uid_expunge(&set)?;
+            self.wait(h, "UID EXPUNGE", |_| true)?;
         } else {
             self.run(CommandBody::Expunge)?;
         }

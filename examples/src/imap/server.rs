@@ -64,6 +64,8 @@ pub struct Settings {
     pub idle_poll: Duration,
     /// Log sessions on standard error.
     pub log: bool,
+    /// Offer MOVE (RFC 6851); without it clients move by COPY, STORE and UID EXPUNGE.
+    pub offer_move: bool,
     sessions: AtomicU64,
 }
 
@@ -108,6 +110,7 @@ impl Settings {
             autologout: Duration::from_secs(30 * 60),
             idle_poll: Duration::from_secs(1),
             log: true,
+            offer_move: true,
             sessions: AtomicU64::new(0),
         }
     }
@@ -129,6 +132,7 @@ impl Settings {
             hostname: self.hostname.clone(),
             capabilities: caps
                 .iter()
+                .filter(|c| self.offer_move || **c != "MOVE")
                 .filter_map(|c| atom(c).map(Capability::Other))
                 .collect(),
             mechanisms: vec![Mechanism::Plain, Mechanism::Login, Mechanism::CramMd5],
