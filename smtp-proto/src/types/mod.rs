@@ -23,6 +23,7 @@ pub use param::{
     Parameter, Parameters, Ret, XText,
 };
 pub use path::{AddressLiteral, Domain, ForwardPath, Host, LocalPart, Mailbox, ReversePath};
+pub use reply::ReplyLines;
 pub use reply::{EnhancedCode, Reply, ReplyCode};
 
 /// Finds one CRLF line of at most `limit` octets.

@@ -109,7 +109,8 @@ impl core::fmt::Display for EnhancedCode {
 /// §4), and one or more lines of text (the last may be empty).
 ///
 /// A decoded reply borrows its lines as one validated slice of the input and splits them
-/// only when [`lines`](Self::lines) is called (see [`Lines`]); a built reply holds a list.
+/// only when [`lines`](Self::lines) is called (into [`ReplyLines`]); a built reply holds a
+/// list.
 /// Equality and hashing compare the code, the enhanced code and the line texts, whichever
 /// the representation.
 #[derive(Clone)]
