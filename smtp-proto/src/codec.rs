@@ -11,16 +11,14 @@ use tokio_util::codec::{Decoder, Encoder};
 use crate::error::Error;
 use crate::parse::{ReplyConfig, ReplyDecoder};
 use crate::serialize::Encode;
-use crate::types::{
-    AUTH_LINE, Command, LineLimits, MAX_MAIL_LINE, MAX_RCPT_LINE, Reply, command_line_limit,
-};
+use crate::types::{Command, LineLimits, MAX_MAIL_LINE, MAX_RCPT_LINE, Reply, command_line_limit};
 use mail_common::decode::Decoded;
 
 /// Server side: decodes command lines, encodes replies.
 ///
 /// Each line's limit is chosen by its verb, as [`Command::decode`] and the server machine
 /// choose it: `max_line` for most commands (512 by default, RFC 5321 §4.5.3.1.4), at least
-/// [`AUTH_LINE`] for AUTH (RFC 4954 §4), `max_mail_line` and `max_rcpt_line` for MAIL and
+/// [`AUTH_LINE`](crate::types::AUTH_LINE) for AUTH (RFC 4954 §4), `max_mail_line` and `max_rcpt_line` for MAIL and
 /// RCPT, whose extensions' parameters make the lines longer ([`MAX_MAIL_LINE`] and
 /// [`MAX_RCPT_LINE`] by default, RFC 3461 §5.4).
 #[derive(Debug, Clone)]
@@ -38,7 +36,7 @@ impl Default for CommandCodec {
 
 impl CommandCodec {
     /// A codec refusing command lines over `max_line` octets (CRLF included), except
-    /// AUTH, MAIL and RCPT lines, which may be as long as [`AUTH_LINE`],
+    /// AUTH, MAIL and RCPT lines, which may be as long as [`AUTH_LINE`](crate::types::AUTH_LINE),
     /// [`MAX_MAIL_LINE`] and [`MAX_RCPT_LINE`] (or `max_line` if that is more).
     pub fn new(max_line: usize) -> Self {
         Self::with_limits(
@@ -49,7 +47,7 @@ impl CommandCodec {
     }
 
     /// A codec with every limit given: `max_line` for most commands (AUTH lines get at
-    /// least [`AUTH_LINE`]), `max_mail_line` for MAIL and `max_rcpt_line` for RCPT
+    /// least [`AUTH_LINE`](crate::types::AUTH_LINE)), `max_mail_line` for MAIL and `max_rcpt_line` for RCPT
     /// (CRLF included), as the server's `ServerConfig` has them.
     pub fn with_limits(max_line: usize, max_mail_line: usize, max_rcpt_line: usize) -> Self {
         CommandCodec {
@@ -155,6 +153,7 @@ impl Encoder<&Command<'_>> for ReplyCodec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::AUTH_LINE;
 
     #[test]
     fn command_codec_frames_lines_and_survives_errors() {
