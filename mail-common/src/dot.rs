@@ -39,8 +39,10 @@ pub enum BareLineEndings {
 /// Limits and policy of a [`DotUnstuffer`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DotConfig {
-    /// Longest line on the wire, CRLF and any stuffed dot included (RFC 5321 §4.5.3.1.6:
-    /// 1000). `None` for no limit (POP3 sets none).
+    /// Longest line, CRLF included but **not** the dot added for transparency (RFC 5321
+    /// §4.5.3.1.6: 1000 octets "not counting the leading dot duplicated for
+    /// transparency"; so a stuffed line may be one octet longer on the wire). `None` for
+    /// no limit (POP3 sets none).
     pub max_line_len: Option<usize>,
     /// The bare CR / bare LF policy.
     pub bare_line_endings: BareLineEndings,
@@ -147,12 +149,9 @@ impl DotUnstuffer {
                     });
                 }
                 // RFC 5321 §4.5.2: a line that starts with a dot and has more characters
-                // loses that first dot. It still counts toward the wire line length.
-                (Some(b'.'), _, _) => {
-                    self.check_len(0, 1)?;
-                    self.line_len += 1;
-                    pos = 1;
-                }
+                // loses that first dot, which does not count toward the line length
+                // (RFC 5321 §4.5.3.1.6).
+                (Some(b'.'), _, _) => pos = 1,
                 _ => {}
             }
             self.at_line_start = false;
@@ -161,6 +160,16 @@ impl DotUnstuffer {
         // Scan runs between CR/LF octets; stop after a CRLF that is followed by a dot (the
         // dot must be removed, or it is the end) or by the end of the input.
         let mut line_start = pos;
+        if let Some(end) = self.clean_lines(input, pos) {
+            // The same state the loop below reaches after the CRLF that ends at `end`.
+            self.line_len = 0;
+            if matches!(input.get(end), Some(b'.') | None) {
+                self.at_line_start = true;
+                return Ok(self.emit(input, start, end, end));
+            }
+            line_start = end;
+            pos = end;
+        }
         loop {
             let rest = input.get(pos..).unwrap_or_default();
             let Some(rel) = memchr::memchr2(b'\r', b'\n', rest) else {
@@ -212,6 +221,50 @@ impl DotUnstuffer {
         }
     }
 
+    /// The fast path of [`decode`](Self::decode): `Some(end)` when the line-by-line loop,
+    /// started at `pos`, would read every line up to `end` (just after an LF) without an
+    /// error, a bare CR or LF, or a stop, and `end` is where it would stop (a dot follows,
+    /// or the input ends) or the end of the last complete line of the input. `None`
+    /// (anything unusual, or a short input) leaves it all to the loop, which also finds
+    /// the precise error, so the results are the loop's whatever the chunking.
+    ///
+    /// Why: the loop stops at every CR or LF (one `memchr2` call per line, ~600 calls for
+    /// a 45 KB message). Here each check is one pass over the whole span with no stop per
+    /// line: the next `CRLF "."` by `memmem` (lines starting with a dot are rare); CR/LF
+    /// pairing as a fold without early exit over the octet pairs (the compiler
+    /// vectorises it: "CR at i" must equal "LF at i + 1" everywhere); line lengths by
+    /// jumping to the **last** LF of each limit-sized window (`memrchr` from the window's
+    /// end), about one call per `limit` octets instead of one per line.
+    fn clean_lines(&self, input: &[u8], pos: usize) -> Option<usize> {
+        /// Below this the loop is as cheap (a line or two) and the searches' set-up is not.
+        const MIN_FAST: usize = 64;
+        let region = input.get(pos..)?;
+        if region.len() < MIN_FAST {
+            return None;
+        }
+        let len = match memchr::memmem::find(region, b"\r\n.") {
+            Some(crlf) => crlf + 2,
+            None => memchr::memrchr(b'\n', region)? + 1,
+        };
+        let span = region.get(..len)?;
+        // The span ends with LF; its first octet is the loop's first, and an LF there has
+        // no CR before it in this input (a CR at the end of a chunk is never consumed).
+        if span.first() == Some(&b'\n') || unpaired(span.get(..len - 1)?, span.get(1..)?) {
+            return None;
+        }
+        if let Some(limit) = self.config.max_line_len {
+            // Every line from `line` on fits if each `room`-octet window holds an LF; the
+            // lines between two LFs of one window are shorter than it.
+            let mut line = 0;
+            let mut room = limit.checked_sub(self.line_len)?;
+            while len - line > room {
+                line += memchr::memrchr(b'\n', span.get(line..line + room)?)? + 1;
+                room = limit;
+            }
+        }
+        Some(pos + len)
+    }
+
     fn emit<'a>(
         &self,
         input: &'a [u8],
@@ -227,6 +280,18 @@ impl DotUnstuffer {
             _ => Decoded::needs(1),
         }
     }
+}
+
+/// Whether some `a[i]` is CR while `b[i]` is not LF, or the other way round (`b` is `a`
+/// shifted by one: then every CR is followed by LF and every LF preceded by CR).
+///
+/// A fold with no early exit, so that the compiler turns it into vector compares (no
+/// branch per octet; callgrind: about 0.45 instructions an octet); an error is rare,
+/// and the caller then starts over octet by octet anyway.
+fn unpaired(a: &[u8], b: &[u8]) -> bool {
+    a.iter()
+        .zip(b)
+        .fold(false, |acc, (x, y)| acc | ((*x == b'\r') != (*y == b'\n')))
 }
 
 /// Streaming dot-stuffing encoder. See the [module docs](self).

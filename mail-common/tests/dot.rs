@@ -327,20 +327,27 @@ fn bare_line_ending_error_has_the_offset() {
 }
 
 #[test]
-fn line_limit_counts_crlf_and_stuffed_dot() {
+fn line_limit_counts_crlf_but_not_the_stuffed_dot() {
     let cfg = DotConfig {
         max_line_len: Some(6),
         bare_line_endings: BareLineEndings::Reject,
     };
-    // "abcd" CRLF = 6 octets: fine. "..bcd" CRLF = 7 on the wire: too long.
+    // "abcd" CRLF = 6 octets: fine. "..bcd" CRLF = 7 on the wire, 6 without the dot added
+    // for transparency (RFC 5321 §4.5.3.1.6): fine. "...bcd" CRLF: too long.
     assert_eq!(
         run(b"abcd\r\n.\r\n", &[], cfg),
         Outcome::End(b"abcd\r\n".to_vec(), 9)
     );
     assert_eq!(
         run(b"..bcd\r\n.\r\n", &[], cfg),
-        Outcome::Failed("too long")
+        Outcome::End(b".bcd\r\n".to_vec(), 10)
     );
+    for split in 0..9 {
+        assert_eq!(
+            run(b"...bcd\r\n.\r\n", &[split], cfg),
+            Outcome::Failed("too long")
+        );
+    }
     assert_eq!(
         run(b"abcde\r\n.\r\n", &[], cfg),
         Outcome::Failed("too long")
@@ -402,6 +409,52 @@ proptest::proptest! {
         );
     }
 
+    /// Mostly well-formed lines (so that the decoder's whole-span fast path is taken and
+    /// also declines near its edges: a bare CR or LF, a line at or over the limit, a
+    /// line starting with a dot), decoded whole, at random splits and one octet at a
+    /// time (which never takes the fast path): the same outcome each way, and the
+    /// reference's when no line is too long.
+    #[test]
+    fn fast_path_equals_the_line_loop(
+        lines in proptest::collection::vec(
+            (
+                "[.a]?[a-z]{0,14}",
+                proptest::prop_oneof![
+                    60 => proptest::strategy::Just("\r\n"),
+                    1 => proptest::strategy::Just("\n"),
+                    1 => proptest::strategy::Just("\r"),
+                    1 => proptest::strategy::Just("\r\r\n"),
+                ],
+            ),
+            0..40,
+        ),
+        end in proptest::bool::ANY,
+        splits in proptest::collection::vec(0usize..400, 0..6),
+        accept in proptest::bool::ANY,
+        limit in proptest::sample::select(vec![None, Some(3), Some(12), Some(16), Some(17)]),
+    ) {
+        let mut input = Vec::new();
+        for (l, eol) in &lines {
+            input.extend_from_slice(l.as_bytes());
+            input.extend_from_slice(eol.as_bytes());
+        }
+        if end {
+            input.extend_from_slice(b".\r\n");
+        }
+        let policy = if accept { BareLineEndings::Accept } else { BareLineEndings::Reject };
+        let cfg = DotConfig { max_line_len: limit, bare_line_endings: policy };
+        let mut splits: Vec<usize> = splits.into_iter().filter(|&s| s > 0 && s < input.len()).collect();
+        splits.sort_unstable();
+        splits.dedup();
+        let ones: Vec<usize> = (1..input.len()).collect();
+        let by_octet = run(&input, &ones, cfg);
+        proptest::prop_assert_eq!(run(&input, &[], cfg), by_octet.clone());
+        proptest::prop_assert_eq!(run(&input, &splits, cfg), by_octet.clone());
+        if limit.is_none() {
+            proptest::prop_assert_eq!(reference(&input, policy), by_octet);
+        }
+    }
+
     #[test]
     fn decoding_is_chunking_invariant(
         input in proptest::collection::vec(proptest::sample::select(vec![b'a', b'.', b'\r', b'\n']), 0..200),
@@ -420,4 +473,24 @@ proptest::proptest! {
         let ones: Vec<usize> = (1..input.len()).collect();
         proptest::prop_assert_eq!(run(&input, &ones, cfg), whole);
     }
+}
+
+#[test]
+fn bare_lf_at_the_start_of_a_long_chunk_is_refused() {
+    // The chunk after "abc" starts with a bare LF and is long enough for the decoder's
+    // whole-span fast path: that LF has no CR before it in any input.
+    let mut wire = b"abc\n".to_vec();
+    wire.extend_from_slice(&[b'a'; 100]);
+    wire.extend_from_slice(b"\r\n.\r\n");
+    for cfg in [DotConfig::default(), unlimited(BareLineEndings::Reject)] {
+        assert_eq!(run(&wire, &[3], cfg), Outcome::Failed("bare LF"));
+        assert_eq!(run(&wire, &[], cfg), Outcome::Failed("bare LF"));
+    }
+    let mut content = b"abc\n".to_vec();
+    content.extend_from_slice(&[b'a'; 100]);
+    content.extend_from_slice(b"\r\n");
+    assert_eq!(
+        run(&wire, &[3], accept()),
+        Outcome::End(content, wire.len())
+    );
 }
