@@ -317,12 +317,18 @@ pub enum CommandDecoded<'a> {
 /// arrived (same buffer, extended); on `Complete` drop `consumed` bytes. On an error, answer
 /// BAD (or NO for [`Error::LiteralTooLarge`], using its `tag`) and call
 /// [`discard`](Self::discard) until it reports `done` to skip the bad message.
+///
+/// To refuse an announced literal instead (`tag NO ...` or `tag BAD ...`, RFC 3501 §7.5:
+/// the client then does not send it, and the command is over), call
+/// [`refuse_literal`](Self::refuse_literal) and drop the bytes it returns.
 #[derive(Debug, Clone)]
 pub struct CommandDecoder {
     config: Config,
     literals: LiteralSupport,
     framer: Framer,
     recover: Option<Recover>,
+    /// After [`CommandDecoded::ContinuationNeeded`]: where that literal's data starts.
+    announced: Option<usize>,
 }
 
 impl Default for CommandDecoder {
@@ -343,6 +349,7 @@ impl CommandDecoder {
             literals: LiteralSupport::SyncOnly,
             framer: Framer::default(),
             recover: None,
+            announced: None,
         }
     }
 
@@ -378,11 +385,34 @@ impl CommandDecoder {
     }
 
     fn fail(&mut self, e: Error, r: Recover) -> Error {
-        let scanned = self.framer.scanned;
-        self.framer = Framer::default();
-        self.framer.scanned = scanned;
+        self.framer.reset();
+        self.announced = None;
         self.recover = Some(r);
         e
+    }
+
+    /// After [`CommandDecoded::ContinuationNeeded`] (until the command completes or the
+    /// literal is refused): the offset in the buffer where the announced literal's data
+    /// starts, just after the CRLF of its `{n}` line. Everything before it is the command
+    /// so far; a server that takes the literal's data itself (a streamed APPEND) starts
+    /// reading there.
+    pub fn literal_data_start(&self) -> Option<usize> {
+        self.announced
+    }
+
+    /// Refuses the synchronizing literal of the last [`CommandDecoded::ContinuationNeeded`]:
+    /// the command ends with its announcement line, since a client that gets `NO` or `BAD`
+    /// instead of a continuation does not send the literal (RFC 3501 §7.5, §4.3). Returns
+    /// how many bytes to drop from the front of the buffer (the command up to and
+    /// including that line); the next [`decode`](Self::decode) starts at the next command.
+    /// The same call ends the command for a server that reads the literal's data itself
+    /// (from [`literal_data_start`](Self::literal_data_start), which is what it returns).
+    /// `None`, and nothing changes, when no literal waits.
+    #[must_use = "drop the returned number of bytes from the buffer"]
+    pub fn refuse_literal(&mut self) -> Option<usize> {
+        let data = self.announced.take()?;
+        self.framer.reset();
+        Some(data)
     }
 
     /// Decodes one command from the front of `buf` (see the type's call order).
@@ -412,9 +442,11 @@ impl CommandDecoder {
                         return Err(self.fail(e, Recover::Known(prefix.len())));
                     }
                 }
+                self.announced = Some(prefix.len());
                 Ok(CommandDecoded::ContinuationNeeded { size })
             }
             Ok(Frame::Complete(end)) => {
+                self.announced = None;
                 let msg = buf.get(..end).unwrap_or_default();
                 match parse::all(parse::command::command(&self.config, msg)) {
                     Ok((_, command)) => Ok(CommandDecoded::Complete {
@@ -767,3 +799,81 @@ stateless!(
     parse::response::greeting,
     "Decodes the greeting, strict, default client limits."
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::command::CommandBody;
+
+    /// Feeds `input` in `chunk`-octet pieces (the buffer grows, nothing is dropped) until
+    /// the decoder stops asking for more; returns the outcome and the bytes fed.
+    fn feed<'b>(
+        d: &mut CommandDecoder,
+        input: &'b [u8],
+        chunk: usize,
+    ) -> (CommandDecoded<'b>, usize) {
+        let mut end = 0;
+        loop {
+            end = (end + chunk).min(input.len());
+            let r = d.decode(&input[..end]).unwrap();
+            if !matches!(r, CommandDecoded::Incomplete { .. }) || end == input.len() {
+                return (r, end);
+            }
+        }
+    }
+
+    /// RFC 3501 §7.5: after the server refuses a synchronizing literal the client does not
+    /// send it; `refuse_literal` ends the command with its announcement line and the
+    /// next command decodes (without it the decoder took the next command as the
+    /// literal's data). Also after a non-synchronizing literal in the same command
+    /// (LITERAL+, MULTIAPPEND): the data start is known without rescanning.
+    #[test]
+    fn refused_literal_resynchronises_at_the_next_command() {
+        for first in [
+            "a1 APPEND INBOX {5}\r\n",
+            "a1 APPEND INBOX {3+}\r\nabc {5}\r\n",
+        ] {
+            for chunk in [usize::MAX, 1] {
+                let input = [first, "a2 NOOP\r\n"].concat();
+                let mut d =
+                    CommandDecoder::default().with_literal_support(LiteralSupport::LiteralPlus);
+                let (r, _) = feed(&mut d, input.as_bytes(), chunk);
+                assert_eq!(r, CommandDecoded::ContinuationNeeded { size: 5 }, "{first}");
+                assert_eq!(d.literal_data_start(), Some(first.len()));
+                assert_eq!(d.refuse_literal(), Some(first.len()));
+                assert_eq!(d.literal_data_start(), None);
+                assert_eq!(d.refuse_literal(), None, "nothing waits any more");
+                let rest = &input.as_bytes()[first.len()..];
+                let (r, _) = feed(&mut d, rest, chunk);
+                let CommandDecoded::Complete { command, consumed } = r else {
+                    panic!("{r:?}");
+                };
+                assert_eq!(command.tag.as_str(), "a2");
+                assert_eq!(command.body, CommandBody::Noop);
+                assert_eq!(consumed, rest.len());
+            }
+        }
+    }
+
+    /// Accepted, the literal is read from `literal_data_start` on; the command completes
+    /// and the start is forgotten.
+    #[test]
+    fn literal_data_start_points_at_the_data() {
+        let input = b"a1 LOGIN {3}\r\njoe secret\r\n";
+        for chunk in [usize::MAX, 1] {
+            let mut d = CommandDecoder::default();
+            let (r, fed) = feed(&mut d, &input[..14], chunk);
+            assert_eq!(
+                (r, fed),
+                (CommandDecoded::ContinuationNeeded { size: 3 }, 14)
+            );
+            let start = d.literal_data_start().unwrap();
+            assert_eq!(&input[start..start + 3], b"joe");
+            let (r, _) = feed(&mut d, input, chunk.max(15));
+            assert!(
+                matches!(r, CommandDecoded::Complete { consumed, .. } if consumed == input.len())
+            );
+            assert_eq!(d.literal_data_start(), None);
+        }
+    }
+}

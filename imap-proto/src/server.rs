@@ -424,27 +424,6 @@ fn announcement(line: &[u8]) -> Option<(u64, bool)> {
     Some((n, sync))
 }
 
-/// Where the data of the `nth` (1-based) synchronizing literal of the message at the start
-/// of `buf` begins: every literal before it is skipped by its size.
-fn sync_literal_data(buf: &[u8], nth: usize) -> Option<usize> {
-    let mut pos = 0usize;
-    let mut seen = 0usize;
-    loop {
-        let lf = pos + memchr::memchr(b'\n', buf.get(pos..)?)?;
-        let line = buf.get(pos..lf)?;
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let (size, sync) = announcement(line)?;
-        pos = lf + 1;
-        if sync {
-            seen += 1;
-            if seen == nth {
-                return Some(pos);
-            }
-        }
-        pos = pos.checked_add(usize::try_from(size).ok()?)?;
-    }
-}
-
 /// A single-line command the grammar refused, delivered raw as [`CommandBody::Other`]
 /// (named as sent, arguments borrowed from `rest`): always for a UID command the grammar
 /// does not model (`UID MOVE`, RFC 6851 §3; `UID EXPUNGE`, RFC 4315 §2.1; `UID SORT` and
@@ -960,11 +939,10 @@ impl Server {
                     let (tag, name) = head(rest).unwrap_or(("*", ""));
                     if let Some((kind, code, text)) = core.refusal(name.as_bytes()) {
                         core.tagged_to(tag, kind, code, text);
-                        let skip = sync_literal_data(rest, core.sync_seen).unwrap_or(rest.len());
-                        pos += skip;
+                        // RFC 3501 §7.5: refused, the literal is not sent; the command
+                        // ends with the announcing line.
+                        pos += decoder.refuse_literal().unwrap_or(rest.len());
                         core.sync_seen = 0;
-                        *decoder = CommandDecoder::new(core.decoder_config())
-                            .with_literal_support(core.config.literals);
                         if core.too_many_errors() {
                             return Ok(Some(Event::Closed));
                         }
@@ -974,19 +952,18 @@ impl Server {
                         && core.sync_seen == 1
                         && name.eq_ignore_ascii_case("APPEND");
                     let skeleton = if stream {
-                        sync_literal_data(rest, 1)
-                            .and_then(|data| Some((data, append_skeleton(rest.get(..data)?)?)))
+                        decoder
+                            .literal_data_start()
+                            .and_then(|data| append_skeleton(rest.get(..data)?))
                     } else {
                         None
                     };
-                    if let Some((data, command)) = skeleton {
-                        // The machine reads the message itself: the decoder starts afresh
-                        // after it.
-                        pos += data;
+                    if let Some(command) = skeleton {
+                        // The machine reads the message itself: the decoder's command ends
+                        // where the message starts, and it starts afresh after it.
+                        pos += decoder.refuse_literal().unwrap_or(rest.len());
                         *settled = pos;
                         core.sync_seen = 0;
-                        *decoder = CommandDecoder::new(core.decoder_config())
-                            .with_literal_support(core.config.literals);
                         core.tag.clear();
                         core.tag.push_str(command.tag.as_str());
                         core.append = Some((command, size));
@@ -1215,11 +1192,10 @@ impl Server {
             // The command line was consumed already; the decoder is fresh.
             return Ok(());
         }
-        let skip = sync_literal_data(self.input.as_slice(), self.core.sync_seen)
-            .unwrap_or(self.input.len());
+        // RFC 3501 §7.5: the client does not send the refused literal.
+        let skip = self.decoder.refuse_literal().unwrap_or(self.input.len());
         self.input.consume(skip);
         self.core.sync_seen = 0;
-        self.reset_decoder();
         Ok(())
     }
 
