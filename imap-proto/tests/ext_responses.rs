@@ -1215,3 +1215,40 @@ fn values_detach_from_the_input() {
         assert_eq!(owned, value);
     }
 }
+
+/// `[` and `]` are ASTRING-CHARs (RFC 9051 §9), so a tagged-ext-val (RFC 4466 §2.1) may
+/// hold them unbalanced: an OLDNAME of `[` used to be refused ("extension item") because
+/// the value was read with the bracket-balancing FETCH item-name rule. Found by
+/// `extension_responses_round_trip_at_any_chunking`.
+#[test]
+fn list_extended_values_may_hold_unbalanced_brackets() {
+    for name in ["[", "]", "a[b", "][", "x]y[z"] {
+        let bytes = format!("* LIST () \"/\" INBOX (\"OLDNAME\" ({name}))\r\n");
+        let r = response_golden(bytes.as_bytes(), true);
+        assert_eq!(
+            r,
+            data(Data::List {
+                attributes: vec![],
+                delimiter: Some(b'/'),
+                mailbox: Mailbox::Inbox,
+                extended: Some(vec![ListExtendedItem::OldName(Mailbox::new(
+                    AString::try_from(name).unwrap()
+                ))]),
+            }),
+            "{bytes:?}"
+        );
+    }
+    // An unknown item and an unknown ESEARCH return datum with the same kind of value.
+    let r = response_golden(b"* LIST () \"/\" INBOX (\"XTAG\" (a[ (]b) 1))\r\n", true);
+    assert!(matches!(
+        &r,
+        Response::Data(Data::List { extended: Some(v), .. })
+            if matches!(&v[..], [ListExtendedItem::Other { value, .. }] if &value[..] == b"(a[ (]b) 1)")
+    ));
+    let r = response_golden(b"* ESEARCH (TAG \"a1\") XRET (a[)\r\n", true);
+    assert!(matches!(
+        &r,
+        Response::Data(Data::Esearch(e))
+            if matches!(&e.data[..], [SearchReturnData::Other { value, .. }] if &value[..] == b"(a[)")
+    ));
+}

@@ -1010,12 +1010,17 @@ fn decode_responses(bytes: &[u8], cuts: &[usize]) -> Vec<Response<'static>> {
 }
 
 /// Runs a property on a thread with a large stack: the nested generators of BODYSTRUCTURE
-/// and SEARCH need more than the default 2 MiB in debug builds.
+/// and SEARCH need more than the default 2 MiB in debug builds. `PROPTEST_CASES`, when
+/// set, replaces the per-property count (for long runs hunting intermittent failures).
 fn check<S, F>(cases: u32, strategy: fn() -> S, test: F)
 where
     S: Strategy + 'static,
     F: Fn(S::Value) -> Result<(), TestCaseError> + Send + 'static,
 {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
     std::thread::Builder::new()
         .stack_size(256 << 20)
         .spawn(move || {

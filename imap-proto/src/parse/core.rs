@@ -613,6 +613,29 @@ pub(crate) fn raw_token(i: &[u8]) -> PResult<'_, &str> {
 
 /// One raw extension value: a string, a literal8 (`~{n}`), a parenthesized list or a token.
 pub(crate) fn raw_value<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, &'a [u8]> {
+    ext_value(c, i, depth, true)
+}
+
+/// `tagged-ext-val` (RFC 4466 §2.1), returned as sent:
+///
+/// ```text
+/// tagged-ext-val    = tagged-ext-simple / "(" [tagged-ext-comp] ")"
+/// tagged-ext-simple = sequence-set / number / number64
+/// tagged-ext-comp   = astring / tagged-ext-comp *(SP tagged-ext-comp) /
+///                     "(" tagged-ext-comp ")"
+/// ```
+///
+/// Its bare words are astrings, so `[` and `]` are ordinary ASTRING-CHARs here, balanced
+/// or not (an OLDNAME of `([)` is valid). `raw_value`'s tokens balance brackets because
+/// they are also FETCH item names (`BINARY.PEEK[1]<0.10>`); that rule refused a LIST
+/// extended item holding a mailbox named `[`. Like `raw_value` it is lenient beyond the
+/// grammar (a quoted string, `NIL` or a literal8 at the top), so unknown items stay values.
+pub(crate) fn tagged_ext_val<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, &'a [u8]> {
+    ext_value(c, i, 0, false)
+}
+
+/// `raw_value` and `tagged_ext_val`: bare tokens balance brackets when `bracketed`.
+fn ext_value<'a>(c: &Config, i: &'a [u8], depth: usize, bracketed: bool) -> PResult<'a, &'a [u8]> {
     if depth >= c.limits.max_depth {
         return fatal(i, ErrKind::TooDeep("extension value", c.limits.max_depth));
     }
@@ -633,11 +656,24 @@ pub(crate) fn raw_value<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a
                 if items >= c.limits.max_items {
                     return fatal(r, ErrKind::TooMany("extension value", c.limits.max_items));
                 }
-                r = raw_value(c, r, depth + 1)?.0;
+                r = ext_value(c, r, depth + 1, bracketed)?.0;
                 items += 1;
             }
         }
-        _ => raw_token(i)?.0,
+        _ if bracketed => raw_token(i)?.0,
+        _ => {
+            // A bare word: up to SP, a parenthesis or an octet no ASTRING-CHAR can be.
+            let n = i
+                .iter()
+                .take_while(|&&b| {
+                    !matches!(b, b' ' | b'(' | b')' | b'\r' | b'\n' | b'"' | b'{' | 0) && b < 0x80
+                })
+                .count();
+            if n == 0 {
+                return fail(i, "tagged-ext-val");
+            }
+            i.get(n..).unwrap_or_default()
+        }
     };
     let n = i.len() - rest.len();
     Ok((rest, i.get(..n).unwrap_or_default()))

@@ -10,7 +10,7 @@ use core::num::NonZeroU32;
 use super::command::upper;
 use super::core::{
     astring, atom, byte, kw, literal8, mailbox, mod_sequence_value, nil, nstring, number, number64,
-    nz_number, paren_list, peek_kw, quoted, raw_value, sequence_set, sp, sp_items, string,
+    nz_number, paren_list, peek_kw, quoted, sequence_set, sp, sp_items, string, tagged_ext_val,
 };
 use super::{ErrKind, PResult, fail, fatal, refail};
 use crate::config::Config;
@@ -242,7 +242,7 @@ fn search_return_data<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, SearchReturnDa
         b"COUNT" => number(r).map(|(r, n)| (r, S::Count(n)))?,
         b"MODSEQ" => mod_sequence_value(r).map(|(r, m)| (r, S::ModSeq(m)))?,
         _ => {
-            let (r, value) = raw_value(c, r, 0)?;
+            let (r, value) = tagged_ext_val(c, r)?;
             (
                 r,
                 S::Other {
@@ -399,7 +399,7 @@ pub(crate) fn mbox_list_extended<'a>(
 fn list_extended_item<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, ListExtendedItem<'a>> {
     let (r, tag) = astring(c, i)?;
     let (r, _) = sp(r)?;
-    let (rest, value) = raw_value(c, r, 0)?;
+    let (rest, value) = tagged_ext_val(c, r)?;
     let quoted_tag = match &tag {
         AString::String(IString::Quoted(q)) => q.as_bytes(),
         _ => b"",
