@@ -271,6 +271,13 @@ pub enum Event<'a> {
     Compress,
     /// A streamed APPEND ([`ServerConfig::stream_append`]) begins: the command with an
     /// empty message, and the message size. Needs no answer; the message follows.
+    ///
+    /// With MULTIAPPEND (RFC 3502) offered in [`ServerConfig::capabilities`], each further
+    /// message of the same command comes as another `AppendStart` (same tag and mailbox,
+    /// that message's flags and date) and its data, whatever its size; [`Event::AppendEnd`]
+    /// follows the last one. The machine sends the continuation for a further message
+    /// itself (no [`Event::Literal`]) when it is within [`Limits::max_literal`], and
+    /// otherwise refuses it with [`Event::AppendAborted`].
     AppendStart {
         /// The APPEND, its message empty.
         command: Command<'static>,
@@ -279,9 +286,13 @@ pub enum Event<'a> {
     },
     /// The next piece of a streamed APPEND's message, borrowed from the input.
     AppendData(&'a [u8]),
-    /// The streamed APPEND's message is complete: answer [`ok`](Server::ok) or
-    /// [`no`](Server::no).
+    /// The streamed APPEND's message (with MULTIAPPEND: its last message) is complete:
+    /// answer [`ok`](Server::ok) or [`no`](Server::no).
     AppendEnd,
+    /// The machine refused a further message of a streamed MULTIAPPEND (too large, a
+    /// literal kind not offered, bad syntax) and answered the command itself: append none
+    /// of its messages (RFC 3502 §6.3.11) and drop what was received. Needs no answer.
+    AppendAborted,
     /// LOGOUT: BYE and OK were queued; send them and close the connection.
     Logout,
     /// The machine closed the session with `* BYE` (too many bad commands): send what is
@@ -322,8 +333,12 @@ enum Mode {
     Idle,
     /// Inside a streamed APPEND message: octets still to come.
     AppendData(u64),
-    /// After a streamed APPEND message: the CRLF that ends the command.
+    /// After a streamed APPEND message: the CRLF that ends the command, or with
+    /// MULTIAPPEND the next message.
     AppendEnd,
+    /// The data of a refused non-synchronizing literal: octets still to skip, then the
+    /// rest of the line.
+    SkipData(u64),
 }
 
 /// Where a command may be used (RFC 3501 §6).
@@ -531,6 +546,9 @@ struct Core {
     last_activity: Option<Duration>,
     /// A streamed APPEND waiting to be announced: (command, size, continuation sent).
     append: Option<(Command<'static>, u64)>,
+    /// The first message's command of the streamed APPEND in progress: tag and mailbox
+    /// of the messages that follow in a MULTIAPPEND (RFC 3502).
+    append_first: Option<Command<'static>>,
 }
 
 /// The server session. See the [module docs](self) for the call order.
@@ -593,6 +611,7 @@ impl Server {
             discarded_plaintext: 0,
             last_activity: None,
             append: None,
+            append_first: None,
             cram_challenge,
         };
         let greeting = Greeting {
@@ -805,6 +824,9 @@ impl Server {
             let rest = buf.get(pos..).unwrap_or_default();
             if matches!(core.mode, Mode::AppendData(_)) {
                 if let Some((command, size)) = core.append.take() {
+                    if core.append_first.is_none() {
+                        core.append_first = Some(command.clone());
+                    }
                     return Ok(Some(Event::AppendStart { command, size }));
                 }
             }
@@ -834,8 +856,44 @@ impl Server {
                         pos += 2;
                         *settled = pos;
                         core.mode = Mode::Commands;
+                        core.append_first = None;
                         core.awaiting = Awaiting::Command(Kind::Other);
                         return Ok(Some(Event::AppendEnd));
+                    }
+                    [b' ', after @ ..] if core.offers("MULTIAPPEND") => {
+                        // RFC 3502 §6.3.11: `SP [flag-list SP] [date-time SP] literal`, the
+                        // next message of the same APPEND.
+                        let Some(lf) = memchr::memchr(b'\n', after) else {
+                            if rest.len() > core.config.limits.max_line {
+                                core.abort_append(StatusKind::Bad, None, "Line too long");
+                                core.mode = Mode::SkipLine;
+                                return Ok(Some(Event::AppendAborted));
+                            }
+                            return Ok(None);
+                        };
+                        pos += 2 + lf;
+                        *settled = pos;
+                        let line = after.get(..lf).unwrap_or_default();
+                        let line = line.strip_suffix(b"\r").unwrap_or(line);
+                        core.mode = Mode::Commands;
+                        match core.next_append(line) {
+                            Ok((command, size, sync)) => {
+                                if sync {
+                                    core.output
+                                        .extend_from_slice(b"+ Ready for literal data\r\n");
+                                }
+                                core.append = Some((command, size));
+                                core.mode = Mode::AppendData(size);
+                                continue;
+                            }
+                            Err((kind, code, text, skip)) => {
+                                core.abort_append(kind, code, text);
+                                if let Some(n) = skip {
+                                    core.mode = Mode::SkipData(n);
+                                }
+                                return Ok(Some(Event::AppendAborted));
+                            }
+                        }
                     }
                     _ => {
                         core.mode = Mode::SkipLine;
@@ -844,6 +902,19 @@ impl Server {
                         continue;
                     }
                 },
+                Mode::SkipData(remaining) => {
+                    let n = usize::try_from(*remaining)
+                        .unwrap_or(usize::MAX)
+                        .min(rest.len());
+                    *remaining -= n as u64;
+                    pos += n;
+                    if *remaining == 0 {
+                        core.mode = Mode::SkipLine;
+                        continue;
+                    }
+                    *settled = pos;
+                    return Ok(None);
+                }
                 Mode::Discard => {
                     let d = decoder.discard(rest);
                     pos += d.consumed;
@@ -1328,6 +1399,77 @@ impl Core {
     }
 
     /// Writes a tagged response to the current command.
+    /// Ends a streamed MULTIAPPEND the machine refused: the tagged answer is written here.
+    fn abort_append(&mut self, kind: StatusKind, code: Option<&str>, text: &str) {
+        self.append_first = None;
+        self.append = None;
+        self.awaiting = Awaiting::Nothing;
+        self.tagged_raw(kind, code, text);
+    }
+
+    /// The next message of a streamed MULTIAPPEND from its line (`[flag-list SP]
+    /// [date-time SP] literal` without the leading SP and the CRLF, RFC 3502 §6.3.11): the
+    /// command as for [`Event::AppendStart`], its size and whether the literal is
+    /// synchronizing; or the refusal, with the octets of literal data that follow anyway.
+    #[allow(clippy::type_complexity)]
+    fn next_append(
+        &self,
+        line: &[u8],
+    ) -> Result<
+        (Command<'static>, u64, bool),
+        (StatusKind, Option<&'static str>, &'static str, Option<u64>),
+    > {
+        let bad = (StatusKind::Bad, None, "Invalid APPEND message", None);
+        let (size, sync) = announcement(line).ok_or(bad)?;
+        let data = (!sync).then_some(size);
+        if size > self.config.limits.max_literal {
+            return Err((StatusKind::No, Some("TOOBIG"), "Message too large", data));
+        }
+        let allowed = sync
+            || match self.config.literals {
+                LiteralSupport::SyncOnly => false,
+                LiteralSupport::LiteralPlus => true,
+                LiteralSupport::LiteralMinus => size <= 4096,
+            };
+        if !allowed {
+            let text = "Non-synchronizing literal not allowed";
+            return Err((StatusKind::Bad, None, text, data));
+        }
+        let bad = (StatusKind::Bad, None, "Invalid APPEND message", data);
+        let first = self.append_first.as_ref().ok_or(bad)?;
+        // The grammar reads the message's flags, date and literal kind from a one-message
+        // APPEND of the same text; tag and mailbox are the command's.
+        let mut prefix = b"x APPEND INBOX ".to_vec();
+        prefix.extend_from_slice(line);
+        let parsed = append_skeleton(&prefix).ok_or(bad)?;
+        let mailbox = match &first.body {
+            CommandBody::Append { mailbox, .. } | CommandBody::AppendExt { mailbox, .. } => {
+                mailbox.clone()
+            }
+            _ => return Err(bad),
+        };
+        let body = match parsed.body {
+            CommandBody::Append {
+                flags,
+                date,
+                message,
+                ..
+            } => CommandBody::Append {
+                mailbox,
+                flags,
+                date,
+                message,
+            },
+            CommandBody::AppendExt { messages, .. } => CommandBody::AppendExt { mailbox, messages },
+            _ => return Err(bad),
+        };
+        let command = Command {
+            tag: first.tag.clone(),
+            body,
+        };
+        Ok((command, size, sync))
+    }
+
     fn tagged_raw(&mut self, kind: StatusKind, code: Option<&str>, text: &str) {
         let tag = core::mem::take(&mut self.tag);
         self.tagged_to(&tag, kind, code, text);

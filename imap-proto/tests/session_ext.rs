@@ -824,3 +824,119 @@ fn imap4rev2_only_server_is_rev2_from_the_start() {
         ));
     }
 }
+
+/// Runs a streaming server (`stream_append` from 8 octets, MULTIAPPEND offered) over
+/// `input` in `chunk`-octet pieces: the events as log lines (each message's data joined)
+/// and the output.
+fn stream_multiappend(
+    input: &[u8],
+    chunk: usize,
+    literals: LiteralSupport,
+) -> (Vec<String>, String) {
+    let mut s = Server::new(
+        ServerConfig {
+            preauth: true,
+            literals,
+            stream_append: Some(8),
+            capabilities: vec![cap("MULTIAPPEND"), cap("BINARY")],
+            ..ServerConfig::default()
+        },
+        false,
+        "x",
+    )
+    .unwrap();
+    s.take_output();
+    let mut log: Vec<String> = Vec::new();
+    for piece in input.chunks(chunk) {
+        s.receive(piece);
+        while let Some(ev) = s.next_event().unwrap() {
+            match ev {
+                Event::AppendStart { command, size } => {
+                    let (flags, binary) = match &command.body {
+                        CommandBody::Append { flags, .. } => (flags.clone(), false),
+                        CommandBody::AppendExt { messages, .. } => {
+                            let m = messages.first().unwrap();
+                            (m.flags.clone(), matches!(m.data, AppendData::Binary(_)))
+                        }
+                        other => panic!("{other:?}"),
+                    };
+                    let tag = command.tag.as_str();
+                    log.push(format!("start {tag} {size} {flags:?} binary={binary} "));
+                }
+                Event::AppendData(d) => {
+                    let last = log.last_mut().unwrap();
+                    last.push_str(&String::from_utf8_lossy(d));
+                }
+                Event::AppendEnd => {
+                    log.push("end".into());
+                    s.ok(None, "APPEND completed").unwrap();
+                }
+                Event::AppendAborted => log.push("aborted".into()),
+                Event::Command(c) => {
+                    log.push(c.body.name().to_owned());
+                    s.ok(None, "NOOP completed").unwrap();
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    (log, String::from_utf8_lossy(&s.take_output()).into_owned())
+}
+
+/// RFC 3502 §6.3.11 with `stream_append`: each message of a MULTIAPPEND streams (a
+/// literal, a binary literal8 with a continuation, a LITERAL+ one without), one
+/// AppendStart per message with its own flags, AppendEnd after the last; whole and in
+/// 1-octet chunks. It was answered BAD before.
+#[test]
+fn streamed_multiappend_gives_each_message() {
+    let input =
+        b"a APPEND INBOX (\\Seen) {10}\r\n0123456789 (\\Draft) ~{3}\r\nx\0y {2+}\r\nhi\r\nb NOOP\r\n";
+    for chunk in [usize::MAX, 1] {
+        let (log, out) = stream_multiappend(input, chunk, LiteralSupport::LiteralPlus);
+        assert_eq!(
+            log,
+            [
+                "start a 10 Some([Seen]) binary=false 0123456789",
+                "start a 3 Some([Draft]) binary=true x\0y",
+                "start a 2 None binary=false hi",
+                "end",
+                "NOOP"
+            ],
+            "chunk {chunk}"
+        );
+        assert_eq!(
+            out,
+            "+ Ready for literal data\r\n+ Ready for literal data\r\na OK APPEND completed\r\nb OK NOOP completed\r\n"
+        );
+    }
+}
+
+/// A further message over `Limits::max_literal` ends the MULTIAPPEND: the machine answers
+/// `NO [TOOBIG]` instead of the continuation (RFC 3501 §7.5, RFC 7888 §4), reports
+/// AppendAborted, and the next command decodes; a non-synchronizing one on a server
+/// without LITERAL+ gets BAD and its data is skipped.
+#[test]
+fn streamed_multiappend_refuses_an_oversized_further_message() {
+    let sync = b"a APPEND INBOX {10}\r\n0123456789 {99999999999}\r\nb NOOP\r\n";
+    let non_sync = b"a APPEND INBOX {10}\r\n0123456789 {4+}\r\nabcd\r\nb NOOP\r\n";
+    for chunk in [usize::MAX, 1] {
+        let (log, out) = stream_multiappend(sync, chunk, LiteralSupport::LiteralPlus);
+        assert_eq!(
+            log,
+            ["start a 10 None binary=false 0123456789", "aborted", "NOOP"]
+        );
+        assert_eq!(
+            out,
+            "+ Ready for literal data\r\na NO [TOOBIG] Message too large\r\nb OK NOOP completed\r\n"
+        );
+        let (log, out) = stream_multiappend(non_sync, chunk, LiteralSupport::SyncOnly);
+        assert_eq!(
+            log,
+            ["start a 10 None binary=false 0123456789", "aborted", "NOOP"]
+        );
+        assert_eq!(
+            out,
+            "+ Ready for literal data\r\na BAD Non-synchronizing literal not allowed\r\nb OK NOOP completed\r\n"
+        );
+    }
+}
