@@ -279,7 +279,34 @@ fn path(line: &[u8], start: usize) -> Option<(Mailbox<'_>, usize)> {
 /// `Dot-string = Atom *("." Atom)` (ASCII) at the start of `s`: its length, up to the
 /// first octet that is neither atext nor `.`; `None` if it is empty or has a leading,
 /// trailing or doubled dot.
+///
+/// Why not one loop: the former octet loop (`dot_string_octets`, kept as the tests' reference)
+/// costs about 8 instructions an octet in callgrind (a lookup, two tests and the dot
+/// state per octet). Here the atoms are runs of [`run_of`] (four lookups per branch)
+/// and the dots are looked at only where a run stops. Tested against the loop on every
+/// short string over the octets that matter.
+#[inline]
 fn dot_string(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        let atom = run_of(s.get(i..)?, ATEXT);
+        if atom == 0 {
+            // Empty, a leading or doubled dot, or a dot before a non-atext octet.
+            return None;
+        }
+        i += atom;
+        match s.get(i) {
+            Some(b'.') => i += 1,
+            // The loop needs an octet after the string.
+            None => return None,
+            Some(_) => return Some(i),
+        }
+    }
+}
+
+/// [`dot_string`] one octet at a time (the former scan; the reference in the tests).
+#[cfg(test)]
+fn dot_string_octets(s: &[u8]) -> Option<usize> {
     // As if a dot came before: a leading dot counts as doubled.
     let mut prev_dot = true;
     for (i, b) in s.iter().enumerate() {
@@ -300,7 +327,57 @@ fn dot_string(s: &[u8]) -> Option<usize> {
 /// up to the first octet that is neither `Ldh-str` nor `.`; `None` unless every label is
 /// 1 to 63 octets and neither starts nor ends with `-` (`Let-dig [Ldh-str]`), or if the
 /// whole is over [`MAX_DOMAIN`].
+///
+/// Why not one loop: as for [`dot_string`]: the labels are runs of letters and digits
+/// ([`run_of`]) and the loop stops only at `-`, `.` and the end.
+#[inline]
 fn domain(d: &[u8]) -> Option<usize> {
+    let label_ok = |l: &[u8]| {
+        !matches!(l.first(), None | Some(b'-')) && l.last() != Some(&b'-') && l.len() <= 63
+    };
+    let (mut i, mut label) = (0, 0);
+    loop {
+        i += run_of(d.get(i..)?, LETDIG);
+        match d.get(i) {
+            Some(b'-') => i += 1,
+            Some(b'.') => {
+                if !label_ok(d.get(label..i)?) {
+                    return None;
+                }
+                i += 1;
+                label = i;
+            }
+            _ => return (label_ok(d.get(label..i)?) && i <= MAX_DOMAIN).then_some(i),
+        }
+    }
+}
+
+/// The length of the run of octets of class `bit` at the start of `s`.
+///
+/// Four octets per test: their four class lookups are ANDed and tested once, so the
+/// loop takes one branch per four octets of a long run (an address's atoms and labels)
+/// instead of one per octet.
+#[inline(always)]
+fn run_of(s: &[u8], bit: u8) -> usize {
+    let mut i = 0;
+    while let Some(&[a, b, c, d]) = s.get(i..i + 4) {
+        if class(a) & class(b) & class(c) & class(d) & bit == 0 {
+            break;
+        }
+        i += 4;
+    }
+    while let Some(b) = s.get(i) {
+        if class(*b) & bit == 0 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// [`domain`] one octet at a time (the former scan; the reference in the tests).
+#[cfg(test)]
+fn domain_octets(d: &[u8]) -> Option<usize> {
     // Where the current label starts; a label is checked when its end is met.
     let mut label = 0;
     let label_ok = |l: &[u8]| {
@@ -732,6 +809,54 @@ mod tests {
                 assert_eq!(super::value_len(&s), reference(&s));
             }
         }
+    }
+
+    /// The eight-at-a-time local-part and domain scans equal the octet loops on every
+    /// string of up to 5 octets over an alphabet with every kind of octet they treat
+    /// differently, in every place of a word (after 0 to 7 octets of padding), and with
+    /// one octet of any value in a long run (the label and word-boundary edges).
+    #[test]
+    fn word_scans_equal_the_octet_loops() {
+        const ALPHABET: &[u8] = b"a.-@>Z9_+=^/,\x00\xc3";
+        let check = |s: &[u8]| {
+            assert_eq!(super::dot_string(s), super::dot_string_octets(s), "{s:?}");
+            assert_eq!(super::domain(s), super::domain_octets(s), "{s:?}");
+        };
+        let mut buf = Vec::new();
+        for len in 0..=5u32 {
+            for mut code in 0..(ALPHABET.len() as u32).pow(len) {
+                let mut word = Vec::new();
+                for _ in 0..len {
+                    word.push(ALPHABET[(code % ALPHABET.len() as u32) as usize]);
+                    code /= ALPHABET.len() as u32;
+                }
+                for pad in 0..8 {
+                    buf.clear();
+                    buf.extend(core::iter::repeat_n(b'x', pad));
+                    buf.extend_from_slice(&word);
+                    check(&buf);
+                    buf.push(b'@');
+                    check(&buf);
+                }
+            }
+        }
+        for fill in [b'a', b'.', b'-'] {
+            for (s, _, _) in crate::parse::one_octet_variants(fill) {
+                check(&s);
+            }
+        }
+        let mut long = Vec::new();
+        for n in 0..80 {
+            long.push(if n % 9 == 8 { b'.' } else { b'b' });
+            check(&long);
+            let mut at = long.clone();
+            at.extend_from_slice(b"@>");
+            check(&at);
+        }
+        check(&[b'c'; 70]);
+        let mut label64 = vec![b'd'; 64];
+        label64.push(b'>');
+        check(&label64);
     }
 
     /// The byte table equals the grammar's predicates, on every octet.
