@@ -103,6 +103,27 @@ pub enum Error {
         /// The server's limit.
         limit: u64,
     },
+    /// A parameter's value is below the least the server advertised with its extension:
+    /// `BY` with by-mode R under DELIVERBY's min-by-time (RFC 2852 §4). Nothing was
+    /// written.
+    #[error("{parameter}={value} is below the server's advertised minimum of {limit}")]
+    ParameterBelowLimit {
+        /// The parameter's keyword.
+        parameter: &'static str,
+        /// The value given.
+        value: i64,
+        /// The server's minimum.
+        limit: u64,
+    },
+    /// More recipients for one transaction than the server's LIMITS RCPTMAX (RFC 9422
+    /// §4.2): send them in several transactions. Nothing was written.
+    #[error("{count} recipients exceed the server's RCPTMAX of {limit} per transaction")]
+    TooManyRecipients {
+        /// The recipients given.
+        count: usize,
+        /// The server's RCPTMAX.
+        limit: u32,
+    },
     /// A parameter that may only be sent over TLS (REQUIRETLS, RFC 8689 §2) on an
     /// unencrypted connection. Nothing was written.
     #[error("{parameter} may only be sent over TLS")]
@@ -152,6 +173,8 @@ impl Error {
                 | Error::InvalidValue { .. }
                 | Error::ParameterNotOffered { .. }
                 | Error::ParameterAboveLimit { .. }
+                | Error::ParameterBelowLimit { .. }
+                | Error::TooManyRecipients { .. }
                 | Error::ParameterNeedsTls { .. }
                 | Error::TlsUnavailable { .. }
                 | Error::NoAuthMechanism

@@ -45,7 +45,6 @@ fn holduntil_date_time_fields_are_range_checked() {
 }
 
 #[test]
-#[ignore = "missing: types/ehlo.rs has no typed LIMITS (RFC 9422), XCLIENT or XFORWARD capability; parse/ehlo.rs keeps them as Capability::Other (they do round-trip)"]
 fn limits_xclient_and_xforward_are_typed_capabilities() {
     let (ehlo, _) = EhloResponse::decode(
         b"250-mx\r\n250-LIMITS RCPTMAX=10 MAILMAX=5\r\n250-XCLIENT NAME ADDR\r\n250 XFORWARD NAME ADDR\r\n",

@@ -672,6 +672,69 @@ fn ehlo_table() -> Vec<(&'static [u8], EhloResponse<'static>, bool)> {
             true,
         ),
         (b"250 lone.example\r\n", EhloResponse::new("lone.example", None, vec![]).unwrap(), true),
+        // RFC 9422 §3 LIMITS (registered limits typed, others kept); Postfix XCLIENT and
+        // XFORWARD attribute names (unknown ones kept).
+        (
+            b"250-mx.example\r\n250-LIMITS MAILMAX=1000 RCPTMAX=50 RCPTDOMAINMAX=10 X_FUTURE FOO-1=a:b\r\n250-XCLIENT NAME REVERSE_NAME ADDR PORT PROTO HELO LOGIN DESTADDR DESTPORT X-NEW\r\n250-XFORWARD NAME ADDR PORT PROTO HELO IDENT SOURCE\r\n250 XCLIENT\r\n",
+            EhloResponse::new(
+                "mx.example",
+                None,
+                vec![
+                    Capability::Limits(vec![
+                        Limit::MailMax(1000),
+                        Limit::RcptMax(50),
+                        Limit::RcptDomainMax(10),
+                        Limit::Other { name: "X_FUTURE".into(), value: None },
+                        Limit::Other { name: "FOO-1".into(), value: Some("a:b".into()) },
+                    ]),
+                    Capability::Xclient(vec![
+                        XAttribute::Name,
+                        XAttribute::ReverseName,
+                        XAttribute::Addr,
+                        XAttribute::Port,
+                        XAttribute::Proto,
+                        XAttribute::Helo,
+                        XAttribute::Login,
+                        XAttribute::DestAddr,
+                        XAttribute::DestPort,
+                        XAttribute::Other("X-NEW".into()),
+                    ]),
+                    Capability::Xforward(vec![
+                        XAttribute::Name,
+                        XAttribute::Addr,
+                        XAttribute::Port,
+                        XAttribute::Proto,
+                        XAttribute::Helo,
+                        XAttribute::Ident,
+                        XAttribute::Source,
+                    ]),
+                    Capability::Xclient(vec![]),
+                ],
+            )
+            .unwrap(),
+            true,
+        ),
+        // Not canonical: names in lower case, a registered limit whose value is not
+        // 1*6DIGIT (kept as given), a LIMITS line without a limit or with a ";" in a value
+        // (not the RFC 9422 §3 grammar: kept as an unknown line).
+        (
+            b"250-mx.example\r\n250-limits rcptmax=0010 MAILMAX=1234567 RCPTDOMAINMAX\r\n250-xforward name Ident\r\n250-LIMITS\r\n250 LIMITS A=1;2\r\n",
+            EhloResponse {
+                domain: "mx.example".into(),
+                greeting: None,
+                capabilities: vec![
+                    Capability::Limits(vec![
+                        Limit::RcptMax(10),
+                        Limit::Other { name: "MAILMAX".into(), value: Some("1234567".into()) },
+                        Limit::Other { name: "RCPTDOMAINMAX".into(), value: None },
+                    ]),
+                    Capability::Xforward(vec![XAttribute::Name, XAttribute::Ident]),
+                    Capability::Other { keyword: "LIMITS".into(), params: vec![] },
+                    Capability::Other { keyword: "LIMITS".into(), params: vec!["A=1;2".into()] },
+                ],
+            },
+            false,
+        ),
         (
             b"250-x.example hi\r\n250-size 1000\r\n250 SIZE abc\r\n",
             EhloResponse::new(

@@ -8,7 +8,7 @@ use mail_common::decode::Decoded;
 use super::reply::{ReplyConfig, ReplyDecoder};
 use crate::error::Error;
 use crate::types::command::AuthMechanism;
-use crate::types::ehlo::{Capability, EhloResponse};
+use crate::types::ehlo::{Capability, EhloResponse, Limit, XAttribute};
 use crate::types::param::DateTime;
 use crate::types::reply::{Lines, Reply, ReplyLines};
 
@@ -39,6 +39,7 @@ enum Kw {
     Expn,
     FutureRelease,
     Help,
+    Limits,
     MtPriority,
     NoSoliciting,
     Pipelining,
@@ -47,10 +48,12 @@ enum Kw {
     SmtpUtf8,
     StartTls,
     Vrfy,
+    Xclient,
+    Xforward,
 }
 
 /// The typed keywords and their names (upper case).
-const KEYWORDS: [(&[u8], Kw); 19] = [
+const KEYWORDS: [(&[u8], Kw); 22] = [
     (b"8BITMIME", Kw::EightBitMime),
     (b"AUTH", Kw::Auth),
     (b"BINARYMIME", Kw::BinaryMime),
@@ -62,6 +65,7 @@ const KEYWORDS: [(&[u8], Kw); 19] = [
     (b"EXPN", Kw::Expn),
     (b"FUTURERELEASE", Kw::FutureRelease),
     (b"HELP", Kw::Help),
+    (b"LIMITS", Kw::Limits),
     (b"MT-PRIORITY", Kw::MtPriority),
     (b"NO-SOLICITING", Kw::NoSoliciting),
     (b"PIPELINING", Kw::Pipelining),
@@ -70,24 +74,27 @@ const KEYWORDS: [(&[u8], Kw); 19] = [
     (b"SMTPUTF8", Kw::SmtpUtf8),
     (b"STARTTLS", Kw::StartTls),
     (b"VRFY", Kw::Vrfy),
+    (b"XCLIENT", Kw::Xclient),
+    (b"XFORWARD", Kw::Xforward),
 ];
 
 /// A slot of [`KW_TABLE`] from a keyword's length and its first two octets folded to
-/// upper case (`& 0xDF`). The multipliers were chosen so that the 19 names get 19
-/// different slots (the test `every_keyword_has_its_own_slot` checks it).
+/// upper case (`& 0xDF`). The multipliers were chosen so that the 22 names get 22
+/// different slots (the test `every_keyword_has_its_own_slot` checks it; no multipliers
+/// below 128 separate them in 32 slots, hence 64).
 const fn kw_slot(len: usize, first: u8, second: u8) -> usize {
-    len.wrapping_mul(24)
+    len.wrapping_mul(3)
         .wrapping_add(first as usize)
         .wrapping_add((second as usize).wrapping_mul(11))
-        & 31
+        & 63
 }
 
 /// [`KEYWORDS`] by [`kw_slot`].
-// Const evaluation: every index is a slot (`& 31`) or below `KEYWORDS.len()`, and every
+// Const evaluation: every index is a slot (`& 63`) or below `KEYWORDS.len()`, and every
 // name has two octets or more; a mistake would be a compile error.
 #[allow(clippy::indexing_slicing)]
-const KW_TABLE: [(&[u8], Option<Kw>); 32] = {
-    let mut t: [(&[u8], Option<Kw>); 32] = [(b"", None); 32];
+const KW_TABLE: [(&[u8], Option<Kw>); 64] = {
+    let mut t: [(&[u8], Option<Kw>); 64] = [(b"", None); 64];
     let mut i = 0;
     while i < KEYWORDS.len() {
         let (name, kw) = KEYWORDS[i];
@@ -139,8 +146,66 @@ fn bare(kw: Kw) -> Option<Capability<'static>> {
         Kw::MtPriority => Capability::MtPriority(None),
         Kw::NoSoliciting => Capability::NoSoliciting(None),
         Kw::Auth => Capability::Auth(Vec::new()),
-        Kw::FutureRelease => return None,
+        Kw::Xclient => Capability::Xclient(Vec::new()),
+        Kw::Xforward => Capability::Xforward(Vec::new()),
+        // RFC 9422 §3: LIMITS has at least one limit.
+        Kw::FutureRelease | Kw::Limits => return None,
     })
+}
+
+/// One `limit-name-value` of a LIMITS line (RFC 9422 §3, see [`Limit`]), or `None` if it
+/// does not match the rule.
+fn limit(word: &str) -> Option<Limit<'_>> {
+    let (name, value) = match word.split_once('=') {
+        Some((n, v)) => (n, Some(v)),
+        None => (word, None),
+    };
+    // limit-name = 1*(ALPHA / DIGIT / "-" / "_")
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    // limit-value = 1*(%x21-3A / %x3C-7E)
+    let value_ok = value
+        .is_none_or(|v| !v.is_empty() && v.bytes().all(|b| matches!(b, 0x21..=0x3A | 0x3C..=0x7E)));
+    if !(name_ok && value_ok) {
+        return None;
+    }
+    // The registered limits' values: 1*6DIGIT.
+    let number = value
+        .and_then(|v| num(v, 6))
+        .and_then(|n| u32::try_from(n).ok());
+    let upper = |kw: &[u8]| super::eq_kw(name.as_bytes(), kw);
+    Some(match number {
+        Some(n) if upper(b"MAILMAX") => Limit::MailMax(n),
+        Some(n) if upper(b"RCPTMAX") => Limit::RcptMax(n),
+        Some(n) if upper(b"RCPTDOMAINMAX") => Limit::RcptDomainMax(n),
+        _ => Limit::Other {
+            name: Cow::Borrowed(name),
+            value: value.map(Cow::Borrowed),
+        },
+    })
+}
+
+/// One attribute name of an XCLIENT or XFORWARD line (see [`XAttribute`]).
+fn x_attribute(word: &str) -> XAttribute<'_> {
+    const NAMES: [(&[u8], XAttribute<'static>); 11] = [
+        (b"NAME", XAttribute::Name),
+        (b"REVERSE_NAME", XAttribute::ReverseName),
+        (b"ADDR", XAttribute::Addr),
+        (b"PORT", XAttribute::Port),
+        (b"PROTO", XAttribute::Proto),
+        (b"HELO", XAttribute::Helo),
+        (b"LOGIN", XAttribute::Login),
+        (b"DESTADDR", XAttribute::DestAddr),
+        (b"DESTPORT", XAttribute::DestPort),
+        (b"IDENT", XAttribute::Ident),
+        (b"SOURCE", XAttribute::Source),
+    ];
+    NAMES
+        .iter()
+        .find(|(name, _)| super::eq_kw(word.as_bytes(), name))
+        .map_or(XAttribute::Other(Cow::Borrowed(word)), |(_, a)| a.clone())
 }
 
 /// The typed form of a keyword line, if the keyword is known and its parameters fit.
@@ -181,6 +246,9 @@ where
                 max_datetime: DateTime(Cow::Borrowed(dt)),
             }
         }
+        (Kw::Limits, _) => Capability::Limits(params.map(limit).collect::<Option<Vec<_>>>()?),
+        (Kw::Xclient, _) => Capability::Xclient(params.map(x_attribute).collect()),
+        (Kw::Xforward, _) => Capability::Xforward(params.map(x_attribute).collect()),
         (Kw::Auth, _) => {
             let mut mechs = Vec::with_capacity(params.clone().count());
             for m in params {
@@ -521,6 +589,10 @@ mod tests {
             ("ENHANCEDSTATUSCODES", Some(Kw::EnhancedStatusCodes)),
             ("NO-SOLICITING", Some(Kw::NoSoliciting)),
             ("FUTURERELEASE", Some(Kw::FutureRelease)),
+            ("limits", Some(Kw::Limits)),
+            ("XClient", Some(Kw::Xclient)),
+            ("XFORWARD", Some(Kw::Xforward)),
+            ("XFORWARX", None),
             ("EXPX", None),
             ("\u{18}BITMIME", None),
             ("SMTPUTF9", None),
@@ -547,6 +619,8 @@ mod tests {
             b"250-a\r\n250-X\tY\r\n250 \x01\r\n",
             b"250-a\r\n250-X\tY\r\n250 B\r\n",
             b"250-a b\r\n250-SIZE 10\r\n",
+            b"250-a\r\n250-LIMITS RCPTMAX=1 x_y=z\r\n250-LIMITS\r\n250 XCLIENT name FOO\r\n",
+            b"250-a\r\n250-LIMITS a=;\r\n250 xforward\r\n",
             b"",
         ] {
             agree(input);
@@ -572,7 +646,11 @@ mod tests {
         }
     }
 
-    const PIECES: [&str; 19] = [
+    const PIECES: [&str; 23] = [
+        "LIMITS",
+        "RCPTMAX=7",
+        "XCLIENT",
+        "ADDR",
         "250-",
         "250 ",
         "\r\n",

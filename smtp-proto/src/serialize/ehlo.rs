@@ -6,7 +6,7 @@ use bytes::BufMut;
 
 use super::Encode;
 use crate::error::Error;
-use crate::types::ehlo::{Capability, EhloResponse};
+use crate::types::ehlo::{Capability, EhloResponse, Limit};
 use crate::types::reply::{Reply, ReplyCode};
 
 impl Capability<'_> {
@@ -37,6 +37,34 @@ impl Capability<'_> {
                 max_datetime,
             } => write!(s, "FUTURERELEASE {max_interval} {}", max_datetime.as_str()),
             Capability::Help => s.write_str("HELP"),
+            Capability::Limits(limits) => {
+                s.push_str("LIMITS");
+                for l in limits {
+                    let _ = match l {
+                        Limit::MailMax(n) => write!(s, " MAILMAX={n}"),
+                        Limit::RcptMax(n) => write!(s, " RCPTMAX={n}"),
+                        Limit::RcptDomainMax(n) => write!(s, " RCPTDOMAINMAX={n}"),
+                        Limit::Other { name, value: None } => write!(s, " {name}"),
+                        Limit::Other {
+                            name,
+                            value: Some(v),
+                        } => write!(s, " {name}={v}"),
+                    };
+                }
+                Ok(())
+            }
+            Capability::Xclient(names) | Capability::Xforward(names) => {
+                s.push_str(if matches!(self, Capability::Xclient(_)) {
+                    "XCLIENT"
+                } else {
+                    "XFORWARD"
+                });
+                for n in names {
+                    s.push(' ');
+                    s.push_str(n.as_str());
+                }
+                Ok(())
+            }
             Capability::MtPriority(None) => s.write_str("MT-PRIORITY"),
             Capability::MtPriority(Some(p)) => write!(s, "MT-PRIORITY {p}"),
             Capability::NoSoliciting(None) => s.write_str("NO-SOLICITING"),
@@ -82,6 +110,11 @@ impl EhloResponse<'_> {
                 word(keyword) && params.iter().all(|p| word(p))
             }
             Capability::MtPriority(Some(p)) | Capability::NoSoliciting(Some(p)) => word(p),
+            Capability::Limits(l) => l.iter().all(|l| match l {
+                Limit::Other { name, value } => word(name) && value.as_deref().is_none_or(word),
+                _ => true,
+            }),
+            Capability::Xclient(a) | Capability::Xforward(a) => a.iter().all(|a| word(a.as_str())),
             _ => true,
         });
         let domain = if word(&self.domain) {

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use crate::error::Error;
 use crate::types::command::AuthMechanism;
-use crate::types::param::{Body, DateTime, Parameter};
+use crate::types::param::{Body, ByMode, DateTime, Parameter};
 
 /// One EHLO keyword line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -38,6 +38,9 @@ pub enum Capability<'a> {
     },
     /// `HELP` (RFC 5321 §4.1.1.8).
     Help,
+    /// `LIMITS limit *(SP limit)` (RFC 9422 §3): limits the server applies in this
+    /// session, in the order given; at least one.
+    Limits(Vec<Limit<'a>>),
     /// `MT-PRIORITY [profile]` (RFC 6710 §3).
     MtPriority(Option<Cow<'a, str>>),
     /// `NO-SOLICITING [keywords]` (RFC 3865).
@@ -56,6 +59,12 @@ pub enum Capability<'a> {
     StartTls,
     /// `VRFY` (RFC 5321 §4.1.1.6).
     Vrfy,
+    /// `XCLIENT name...` (Postfix's XCLIENT extension): the attributes a trusted client
+    /// may override with the XCLIENT command, in the order given (possibly none).
+    Xclient(Vec<XAttribute<'a>>),
+    /// `XFORWARD name...` (Postfix's XFORWARD extension): the attributes a trusted client
+    /// may forward with the XFORWARD command, in the order given (possibly none).
+    Xforward(Vec<XAttribute<'a>>),
     /// Any other keyword line (or a known keyword with unexpected parameters), kept.
     Other {
         /// The keyword (`1*(%d33-126)`, normally an `ehlo-keyword`).
@@ -63,6 +72,127 @@ pub enum Capability<'a> {
         /// `ehlo-param`s, each `1*(%d33-126)`.
         params: Vec<Cow<'a, str>>,
     },
+}
+
+/// One limit of a LIMITS line, RFC 9422 §3:
+///
+/// ```text
+/// limits-param     = limit-name-value 0*[SP limit-name-value]
+/// limit-name-value = limit-name ["=" limit-value]
+/// limit-name       = 1*(ALPHA / DIGIT / "-" / "_")
+/// limit-value      = 1*(%x21-3A / %x3C-7E)   ; any VCHAR except ";"
+/// ```
+///
+/// The three limits RFC 9422 §4 registers take a number, which this crate reads as
+/// `1*6DIGIT`. RFC 9422 is not in the project's RFC folder: the grammar above is the
+/// published text of §3 (checked against the RFC's text as published); the value syntax
+/// `1*6DIGIT` of the registered limits is from the RFC as recalled, not checked here. A
+/// registered name with any other value (or none) is kept as [`Limit::Other`], as
+/// are names RFC 9422 does not register (later registrations, RFC 9422 §6). Names are
+/// matched without regard to case.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Limit<'a> {
+    /// `MAILMAX=n`: at most `n` transactions (MAIL commands) in the session (RFC 9422
+    /// §4.1).
+    MailMax(u32),
+    /// `RCPTMAX=n`: at most `n` RCPT commands in one transaction (RFC 9422 §4.2); a
+    /// client with more recipients sends the message in several transactions.
+    RcptMax(u32),
+    /// `RCPTDOMAINMAX=n`: at most `n` different recipient domains in one transaction
+    /// (RFC 9422 §4.3).
+    RcptDomainMax(u32),
+    /// Any other `limit-name ["=" limit-value]`, kept as given.
+    Other {
+        /// The `limit-name`.
+        name: Cow<'a, str>,
+        /// The `limit-value`, if any.
+        value: Option<Cow<'a, str>>,
+    },
+}
+
+impl Limit<'_> {
+    /// An owned copy.
+    pub fn into_owned(self) -> Limit<'static> {
+        match self {
+            Limit::MailMax(n) => Limit::MailMax(n),
+            Limit::RcptMax(n) => Limit::RcptMax(n),
+            Limit::RcptDomainMax(n) => Limit::RcptDomainMax(n),
+            Limit::Other { name, value } => Limit::Other {
+                name: Cow::Owned(name.into_owned()),
+                value: value.map(|v| Cow::Owned(v.into_owned())),
+            },
+        }
+    }
+}
+
+/// An attribute name of an XCLIENT or XFORWARD EHLO line (Postfix's XCLIENT and XFORWARD
+/// extensions: the keyword, then the names of the attributes the client may send, such as
+/// `XCLIENT NAME ADDR PROTO HELO` or `XFORWARD NAME ADDR PROTO HELO SOURCE`). Names are
+/// matched without regard to case; unknown names are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum XAttribute<'a> {
+    /// `NAME`: the client's host name.
+    Name,
+    /// `REVERSE_NAME`: the client's reverse DNS name (XCLIENT).
+    ReverseName,
+    /// `ADDR`: the client's address.
+    Addr,
+    /// `PORT`: the client's port.
+    Port,
+    /// `PROTO`: SMTP or ESMTP (LMTP for XFORWARD).
+    Proto,
+    /// `HELO`: the HELO/EHLO argument.
+    Helo,
+    /// `LOGIN`: the SASL login name (XCLIENT).
+    Login,
+    /// `DESTADDR`: the server's address (XCLIENT).
+    DestAddr,
+    /// `DESTPORT`: the server's port (XCLIENT).
+    DestPort,
+    /// `IDENT`: the original queue ID (XFORWARD).
+    Ident,
+    /// `SOURCE`: LOCAL or REMOTE (XFORWARD).
+    Source,
+    /// Any other name (`1*(%d33-126)`), kept as given.
+    Other(Cow<'a, str>),
+}
+
+impl XAttribute<'_> {
+    /// The name as written on the EHLO line (upper case for the known ones).
+    pub fn as_str(&self) -> &str {
+        match self {
+            XAttribute::Name => "NAME",
+            XAttribute::ReverseName => "REVERSE_NAME",
+            XAttribute::Addr => "ADDR",
+            XAttribute::Port => "PORT",
+            XAttribute::Proto => "PROTO",
+            XAttribute::Helo => "HELO",
+            XAttribute::Login => "LOGIN",
+            XAttribute::DestAddr => "DESTADDR",
+            XAttribute::DestPort => "DESTPORT",
+            XAttribute::Ident => "IDENT",
+            XAttribute::Source => "SOURCE",
+            XAttribute::Other(o) => o,
+        }
+    }
+
+    /// An owned copy.
+    pub fn into_owned(self) -> XAttribute<'static> {
+        match self {
+            XAttribute::Name => XAttribute::Name,
+            XAttribute::ReverseName => XAttribute::ReverseName,
+            XAttribute::Addr => XAttribute::Addr,
+            XAttribute::Port => XAttribute::Port,
+            XAttribute::Proto => XAttribute::Proto,
+            XAttribute::Helo => XAttribute::Helo,
+            XAttribute::Login => XAttribute::Login,
+            XAttribute::DestAddr => XAttribute::DestAddr,
+            XAttribute::DestPort => XAttribute::DestPort,
+            XAttribute::Ident => XAttribute::Ident,
+            XAttribute::Source => XAttribute::Source,
+            XAttribute::Other(o) => XAttribute::Other(Cow::Owned(o.into_owned())),
+        }
+    }
 }
 
 /// A successful EHLO/LHLO response: `250-Domain [SP ehlo-greet]` then one keyword per line.
@@ -120,6 +250,23 @@ impl<'a> EhloResponse<'a> {
                 {
                     return Err(Error::InvalidValue { what: "ehlo-param" });
                 }
+                // Valid when the line it writes reads back as the same value: the names
+                // and values match their rules, an `Other` is not a typed one in
+                // disguise, a number fits its `1*6DIGIT`, and LIMITS has a limit.
+                Capability::Limits(_) | Capability::Xclient(_) | Capability::Xforward(_) => {
+                    let line = c.to_line();
+                    // Split as the decoder splits (runs of spaces are one separator).
+                    let mut words = line.split(' ').filter(|w| !w.is_empty());
+                    let keyword = words.next().unwrap_or_default();
+                    if crate::parse::ehlo::capability(keyword, words).as_ref() != Some(c) {
+                        return Err(Error::InvalidValue {
+                            what: match c {
+                                Capability::Limits(_) => "LIMITS limits-param",
+                                _ => "XCLIENT/XFORWARD attribute name",
+                            },
+                        });
+                    }
+                }
                 _ => {}
             }
         }
@@ -159,11 +306,16 @@ impl<'a> EhloResponse<'a> {
     /// an advertised limit (RFC 1870 §6; `SIZE` alone or `SIZE 0` means no fixed limit);
     /// `BODY=BINARYMIME` needs BINARYMIME and CHUNKING (RFC 3030 §3); `REQUIRETLS` needs
     /// REQUIRETLS and TLS (RFC 8689 §2); `HOLDFOR` at most FUTURERELEASE's
-    /// max-interval (RFC 4865 §3). Unknown parameters are the caller's business.
+    /// max-interval and `HOLDUNTIL` no later than its max-future-datetime (RFC 4865 §3);
+    /// `BY` with by-mode R at least DELIVERBY's min-by-time (RFC 2852 §3, §4). Unknown
+    /// parameters are the caller's business. The number of recipients is checked by
+    /// [`check_recipients`](Self::check_recipients).
     ///
     /// # Errors
     /// [`Error::ParameterNotOffered`] naming the parameter and the missing keyword,
-    /// [`Error::ParameterAboveLimit`] (SIZE, HOLDFOR), or [`Error::ParameterNeedsTls`].
+    /// [`Error::ParameterAboveLimit`] (SIZE, HOLDFOR, HOLDUNTIL as seconds since
+    /// 1970-01-01T00:00:00Z, 0 for earlier times), [`Error::ParameterBelowLimit`] (BY), or
+    /// [`Error::ParameterNeedsTls`].
     pub fn check_parameter(&self, param: &Parameter<'_>, tls: bool) -> Result<(), Error> {
         let need = |probe: &Capability<'_>, parameter, capability| {
             if self.has(probe) {
@@ -230,14 +382,37 @@ impl<'a> EhloResponse<'a> {
                 }),
                 Some(_) => Ok(()),
             },
-            Parameter::HoldUntil(_) => match self.future_release() {
+            // RFC 4865 §3: max-future-datetime is the latest HOLDUNTIL the server accepts.
+            Parameter::HoldUntil(until) => match self.max_datetime() {
                 None => Err(Error::ParameterNotOffered {
                     parameter: "HOLDUNTIL",
                     capability: "FUTURERELEASE",
                 }),
+                Some(max) if until.cmp_instant(max) == core::cmp::Ordering::Greater => {
+                    let unix = |d: &DateTime<'_>| u64::try_from(d.unix_seconds()).unwrap_or(0);
+                    Err(Error::ParameterAboveLimit {
+                        parameter: "HOLDUNTIL",
+                        value: unix(until),
+                        limit: unix(max),
+                    })
+                }
                 Some(_) => Ok(()),
             },
-            Parameter::By(_) => need(&Capability::DeliverBy(None), "BY", "DELIVERBY"),
+            // RFC 2852 §3, §4: min-by-time is the least by-time the server accepts with
+            // by-mode R (return the message if late); N has no minimum.
+            Parameter::By(by) => match self.min_by_time() {
+                None => need(&Capability::DeliverBy(None), "BY", "DELIVERBY"),
+                Some(Some(min))
+                    if by.mode == ByMode::Return && i64::from(by.time) < i64::from(min) =>
+                {
+                    Err(Error::ParameterBelowLimit {
+                        parameter: "BY",
+                        value: i64::from(by.time),
+                        limit: u64::from(min),
+                    })
+                }
+                Some(_) => Ok(()),
+            },
             Parameter::Other { .. } => Ok(()),
         }
     }
@@ -248,6 +423,74 @@ impl<'a> EhloResponse<'a> {
             Capability::FutureRelease { max_interval, .. } => Some(*max_interval),
             _ => None,
         })
+    }
+
+    /// FUTURERELEASE's max-future-datetime, if advertised (RFC 4865 §3).
+    fn max_datetime(&self) -> Option<&DateTime<'a>> {
+        self.capabilities.iter().find_map(|c| match c {
+            Capability::FutureRelease { max_datetime, .. } => Some(max_datetime),
+            _ => None,
+        })
+    }
+
+    /// DELIVERBY: `None` if absent, `Some(None)` without a min-by-time (RFC 2852 §3).
+    fn min_by_time(&self) -> Option<Option<u32>> {
+        self.capabilities.iter().find_map(|c| match c {
+            Capability::DeliverBy(min) => Some(*min),
+            _ => None,
+        })
+    }
+
+    /// The limits of the LIMITS line (RFC 9422 §3); empty if LIMITS is absent.
+    pub fn limits(&self) -> &[Limit<'a>] {
+        self.capabilities
+            .iter()
+            .find_map(|c| match c {
+                Capability::Limits(l) => Some(l.as_slice()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    /// LIMITS MAILMAX, if given: the most transactions in the session (RFC 9422 §4.1).
+    pub fn mail_max(&self) -> Option<u32> {
+        self.limits().iter().find_map(|l| match l {
+            Limit::MailMax(n) => Some(*n),
+            _ => None,
+        })
+    }
+
+    /// LIMITS RCPTMAX, if given: the most RCPT commands in one transaction (RFC 9422
+    /// §4.2).
+    pub fn rcpt_max(&self) -> Option<u32> {
+        self.limits().iter().find_map(|l| match l {
+            Limit::RcptMax(n) => Some(*n),
+            _ => None,
+        })
+    }
+
+    /// LIMITS RCPTDOMAINMAX, if given: the most recipient domains in one transaction (RFC
+    /// 9422 §4.3).
+    pub fn rcpt_domain_max(&self) -> Option<u32> {
+        self.limits().iter().find_map(|l| match l {
+            Limit::RcptDomainMax(n) => Some(*n),
+            _ => None,
+        })
+    }
+
+    /// Whether a client may send `count` RCPT commands in one transaction to the server
+    /// that gave this response: at most LIMITS RCPTMAX (RFC 9422 §4.2), any number
+    /// without it. A client with more recipients sends the message in several
+    /// transactions of at most [`rcpt_max`](Self::rcpt_max) recipients each, as RFC 9422
+    /// §4.2 has it, rather than have the server refuse the excess ones.
+    ///
+    /// # Errors
+    /// [`Error::TooManyRecipients`] (nothing should be sent).
+    pub fn check_recipients(&self, count: usize) -> Result<(), Error> {
+        match self.rcpt_max() {
+            Some(limit) if count > limit as usize => Err(Error::TooManyRecipients { count, limit }),
+            _ => Ok(()),
+        }
     }
 
     /// An owned copy.
@@ -276,6 +519,13 @@ pub(crate) fn own_capability(c: Capability<'_>) -> Capability<'static> {
             max_datetime: max_datetime.into_owned(),
         },
         Capability::MtPriority(p) => Capability::MtPriority(p.map(own)),
+        Capability::Limits(l) => Capability::Limits(l.into_iter().map(Limit::into_owned).collect()),
+        Capability::Xclient(a) => {
+            Capability::Xclient(a.into_iter().map(XAttribute::into_owned).collect())
+        }
+        Capability::Xforward(a) => {
+            Capability::Xforward(a.into_iter().map(XAttribute::into_owned).collect())
+        }
         Capability::NoSoliciting(p) => Capability::NoSoliciting(p.map(own)),
         Capability::Other { keyword, params } => Capability::Other {
             keyword: own(keyword),

@@ -18,6 +18,7 @@ pub use command::{
     MAX_RCPT_LINE, MAX_TEXT, MailFrom, RcptTo, Text, Verb,
 };
 pub use ehlo::{Capability, EhloResponse};
+pub use ehlo::{Limit, XAttribute};
 pub use param::{
     AuthParam, Body, By, ByMode, DateTime, EsmtpKeyword, EsmtpValue, MAX_PARAMETERS, Notify, Orcpt,
     Parameter, Parameters, Ret, XText,

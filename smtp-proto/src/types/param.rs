@@ -230,6 +230,61 @@ impl<'a> DateTime<'a> {
     pub fn into_owned(self) -> DateTime<'static> {
         DateTime(Cow::Owned(self.0.into_owned()))
     }
+
+    /// The whole seconds since 1970-01-01T00:00:00Z of the instant this names (its offset
+    /// applied; negative before 1970). A leap second `:60` counts as the next minute's
+    /// `:00` (RFC 3339 §5.7).
+    pub fn unix_seconds(&self) -> i64 {
+        let b = self.0.as_bytes();
+        // The syntax was checked: digits at fixed places (RFC 3339 §5.6).
+        let num = |from: usize, len: usize| {
+            b.iter()
+                .skip(from)
+                .take(len)
+                .fold(0i64, |n, d| n * 10 + i64::from(d.wrapping_sub(b'0')))
+        };
+        let days = days_from_civil(num(0, 4), num(5, 2), num(8, 2));
+        let mut secs = days * 86_400 + num(11, 2) * 3600 + num(14, 2) * 60 + num(17, 2);
+        // `time-numoffset` (the last six octets): local time minus the offset is UTC.
+        let n = b.len();
+        match b.get(n.wrapping_sub(6)) {
+            Some(b'+') => secs -= num(n - 5, 2) * 3600 + num(n - 2, 2) * 60,
+            Some(b'-') => secs += num(n - 5, 2) * 3600 + num(n - 2, 2) * 60,
+            _ => {}
+        }
+        secs
+    }
+
+    /// The `time-secfrac` digits without trailing zeros (empty without a fraction).
+    fn fraction(&self) -> &str {
+        let s = self.as_str();
+        s.get(19..)
+            .and_then(|f| f.strip_prefix('.'))
+            .and_then(|f| f.split(|c: char| !c.is_ascii_digit()).next())
+            .map(|f| f.trim_end_matches('0'))
+            .unwrap_or_default()
+    }
+
+    /// Orders two date-times by the instants they name, offsets applied (RFC 3339 §5.1:
+    /// the same instant in different offsets compares equal).
+    pub fn cmp_instant(&self, other: &DateTime<'_>) -> core::cmp::Ordering {
+        // Fractions without trailing zeros compare as digit strings.
+        self.unix_seconds()
+            .cmp(&other.unix_seconds())
+            .then_with(|| self.fraction().cmp(other.fraction()))
+    }
+}
+
+/// Days from 1970-01-01 to the proleptic Gregorian date `y-m-d` (negative before).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    // Years counted from March, so that the leap day ends the year.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let month_from_march = (m + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + d - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 /// `esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")` of an unknown parameter.

@@ -219,7 +219,7 @@ pub fn reply() -> impl Strategy<Value = Reply<'static>> {
         })
 }
 
-fn capability() -> impl Strategy<Value = Capability<'static>> {
+pub fn capability() -> impl Strategy<Value = Capability<'static>> {
     prop_oneof![
         Just(Capability::EightBitMime),
         proptest::collection::vec("[A-Z0-9_-]{1,20}", 0..4).prop_map(|m| Capability::Auth(
@@ -251,6 +251,9 @@ fn capability() -> impl Strategy<Value = Capability<'static>> {
         Just(Capability::SmtpUtf8),
         Just(Capability::StartTls),
         Just(Capability::Vrfy),
+        proptest::collection::vec(limit(), 1..5).prop_map(Capability::Limits),
+        proptest::collection::vec(x_attribute(), 0..5).prop_map(Capability::Xclient),
+        proptest::collection::vec(x_attribute(), 0..5).prop_map(Capability::Xforward),
         (
             "X-[A-Z]{1,6}",
             proptest::collection::vec("[!-~]{1,5}", 0..3)
@@ -259,6 +262,39 @@ fn capability() -> impl Strategy<Value = Capability<'static>> {
                 keyword: Cow::Owned(k),
                 params: p.into_iter().map(Cow::Owned).collect(),
             }),
+    ]
+}
+
+/// RFC 9422 §3 limits: the registered ones (values `1*6DIGIT`) and others kept.
+fn limit() -> impl Strategy<Value = Limit<'static>> {
+    prop_oneof![
+        (0u32..=999_999).prop_map(Limit::MailMax),
+        (0u32..=999_999).prop_map(Limit::RcptMax),
+        (0u32..=999_999).prop_map(Limit::RcptDomainMax),
+        ("X[A-Z0-9_-]{0,8}", proptest::option::of("[!-:<-~]{1,8}")).prop_map(|(name, value)| {
+            Limit::Other {
+                name: Cow::Owned(name),
+                value: value.map(Cow::Owned),
+            }
+        }),
+    ]
+}
+
+/// XCLIENT / XFORWARD attribute names, known and not.
+fn x_attribute() -> impl Strategy<Value = XAttribute<'static>> {
+    prop_oneof![
+        Just(XAttribute::Name),
+        Just(XAttribute::ReverseName),
+        Just(XAttribute::Addr),
+        Just(XAttribute::Port),
+        Just(XAttribute::Proto),
+        Just(XAttribute::Helo),
+        Just(XAttribute::Login),
+        Just(XAttribute::DestAddr),
+        Just(XAttribute::DestPort),
+        Just(XAttribute::Ident),
+        Just(XAttribute::Source),
+        "X-[A-Z_]{1,8}".prop_map(|n| XAttribute::Other(Cow::Owned(n))),
     ]
 }
 
