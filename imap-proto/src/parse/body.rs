@@ -19,6 +19,10 @@ use crate::types::core::{IString, Quoted, Vec1, is_astring_char};
 
 /// `string`, or (quirk) `NIL` read as an empty string.
 fn string_q<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, IString<'a>> {
+    // The usual case first (issue 9): a quoted string is not NIL.
+    if i.first() == Some(&b'"') {
+        return string(c, i);
+    }
     if i.get(..3).is_some_and(|n| n.eq_ignore_ascii_case(b"NIL"))
         && !i.get(3).is_some_and(|&b| is_astring_char(b))
     {

@@ -18,7 +18,11 @@ use super::resp_ext::{
 use super::{PResult, fail, quirk, refail};
 use crate::Quirk;
 use crate::config::Config;
-use crate::types::core::{Atom, Text, Vec1, is_atom_char, is_text_char};
+use crate::types::command::{MsgText, Section};
+use crate::types::core::{
+    AString, Atom, AtomExt, Text, Vec1, is_astring_char, is_atom_char, is_text_char,
+};
+use crate::types::datetime::{Date, DateTime};
 use crate::types::flag::NameAttribute;
 use crate::types::response::{
     Capability, Code, Continue, Data, Greeting, MessageDataItem, Response, StatusItem, StatusKind,
@@ -521,80 +525,236 @@ fn status_att_val<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, StatusItem<'a>> {
     }
 }
 
+/// The `msg-att` names of RFC 3501 §9 (and IMAP4rev2's subset of them).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AttName {
+    Flags,
+    Envelope,
+    InternalDate,
+    Rfc822,
+    Rfc822Header,
+    Rfc822Text,
+    Rfc822Size,
+    Body,
+    BodyStructure,
+    Uid,
+}
+
+/// The RFC 3501 `msg-att` named `w` (any case), `None` for any other name.
+///
+/// Issue 9: chosen by the name's length, then compared case-insensitively in place, where
+/// the former dispatch copied every name into an upper-cased buffer and compared it with
+/// each of the ten names in turn (≈4 items per FETCH, the most frequent response).
+fn att_name(w: &[u8]) -> Option<AttName> {
+    use AttName as A;
+    let candidates: &[(&[u8], AttName)] = match w.len() {
+        3 => &[(b"UID", A::Uid)],
+        4 => &[(b"BODY", A::Body)],
+        5 => &[(b"FLAGS", A::Flags)],
+        6 => &[(b"RFC822", A::Rfc822)],
+        8 => &[(b"ENVELOPE", A::Envelope)],
+        11 => &[
+            (b"RFC822.SIZE", A::Rfc822Size),
+            (b"RFC822.TEXT", A::Rfc822Text),
+        ],
+        12 => &[(b"INTERNALDATE", A::InternalDate)],
+        13 => &[
+            (b"BODYSTRUCTURE", A::BodyStructure),
+            (b"RFC822.HEADER", A::Rfc822Header),
+        ],
+        _ => &[],
+    };
+    candidates
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(w))
+        .map(|&(_, a)| a)
+}
+
 /// `msg-att-dynamic / msg-att-static`.
 fn msg_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MessageDataItem<'a>> {
     let (r, w) = word(i).or_else(|e| refail(e, i, "msg-att"))?;
-    let (b, k) = upper(w);
     use MessageDataItem as M;
-    let up = b.get(..k).unwrap_or_default();
-    let known = matches!(
-        up,
-        b"FLAGS"
-            | b"ENVELOPE"
-            | b"INTERNALDATE"
-            | b"RFC822"
-            | b"RFC822.HEADER"
-            | b"RFC822.TEXT"
-            | b"RFC822.SIZE"
-            | b"BODY"
-            | b"BODYSTRUCTURE"
-            | b"UID"
-    );
-    // An extension item in its grammar's form, else kept raw below.
-    if !known {
-        match ext_msg_att(c, up, r) {
-            Ok((r, Some(item))) => return Ok((r, item)),
-            Err(e @ (nom::Err::Failure(_) | nom::Err::Incomplete(_))) => return Err(e),
-            _ => {}
+    let name = match att_name(w) {
+        Some(AttName::Body) if r.first() == Some(&b'[') => return body_section(c, r),
+        // Another RFC 3501 name followed by `[`: an extension item, kept raw.
+        Some(_) if r.first() == Some(&b'[') => return raw_msg_att(c, i),
+        Some(name) => name,
+        None => {
+            // An extension item in its grammar's form, else kept raw.
+            let (b, k) = upper(w);
+            return match ext_msg_att(c, b.get(..k).unwrap_or_default(), r) {
+                Ok((r, Some(item))) => Ok((r, item)),
+                Err(e @ (nom::Err::Failure(_) | nom::Err::Incomplete(_))) => Err(e),
+                _ => raw_msg_att(c, i),
+            };
         }
-    }
-    if !known || (up != b"BODY" && r.first() == Some(&b'[')) {
-        // An extension item: keep its name and value as sent.
-        let (r, name) = super::core::raw_token(i).or_else(|e| refail(e, i, "msg-att"))?;
-        let (r, _) = sp(r)?;
-        let (r, value) = super::core::raw_value(c, r, 0)?;
-        return Ok((
-            r,
-            M::Other {
-                name: Cow::Borrowed(name),
-                value: Cow::Borrowed(value),
-            },
-        ));
-    }
-    if up == b"BODY" && r.first() == Some(&b'[') {
-        let (r, section) = section(c, r)?;
-        let (r, origin) = if r.first() == Some(&b'<') {
-            let (r, o) = number(r.get(1..).unwrap_or_default())?;
-            let (r, _) = byte(r, b'>', ">")?;
-            (r, Some(o))
-        } else {
-            (r, None)
-        };
-        let (r, _) = sp(r)?;
-        let (r, data) = nstring(c, r)?;
-        return Ok((
-            r,
-            M::BodySection {
-                section,
-                origin,
-                data,
-            },
-        ));
-    }
+    };
     let (r, _) = sp(r)?;
-    Ok(match up {
-        b"FLAGS" => flag_list(c, r, FlagCtx::Fetch).map(|(r, f)| (r, M::Flags(f)))?,
-        b"ENVELOPE" => envelope(c, r).map(|(r, e)| (r, M::Envelope(e)))?,
-        b"INTERNALDATE" => date_time(r).map(|(r, d)| (r, M::InternalDate(d)))?,
-        b"RFC822" => nstring(c, r).map(|(r, s)| (r, M::Rfc822(s)))?,
-        b"RFC822.HEADER" => nstring(c, r).map(|(r, s)| (r, M::Rfc822Header(s)))?,
-        b"RFC822.TEXT" => nstring(c, r).map(|(r, s)| (r, M::Rfc822Text(s)))?,
-        b"RFC822.SIZE" => number_q(c, r).map(|(r, n)| (r, M::Rfc822Size(n)))?,
-        b"BODY" => body(c, r, 0).map(|(r, b)| (r, M::Body(b)))?,
-        b"BODYSTRUCTURE" => body(c, r, 0).map(|(r, b)| (r, M::BodyStructure(b)))?,
-        b"UID" => nz_number(r).map(|(r, n)| (r, M::Uid(n)))?,
-        _ => return fail(i, "msg-att"),
+    Ok(match name {
+        AttName::Flags => flag_list(c, r, FlagCtx::Fetch).map(|(r, f)| (r, M::Flags(f)))?,
+        AttName::Envelope => envelope(c, r).map(|(r, e)| (r, M::Envelope(e)))?,
+        AttName::InternalDate => internal_date(r).map(|(r, d)| (r, M::InternalDate(d)))?,
+        AttName::Rfc822 => nstring(c, r).map(|(r, s)| (r, M::Rfc822(s)))?,
+        AttName::Rfc822Header => nstring(c, r).map(|(r, s)| (r, M::Rfc822Header(s)))?,
+        AttName::Rfc822Text => nstring(c, r).map(|(r, s)| (r, M::Rfc822Text(s)))?,
+        AttName::Rfc822Size => number_q(c, r).map(|(r, n)| (r, M::Rfc822Size(n)))?,
+        AttName::Body => body(c, r, 0).map(|(r, b)| (r, M::Body(b)))?,
+        AttName::BodyStructure => body(c, r, 0).map(|(r, b)| (r, M::BodyStructure(b)))?,
+        AttName::Uid => nz_number(r).map(|(r, n)| (r, M::Uid(n)))?,
     })
+}
+
+/// An extension `msg-att` this crate does not model: its name and value as sent.
+fn raw_msg_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MessageDataItem<'a>> {
+    let (r, name) = super::core::raw_token(i).or_else(|e| refail(e, i, "msg-att"))?;
+    let (r, _) = sp(r)?;
+    let (r, value) = super::core::raw_value(c, r, 0)?;
+    Ok((
+        r,
+        MessageDataItem::Other {
+            name: Cow::Borrowed(name),
+            value: Cow::Borrowed(value),
+        },
+    ))
+}
+
+/// `"BODY" section ["<" number ">"] SP nstring` after `BODY` (`i` at the `[`).
+fn body_section<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MessageDataItem<'a>> {
+    let (r, section) = match header_fields_section(c, i) {
+        Some(x) => x,
+        None => section(c, i)?,
+    };
+    let (r, origin) = if r.first() == Some(&b'<') {
+        let (r, o) = number(r.get(1..).unwrap_or_default())?;
+        let (r, _) = byte(r, b'>', ">")?;
+        (r, Some(o))
+    } else {
+        (r, None)
+    };
+    let (r, _) = sp(r)?;
+    let (r, data) = nstring(c, r)?;
+    Ok((
+        r,
+        MessageDataItem::BodySection {
+            section,
+            origin,
+            data,
+        },
+    ))
+}
+
+/// `"[HEADER.FIELDS" [".NOT"] SP header-list "]"` when every `header-fld-name` is in its
+/// bare astring form (`1*ASTRING-CHAR`), single spaces apart: the form every server sends
+/// for a client's header fetch. `None` for anything else, which the general `section`
+/// rule then reads (and refuses or accepts exactly as before, limits and quirks included).
+///
+/// Issue 9: the general rule read each name with `astring`, one UTF-8 check per name, and
+/// grew the vector as it went (≈5 300 instructions for the 14 names Thunderbird asks for,
+/// 8 % of the response benchmark). Here the list is checked in one pass, the names are cut
+/// from one `&str` of the whole list, and the vector is allocated once at its size.
+fn header_fields_section<'a>(c: &Config, i: &'a [u8]) -> Option<(&'a [u8], Section<'a>)> {
+    const FIELDS: &[u8] = b"[HEADER.FIELDS";
+    let head = i.get(..FIELDS.len())?;
+    if !head.eq_ignore_ascii_case(FIELDS) {
+        return None;
+    }
+    let r = i.get(FIELDS.len()..)?;
+    let (not, r) = match r.get(..4) {
+        Some(n) if n.eq_ignore_ascii_case(b".NOT") => (true, r.get(4..)?),
+        _ => (false, r),
+    };
+    let list = r.strip_prefix(b" (")?;
+    // The names and their separating spaces, up to the `)`: nothing else may be there.
+    let len = list
+        .iter()
+        .position(|&b| !(is_astring_char(b) || b == b' '))?;
+    let (names, after) = list.split_at_checked(len)?;
+    let after = after.strip_prefix(b")]")?;
+    let names = core::str::from_utf8(names).ok()?;
+    // No empty name: no leading, trailing or double space, and at least one name. The
+    // general rule enforces the item limit (with its error), so longer lists go there.
+    if names.is_empty() || names.starts_with(' ') || names.ends_with(' ') || names.contains("  ") {
+        return None;
+    }
+    let count = names.bytes().filter(|&b| b == b' ').count() + 1;
+    if count > c.limits.max_items {
+        return None;
+    }
+    let mut fields = Vec::with_capacity(count);
+    fields.extend(
+        names
+            .split(' ')
+            .map(|n| AString::Atom(AtomExt(Cow::Borrowed(n)))),
+    );
+    Some((
+        after,
+        Section::Msg(MsgText::HeaderFields {
+            not,
+            fields: Vec1(fields),
+        }),
+    ))
+}
+
+/// `date-time` (RFC 3501 §9) of INTERNALDATE: `"dd-Mon-yyyy hh:mm:ss +zzzz"`.
+///
+/// Issue 9: the fixed-width form is read at fixed offsets, and the month matched on its
+/// three letters folded to lower case (`| 0x20` folds letters only); the general `date_time` rule (kept as the
+/// fallback for anything else, a day with a leading space included, and for its errors)
+/// tried the months one by one, a UTF-8 conversion each (≈1 100 instructions a date).
+fn internal_date(i: &[u8]) -> PResult<'_, DateTime> {
+    fast_date_time(i).map_or_else(|| date_time(i), Ok)
+}
+
+/// The fixed-width `date-time` when it is valid, else `None`.
+fn fast_date_time(i: &[u8]) -> Option<(&[u8], DateTime)> {
+    let (d, rest) = i.split_first_chunk::<28>()?;
+    let digit = |k: usize| d.get(k).filter(|b| b.is_ascii_digit()).map(|b| b - b'0');
+    let two = |k: usize| Some(digit(k)? * 10 + digit(k + 1)?);
+    let punct = [
+        (0, b'"'),
+        (3, b'-'),
+        (7, b'-'),
+        (12, b' '),
+        (15, b':'),
+        (18, b':'),
+        (21, b' '),
+        (27, b'"'),
+    ];
+    if punct.iter().any(|&(k, b)| d.get(k) != Some(&b)) {
+        return None;
+    }
+    let day = two(1)?;
+    let [_, _, _, _, m0, m1, m2, ..] = *d;
+    let month = match [m0 | 0x20, m1 | 0x20, m2 | 0x20, 0] {
+        [b'j', b'a', b'n', _] => 1,
+        [b'f', b'e', b'b', _] => 2,
+        [b'm', b'a', b'r', _] => 3,
+        [b'a', b'p', b'r', _] => 4,
+        [b'm', b'a', b'y', _] => 5,
+        [b'j', b'u', b'n', _] => 6,
+        [b'j', b'u', b'l', _] => 7,
+        [b'a', b'u', b'g', _] => 8,
+        [b's', b'e', b'p', _] => 9,
+        [b'o', b'c', b't', _] => 10,
+        [b'n', b'o', b'v', _] => 11,
+        [b'd', b'e', b'c', _] => 12,
+        _ => return None,
+    };
+    let year = u16::from(two(8)?) * 100 + u16::from(two(10)?);
+    let (hour, minute, second) = (two(13)?, two(16)?, two(19)?);
+    let sign: i16 = match d.get(22)? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let (zh, zm) = (two(23)?, two(25)?);
+    if zm > 59 {
+        return None;
+    }
+    let zone = (i16::from(zh) * 60 + i16::from(zm)) * sign;
+    let date = Date::new(year, month, day).ok()?;
+    let dt = DateTime::new(date, hour, minute, second, zone).ok()?;
+    Some((rest, dt))
 }
 
 /// The extension `msg-att`s this crate models (`r` is after the item's name `up`):
