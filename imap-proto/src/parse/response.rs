@@ -820,3 +820,66 @@ fn ext_msg_att<'a>(c: &Config, up: &[u8], r: &'a [u8]) -> PResult<'a, Option<Mes
     })
     .map(|(r, item)| (r, Some(item)))
 }
+
+/// The fast paths against the general rules they stand in front of (issue 9): wherever a
+/// fast path answers, the general rule gives the same value and the same rest.
+#[cfg(test)]
+mod fast_path_tests {
+    use super::super::command::section;
+    use super::super::core::{quoted, string};
+    use super::{date_time, fast_date_time, header_fields_section};
+    use crate::config::Config;
+    use crate::types::core::IString;
+    use proptest::prelude::*;
+
+    fn configs() -> [Config; 2] {
+        [
+            Config::default(),
+            Config {
+                utf8: true,
+                ..Config::default()
+            },
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn fast_date_time_agrees_with_date_time(
+            s in "\"[0-9 ]{2}-(Jan|jUL|Dec|Xyz|[A-Za-z]{3})-[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} [+ -][0-9]{4}\"x?"
+        ) {
+            if let Some(fast) = fast_date_time(s.as_bytes()) {
+                prop_assert_eq!(Some(fast), date_time(s.as_bytes()).ok());
+            } else {
+                // Only an invalid or space-padded date is left to the general rule.
+                prop_assert!(date_time(s.as_bytes()).is_err() || s.as_bytes().get(1) == Some(&b' '));
+            }
+        }
+
+        #[test]
+        fn header_fields_fast_path_agrees_with_section(
+            s in "\\[(HEADER|header)\\.FIELDS(\\.NOT|\\.not)? \\([A-Za-z\\-\\] \"{}%]{0,30}\\)\\]x?",
+            max in 1usize..6,
+        ) {
+            let mut c = Config::default();
+            c.limits.max_items = max;
+            if let Some(fast) = header_fields_section(&c, s.as_bytes()) {
+                prop_assert_eq!(Some(fast), section(&c, s.as_bytes()).ok());
+            }
+        }
+
+        #[test]
+        fn string_agrees_with_quoted(s in proptest::collection::vec(
+            prop_oneof![Just(b'"'), Just(b'\\'), Just(b'\r'), Just(0u8), Just(0xc3), Just(0xa9), 0x20u8..0x7f],
+            0..24,
+        )) {
+            let mut i = vec![b'"'];
+            i.extend_from_slice(&s);
+            for c in configs() {
+                let general = quoted(&c, &i).map(|(r, q)| (r, IString::Quoted(q)));
+                prop_assert_eq!(string(&c, &i), general);
+            }
+        }
+    }
+}
