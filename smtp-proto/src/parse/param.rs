@@ -188,6 +188,15 @@ fn date_time_out_of_range(dt: &[u8]) -> Option<(usize, &'static str)> {
     None
 }
 
+/// Whether all of `dt` is one valid `date-time` ([`date_time`] with nothing left).
+///
+/// Why apart from `validate(.., date_time)`: the FUTURERELEASE line of an EHLO response is
+/// read with every response, and the nom wrapper around the one-pass check cost about as
+/// much as the check (~200 instructions in callgrind).
+pub(crate) fn is_date_time(dt: &[u8]) -> bool {
+    date_time_len(dt) == Some(dt.len()) && date_time_out_of_range(dt).is_none()
+}
+
 /// RFC 3339 §5.6 `date-time = full-date "T" full-time`, with the ranges of §5.7.
 ///
 /// A valid one is recognised by [`date_time_len`] (one pass over fixed positions; the
