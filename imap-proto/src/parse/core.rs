@@ -78,17 +78,30 @@ pub(crate) fn space_before_paren<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, boo
 }
 
 /// `number = 1*DIGIT` (unsigned 32-bit).
+///
+/// One pass that checks and accumulates each digit (issue 9: UIDs, sizes and SEARCH
+/// results are most of a response's numbers; the former `take_while1` then a second loop
+/// walked the digits twice).
 pub(crate) fn number(i: &[u8]) -> PResult<'_, u32> {
-    let (rest, digits) = take_while1::<_, _, super::PErr<'_>>(|b: u8| b.is_ascii_digit())(i)
-        .or_else(|e| refail(e, i, "number"))?;
     let mut n: u64 = 0;
-    for d in digits {
+    let mut k = 0;
+    for &d in i {
+        if !d.is_ascii_digit() {
+            break;
+        }
         n = n * 10 + u64::from(d - b'0');
         if n > u64::from(u32::MAX) {
             return fail(i, "number");
         }
+        k += 1;
     }
-    Ok((rest, u32::try_from(n).unwrap_or(u32::MAX)))
+    if k == 0 {
+        return fail(i, "number");
+    }
+    Ok((
+        i.get(k..).unwrap_or_default(),
+        u32::try_from(n).unwrap_or(u32::MAX),
+    ))
 }
 
 /// `number`, or (quirk) a negative number read as 0.
