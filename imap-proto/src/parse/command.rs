@@ -16,7 +16,7 @@ use crate::types::command::{
     PartText, Partial, SearchKey, Section, StatusAttribute, StoreAction, StoreAttribute,
     StoreFlags,
 };
-use crate::types::core::{Vec1, is_list_char};
+use crate::types::core::{Vec1, is_atom_char, is_list_char};
 use crate::types::mailbox::ListMailbox;
 
 /// Upper-cases up to 24 octets of a keyword into a stack buffer for matching (longer words
@@ -29,27 +29,43 @@ pub(crate) fn upper(word: &[u8]) -> ([u8; 24], usize) {
     (buf, if word.len() > 24 { 0 } else { word.len() })
 }
 
-/// The name of a command or keyword: letters, digits, `.`, `-`...
-fn word(i: &[u8]) -> PResult<'_, &[u8]> {
-    let n = i
-        .iter()
-        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
-        .count();
+/// The name of a keyword (letters, digits, `.`, `-`, `_`), upper-cased as it is scanned
+/// (issue 9: the keywords of FETCH items, search keys and sections were scanned, then
+/// copied by [`upper`]): the rest after the word and the word in a stack buffer, with its
+/// length (0 when longer than 24 octets: no keyword is). `keyword` error when empty.
+fn upper_word(i: &[u8]) -> PResult<'_, ([u8; 24], usize)> {
+    let mut buf = [0u8; 24];
+    let mut n = 0;
+    for &b in i {
+        if !(b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_') {
+            break;
+        }
+        if let Some(d) = buf.get_mut(n) {
+            *d = b.to_ascii_uppercase();
+        }
+        n += 1;
+    }
     if n == 0 {
         return fail(i, "keyword");
     }
-    let (w, r) = i.split_at_checked(n).unwrap_or((i, &[]));
-    Ok((r, w))
+    let rest = i.get(n..).unwrap_or_default();
+    Ok((rest, (buf, if n > 24 { 0 } else { n })))
 }
 
 /// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`.
 pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
     let (r, tag) = tag_(i)?;
     let (r, _) = sp(r)?;
-    let (after_name, name) = atom(r).or_else(|e| refail(e, r, "command"))?;
-    let (buf, n) = upper(name.as_str().as_bytes());
+    // The name is matched by its octets; an `Atom` (a UTF-8 check) is built only for a
+    // command kept raw (issue 9: one `from_utf8` less per command).
+    let len = r.iter().take_while(|&&b| is_atom_char(b)).count();
+    if len == 0 {
+        return fail(r, "command");
+    }
+    let (name, s) = r.split_at_checked(len).unwrap_or((r, &[]));
+    let (buf, n) = upper(name);
     let up = buf.get(..n).unwrap_or_default();
-    let s = after_name;
+    let name = || atom(r).map(|(_, a)| a);
     let (r, body) = match up {
         b"CAPABILITY" => (s, CommandBody::Capability),
         b"NOOP" => (s, CommandBody::Noop),
@@ -183,8 +199,8 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
         b"COPY" => copy(c, s, false, false)?,
         b"UID" => {
             let (r, _) = sp(s)?;
-            let (r2, w) = word(r)?;
-            let (b2, n2) = upper(w);
+            let (r2, (b2, n2)) = upper_word(r)?;
+            let w = r.get(..r.len() - r2.len()).unwrap_or_default();
             match b2.get(..n2).unwrap_or_default() {
                 b"SEARCH" => search(c, r2, true)?,
                 b"FETCH" => fetch(c, r2, true)?,
@@ -201,12 +217,12 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
                 }
                 // UID forms of other extensions: kept raw like any extension command,
                 // `arguments` starting with the verb.
-                _ if !w.is_empty() => raw_other(name, s)?,
+                _ if !w.is_empty() => raw_other(name()?, s)?,
                 _ => return fail(r, "UID command"),
             }
         }
         // x-command or an extension: keep the raw arguments.
-        _ => raw_other(name, s)?,
+        _ => raw_other(name()?, s)?,
     };
     let (r, _) = crlf(r)?;
     Ok((r, Command { tag, body }))
@@ -278,8 +294,13 @@ pub(crate) fn list_mailbox<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, ListMailb
 /// `status-att` (RFC 3501 §9, RFC 9051 §9, RFC 7162 §7, RFC 7889 §4); another atom is
 /// kept as [`StatusAttribute::Other`].
 pub(crate) fn status_att(i: &[u8]) -> PResult<'_, StatusAttribute> {
-    let (r, w) = atom(i).or_else(|e| refail(e, i, "status-att"))?;
-    let (b, n) = upper(w.as_str().as_bytes());
+    // Matched by its octets; an `Atom` (a UTF-8 check) only for an unknown name.
+    let len = i.iter().take_while(|&&b| is_atom_char(b)).count();
+    if len == 0 {
+        return fail(i, "status-att");
+    }
+    let (w, r) = i.split_at_checked(len).unwrap_or((i, &[]));
+    let (b, n) = upper(w);
     let a = match b.get(..n).unwrap_or_default() {
         b"MESSAGES" => StatusAttribute::Messages,
         b"RECENT" => StatusAttribute::Recent,
@@ -290,7 +311,7 @@ pub(crate) fn status_att(i: &[u8]) -> PResult<'_, StatusAttribute> {
         b"SIZE" => StatusAttribute::Size,
         b"DELETED" => StatusAttribute::Deleted,
         b"APPENDLIMIT" => StatusAttribute::AppendLimit,
-        _ => StatusAttribute::Other(w.into_owned()),
+        _ => StatusAttribute::Other(atom(i)?.1.into_owned()),
     };
     Ok((r, a))
 }
@@ -437,8 +458,7 @@ pub(crate) fn search_key<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'
         }
         _ => {}
     }
-    let (r, w) = word(i).or_else(|e| refail(e, i, "search-key"))?;
-    let (b, n) = upper(w);
+    let (r, (b, n)) = upper_word(i).or_else(|e| refail(e, i, "search-key"))?;
     let a = |r| -> PResult<'a, _> {
         let (r, _) = sp(r)?;
         astring(c, r)
@@ -556,8 +576,7 @@ fn fetch<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>>
         let (r, v) = paren_list(c, r, "fetch-att", false, |x| fetch_att(c, x))?;
         (r, FetchItems::List(Vec1(v)))
     } else {
-        let (r2, w) = word(r)?;
-        let (b, n) = upper(w);
+        let (r2, (b, n)) = upper_word(r)?;
         match b.get(..n).unwrap_or_default() {
             b"ALL" => (r2, FetchItems::Macro(FetchMacro::All)),
             b"FAST" => (r2, FetchItems::Macro(FetchMacro::Fast)),
@@ -602,8 +621,7 @@ fn partial(r: &[u8]) -> PResult<'_, Option<Partial>> {
 
 /// `fetch-att`.
 fn fetch_att<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, FetchAttribute<'a>> {
-    let (r, w) = word(i).or_else(|e| refail(e, i, "fetch-att"))?;
-    let (b, n) = upper(w);
+    let (r, (b, n)) = upper_word(i).or_else(|e| refail(e, i, "fetch-att"))?;
     use FetchAttribute as F;
     Ok(match b.get(..n).unwrap_or_default() {
         b"ENVELOPE" => (r, F::Envelope),
@@ -711,8 +729,7 @@ pub(crate) fn section<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Section<'a>> {
 
 /// `section-msgtext = "HEADER" / "HEADER.FIELDS" [".NOT"] SP header-list / "TEXT"`.
 fn msg_text<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MsgText<'a>> {
-    let (r, w) = word(i).or_else(|e| refail(e, i, "section-msgtext"))?;
-    let (b, n) = upper(w);
+    let (r, (b, n)) = upper_word(i).or_else(|e| refail(e, i, "section-msgtext"))?;
     match b.get(..n).unwrap_or_default() {
         b"HEADER" => Ok((r, MsgText::Header)),
         b"TEXT" => Ok((r, MsgText::Text)),

@@ -16,7 +16,7 @@ use crate::types::core::{
 use crate::types::datetime::{Date, DateTime, MONTHS};
 use crate::types::flag::{Flag, FlagExtension};
 use crate::types::mailbox::Mailbox;
-use crate::types::sequence::{SequenceSet, is_valid_sequence_set};
+use crate::types::sequence::SequenceSet;
 
 /// `SP`.
 pub(crate) fn sp(i: &[u8]) -> PResult<'_, ()> {
@@ -504,15 +504,14 @@ pub(crate) fn date_time(i: &[u8]) -> PResult<'_, DateTime> {
 
 /// `sequence-set`.
 pub(crate) fn sequence_set(i: &[u8]) -> PResult<'_, SequenceSet<'_>> {
-    let (rest, s) = take_while1::<_, _, super::PErr<'_>>(|b: u8| {
-        // `$`: SEARCHRES's saved result (RFC 5182 §3), valid alone.
-        b.is_ascii_digit() || matches!(b, b'*' | b':' | b',' | b'$')
-    })(i)
-    .or_else(|e| refail(e, i, "sequence-set"))?;
-    if is_valid_sequence_set(s) {
-        Ok((rest, SequenceSet(Cow::Borrowed(str_of(s)))))
-    } else {
-        fail(i, "sequence-set")
+    // One pass finds the run of sequence-set octets (`$`: SEARCHRES's saved result, RFC
+    // 5182 §3, valid alone) and validates it.
+    match crate::types::sequence::scan_sequence_set(i) {
+        Some(n) => {
+            let (s, rest) = i.split_at_checked(n).unwrap_or((i, &[]));
+            Ok((rest, SequenceSet(Cow::Borrowed(str_of(s)))))
+        }
+        None => fail(i, "sequence-set"),
     }
 }
 
