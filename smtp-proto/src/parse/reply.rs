@@ -154,33 +154,6 @@ pub(crate) fn printable_ascii(t: &[u8]) -> bool {
     words | bad(u64::from_le_bytes(tail)) == 0
 }
 
-/// The index of the first LF in `w`.
-///
-/// Why not `memchr` alone: reply lines are short (an EHLO line is ~15 octets) and the
-/// `memchr` call costs ~95 instructions per line in callgrind, most of it fixed (dispatch,
-/// vector set-up). The first 64 octets are tested eight at a time in a `u64` (the usual
-/// zero-octet test on `word ^ 0x0A..`: its lowest flagged octet is the first LF, exactly;
-/// borrows only flag octets above it); `memchr` takes the rest of a longer window.
-#[inline]
-pub(crate) fn find_lf(w: &[u8]) -> Option<usize> {
-    const LF: u64 = 0x0A0A_0A0A_0A0A_0A0A;
-    const ONE: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut at = 0;
-    while at < 64 {
-        let Some(chunk) = w.get(at..at + 8) else {
-            break;
-        };
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ LF;
-        let flags = x.wrapping_sub(ONE) & !x & HIGH;
-        if flags != 0 {
-            return Some(at + (flags.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    memchr::memchr(b'\n', w.get(at..)?).map(|i| at + i)
-}
-
 /// The line at the front of `rest`: `(content, length with CRLF)`.
 ///
 /// Why: the common cases, a CRLF within the limit or no LF yet, are one `memchr`, instead
@@ -190,7 +163,7 @@ pub(crate) fn find_lf(w: &[u8]) -> Option<usize> {
 #[inline]
 fn next_line(rest: &[u8], lc: LineConfig) -> Result<Decoded<&[u8]>, Error> {
     let window = rest.get(..lc.max_len).unwrap_or(rest);
-    match find_lf(window) {
+    match memchr::memchr(b'\n', window) {
         Some(lf) => {
             if let Some(line) = window.get(..lf).and_then(|l| l.strip_suffix(b"\r")) {
                 return Ok(Decoded::Complete {
@@ -676,31 +649,6 @@ mod tests {
                 "{:?}",
                 String::from_utf8_lossy(&c)
             );
-        }
-    }
-
-    #[test]
-    fn find_lf_equals_memchr() {
-        // Every place of one LF (and of a second after it) in windows of up to 150
-        // octets, over fills that hold every other octet value (0x0B, 0x8A, 0x09 ... next
-        // to the LF test's borrows).
-        for fill in [0u8, 0x0B, 0x8A, 0x09, 0xFF, b'a'] {
-            for len in 0..150usize {
-                let base: Vec<u8> = (0..len)
-                    .map(|i| fill.wrapping_add((i as u8).wrapping_mul(37)))
-                    .map(|b| if b == b'\n' { b'\x0b' } else { b })
-                    .collect();
-                assert_eq!(find_lf(&base), memchr::memchr(b'\n', &base));
-                for at in 0..len {
-                    let mut w = base.clone();
-                    w[at] = b'\n';
-                    assert_eq!(find_lf(&w), Some(at), "{fill:#x} {len} {at}");
-                    if let Some(later) = w.get_mut(at + 5) {
-                        *later = b'\n';
-                        assert_eq!(find_lf(&w), Some(at));
-                    }
-                }
-            }
         }
     }
 
