@@ -354,7 +354,8 @@ fn search<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>
 /// `search-key *(SP search-key)`.
 fn search_keys<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Vec1<SearchKey<'a>>> {
     let mut r = i;
-    let mut criteria = Vec::new();
+    // At least one key: allocated up front as in `paren_list` (issue 9).
+    let mut criteria = Vec::with_capacity(4);
     loop {
         if criteria.len() >= c.limits.max_items {
             return fatal(r, ErrKind::TooMany("search", c.limits.max_items));

@@ -571,13 +571,16 @@ pub(crate) fn paren_list<'a, T>(
     mut item: impl FnMut(&'a [u8]) -> PResult<'a, T>,
 ) -> PResult<'a, Vec<T>> {
     let (mut r, _) = byte(i, b'(', rule)?;
-    let mut v = Vec::new();
     if let Some((b')', rest)) = r.split_first() {
         if allow_empty {
-            return Ok((rest, v));
+            return Ok((rest, Vec::new()));
         }
         return fail(r, rule);
     }
+    // Issue 9: allocated at its first size up front, so the first push does not go through
+    // the vector's growth path (≈2 % of the command corpus's instructions); 4 is what that
+    // path allocates first for items of this size.
+    let mut v = Vec::with_capacity(4);
     loop {
         if v.len() >= c.limits.max_items {
             return fatal(r, ErrKind::TooMany(rule, c.limits.max_items));
