@@ -1371,6 +1371,8 @@ impl Client {
         for p in params {
             caps.check_parameter(&p, self.tls)?;
         }
+        // RFC 9422 §4.2: no more RCPTs in a transaction than LIMITS RCPTMAX.
+        caps.check_recipients(rcpts.len())?;
         if !mail.path.is_ascii() || rcpts.iter().any(|r| !r.path.is_ascii()) {
             if !caps.has(&Capability::SmtpUtf8) {
                 return Err(Error::ParameterNotOffered {
