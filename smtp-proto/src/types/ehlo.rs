@@ -84,12 +84,13 @@ pub enum Capability<'a> {
 /// ```
 ///
 /// The three limits RFC 9422 §4 registers take a number, which this crate reads as
-/// `1*6DIGIT`. RFC 9422 is not in the project's RFC folder: the grammar above is the
-/// published text of §3 (checked against the RFC's text as published); the value syntax
-/// `1*6DIGIT` of the registered limits is from the RFC as recalled, not checked here. A
-/// registered name with any other value (or none) is kept as [`Limit::Other`], as
-/// are names RFC 9422 does not register (later registrations, RFC 9422 §6). Names are
-/// matched without regard to case.
+/// `1*6DIGIT`. RFC 9422 is not in the project's RFC folder: the grammar above is §3 as
+/// published (read from a mirror of the RFC's text); the value syntax `1*6DIGIT` of the
+/// registered limits is the RFC's §4 as recalled (a public implementation reads them the
+/// same way), not checked against its text here. A registered name with any other value
+/// (or none) is kept as [`Limit::Other`], as are names RFC 9422 does not register (later
+/// registrations go to the IANA registry it creates). Names are matched without regard to
+/// case (this crate's choice, as for EHLO keywords).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Limit<'a> {
     /// `MAILMAX=n`: at most `n` transactions (MAIL commands) in the session (RFC 9422
