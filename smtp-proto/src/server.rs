@@ -324,11 +324,8 @@ impl Server {
         let scanner = LineScanner::new(LineConfig::new(config.max_command_line));
         let dot = DotUnstuffer::new(DotConfig {
             // RFC 5321 §4.5.3.1.6: 1000 octets "not counting the leading dot duplicated
-            // for transparency". The un-stuffer counts wire octets, stuffed dot included,
-            // so it is given one more: a stuffed line of `max_text_line` content octets
-            // passes, and an unstuffed line may be one octet longer than the limit (liberal
-            // by one until mail-common counts content octets).
-            max_line_len: config.max_text_line.map(|n| n.saturating_add(1)),
+            // for transparency"; the un-stuffer counts content octets (mail-common DotConfig).
+            max_line_len: config.max_text_line,
             bare_line_endings: config.bare_line_endings,
         });
         let deadline = now.checked_add(config.command_timeout);
