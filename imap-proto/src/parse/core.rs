@@ -390,8 +390,14 @@ pub(crate) fn astring<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, AString<'a>> {
 }
 
 /// `nil = "NIL"`.
+///
+/// Compared in place (issue 9: NIL is the most frequent token of ENVELOPE and
+/// BODYSTRUCTURE; `kw` goes through nom's `tag_no_case`), with `kw`'s result.
 pub(crate) fn nil(i: &[u8]) -> PResult<'_, ()> {
-    kw(i, "NIL")
+    match i.split_first_chunk::<3>() {
+        Some((w, rest)) if w.eq_ignore_ascii_case(b"NIL") => Ok((rest, ())),
+        _ => fail(i, "NIL"),
+    }
 }
 
 /// `nstring = string / nil`.
