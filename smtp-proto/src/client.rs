@@ -1203,8 +1203,10 @@ impl Client {
     /// SMTPUTF8 parameter; [`Error::LimitExceeded`] for a line over 512 octets or a path
     /// over 256 ([`Command::validate`]); [`Error::InvalidValue`] for a hand-built address
     /// literal the grammar refuses;
-    /// [`Error::ParameterNotOffered`], [`Error::ParameterAboveLimit`] or
-    /// [`Error::ParameterNeedsTls`] for a parameter the server did not allow.
+    /// [`Error::ParameterNotOffered`], [`Error::ParameterAboveLimit`],
+    /// [`Error::ParameterBelowLimit`] or [`Error::ParameterNeedsTls`] for a parameter the
+    /// server did not allow; [`Error::TooManyRecipients`] for more recipients than the
+    /// server's LIMITS RCPTMAX (RFC 9422; split the envelope over several transactions).
     pub fn send_envelope(
         &mut self,
         mail: MailFrom<'_>,
