@@ -29,6 +29,25 @@ pub(crate) fn upper(word: &[u8]) -> ([u8; 24], usize) {
     (buf, if word.len() > 24 { 0 } else { word.len() })
 }
 
+/// For each octet: upper-cased if it may be in a keyword (letters, digits, `.`, `-`,
+/// `_`), else 0. (Built at compile time: the index is a `u8`, so it cannot be out of
+/// bounds, and an out-of-bounds index would fail the build, not a parse.)
+#[allow(clippy::indexing_slicing)]
+static UPPER_WORD: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0u8;
+    loop {
+        if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_' {
+            t[b as usize] = b.to_ascii_uppercase();
+        }
+        if b == 255 {
+            break;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// The name of a keyword (letters, digits, `.`, `-`, `_`), upper-cased as it is scanned
 /// (issue 9: the keywords of FETCH items, search keys and sections were scanned, then
 /// copied by [`upper`]): the rest after the word and the word in a stack buffer, with its
@@ -37,11 +56,14 @@ fn upper_word(i: &[u8]) -> PResult<'_, ([u8; 24], usize)> {
     let mut buf = [0u8; 24];
     let mut n = 0;
     for &b in i {
-        if !(b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_') {
+        // One table load per octet decides and upper-cases (the four comparisons it
+        // replaces were 6 % of the command corpus's instructions).
+        let u = UPPER_WORD.get(usize::from(b)).copied().unwrap_or(0);
+        if u == 0 {
             break;
         }
         if let Some(d) = buf.get_mut(n) {
-            *d = b.to_ascii_uppercase();
+            *d = u;
         }
         n += 1;
     }
