@@ -130,6 +130,44 @@ fn str_of(b: &[u8]) -> &str {
     core::str::from_utf8(b).unwrap_or_default()
 }
 
+/// `ATOM-CHAR`, `ASTRING-CHAR` and the tag's octets as bits of [`CLASS`].
+const ATOM: u8 = 1;
+const ASTRING: u8 = 2;
+const TAG: u8 = 4;
+
+/// The classes of each octet, from the `is_*_char` definitions at compile time, so that a
+/// token scan costs one table load per octet (issue 9). (The index is a `u8`: it cannot be
+/// out of bounds, and if it were the build would fail, not a parse.)
+#[allow(clippy::indexing_slicing)]
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0u8;
+    loop {
+        let mut c = 0;
+        if is_atom_char(b) {
+            c |= ATOM;
+        }
+        if is_astring_char(b) {
+            c |= ASTRING;
+        }
+        if is_tag_char(b) {
+            c |= TAG;
+        }
+        t[b as usize] = c;
+        if b == 255 {
+            break;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Whether `b` is in `class` ([`ATOM`], [`ASTRING`], [`TAG`]).
+#[inline]
+fn in_class(b: u8, class: u8) -> bool {
+    CLASS.get(usize::from(b)).is_some_and(|c| c & class != 0)
+}
+
 /// The run of octets at the start of `i` that satisfy `pred`, and the rest; `None` when
 /// the run is empty. A plain loop: for the short tokens of a command (tags, atoms) nom's
 /// `take_while1` cost about twice as many instructions (issue 9).
@@ -144,7 +182,7 @@ fn run1(i: &[u8], pred: impl Fn(u8) -> bool) -> Option<(&[u8], &[u8])> {
 
 /// `atom = 1*ATOM-CHAR`.
 pub(crate) fn atom(i: &[u8]) -> PResult<'_, Atom<'_>> {
-    match run1(i, is_atom_char) {
+    match run1(i, |b| in_class(b, ATOM)) {
         Some((a, rest)) => Ok((rest, Atom(Cow::Borrowed(str_of(a))))),
         None => fail(i, "atom"),
     }
@@ -152,7 +190,7 @@ pub(crate) fn atom(i: &[u8]) -> PResult<'_, Atom<'_>> {
 
 /// `tag = 1*<any ASTRING-CHAR except "+">`.
 pub(crate) fn tag_(i: &[u8]) -> PResult<'_, Tag<'_>> {
-    match run1(i, is_tag_char) {
+    match run1(i, |b| in_class(b, TAG)) {
         Some((a, rest)) => Ok((rest, Tag(Cow::Borrowed(str_of(a))))),
         None => fail(i, "tag"),
     }
@@ -394,7 +432,7 @@ fn plain_quoted<'a>(c: &Config, i: &'a [u8]) -> Option<(&'a [u8], Quoted<'a>)> {
 pub(crate) fn astring<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, AString<'a>> {
     match i.first() {
         Some(b'"' | b'{') => string(c, i).map(|(r, s)| (r, AString::String(s))),
-        _ => match run1(i, is_astring_char) {
+        _ => match run1(i, |b| in_class(b, ASTRING)) {
             Some((a, rest)) => Ok((rest, AString::Atom(AtomExt(Cow::Borrowed(str_of(a)))))),
             None => fail(i, "astring"),
         },
