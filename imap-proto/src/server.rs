@@ -1007,7 +1007,18 @@ impl Server {
                 }
                 Ok(CommandDecoded::ContinuationNeeded { size }) => {
                     core.sync_seen += 1;
-                    let (tag, name) = head(rest).unwrap_or(("*", ""));
+                    let Some((tag, name)) = head(rest) else {
+                        // No valid tag: the decoder checks the command only up to its
+                        // first literal, and this is a later one. Nothing can be tagged
+                        // or asked for: refuse the literal (RFC 3501 §7.5) untagged.
+                        core.tagged_to("*", StatusKind::Bad, None, "Invalid tag");
+                        pos += decoder.refuse_literal().unwrap_or(rest.len());
+                        core.sync_seen = 0;
+                        if core.too_many_errors() {
+                            return Ok(Some(Event::Closed));
+                        }
+                        continue;
+                    };
                     if let Some((kind, code, text)) = core.refusal(name.as_bytes()) {
                         core.tagged_to(tag, kind, code, text);
                         // RFC 3501 §7.5: refused, the literal is not sent; the command

@@ -940,3 +940,81 @@ fn streamed_multiappend_refuses_an_oversized_further_message() {
         );
     }
 }
+
+/// Pieces of client input around streamed MULTIAPPEND, literal refusals and IMAP4rev2,
+/// glued in any order (most orders are protocol errors).
+const PIECES: [&[u8]; 16] = [
+    b"a APPEND INBOX {10}\r\n",
+    b"0123456789",
+    b" (\\Seen) {3+}\r\nabc",
+    b" ~{2}\r\n\0\0",
+    b" {4}\r\n",
+    b" {99999999999}\r\n",
+    b" {5000+}\r\n",
+    b"\r\n",
+    b"b NOOP\r\n",
+    b"c ENABLE IMAP4rev2\r\n",
+    b"d LSUB \"\" *\r\n",
+    b"e FETCH 1 RFC822\r\n",
+    b"f SELECT INBOX\r\n",
+    b"g LOGIN {3}\r\n",
+    b" x\x01\xff(",
+    b"h APPEND INBOX {20}\r\n",
+];
+
+proptest::proptest! {
+    /// Whatever the order of the pieces and the chunking, the server machine neither
+    /// panics nor reports a misuse while the application answers every event: streamed
+    /// MULTIAPPEND with its refusals, `refuse_literal` after refused announcements, and
+    /// the rev2 rules keep it in step.
+    #[test]
+    fn streamed_multiappend_and_rev2_survive_any_piece_order(
+        order in proptest::collection::vec(0..PIECES.len(), 1..24),
+        chunk in 1usize..40,
+        ask in proptest::bool::ANY,
+        rev2_only in proptest::bool::ANY,
+        literals in 0u8..3,
+    ) {
+        let mut s = Server::new(
+            ServerConfig {
+                preauth: true,
+                stream_append: Some(8),
+                ask_literals: ask,
+                rev2_only,
+                literals: match literals {
+                    0 => LiteralSupport::SyncOnly,
+                    1 => LiteralSupport::LiteralPlus,
+                    _ => LiteralSupport::LiteralMinus,
+                },
+                enable: vec![Atom::new("IMAP4rev2").unwrap()],
+                capabilities: vec![cap("MULTIAPPEND"), cap("BINARY")],
+                max_errors: u32::MAX,
+                ..ServerConfig::default()
+            },
+            false,
+            "x",
+        )
+        .unwrap();
+        let input: Vec<u8> = order.iter().flat_map(|&k| PIECES[k].iter().copied()).collect();
+        let mut refuse = false;
+        for piece in input.chunks(chunk) {
+            s.receive(piece);
+            while let Some(ev) = s.next_event().unwrap() {
+                match ev {
+                    Event::Literal { .. } => {
+                        refuse = !refuse;
+                        if refuse {
+                            s.reject_literal("no").unwrap();
+                        } else {
+                            s.accept_literal().unwrap();
+                        }
+                    }
+                    Event::Command(_) | Event::AppendEnd => s.ok(None, "done").unwrap(),
+                    Event::Closed | Event::Logout => break,
+                    _ => {}
+                }
+            }
+            let _ = s.take_output();
+        }
+    }
+}
