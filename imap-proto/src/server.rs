@@ -93,7 +93,7 @@ use core::time::Duration;
 use mail_common::buffer::InputBuffer;
 use mail_common::sasl::{Credentials, Mechanism, SaslError, SaslServer, ServerStep};
 
-use crate::codec::{CommandDecoded, CommandDecoder};
+use crate::codec::{CommandDecoded, CommandDecoder, CommandSkip};
 use crate::config::{Config, Limits};
 use crate::error::Error;
 use crate::serialize::{Encode, LiteralSupport};
@@ -336,9 +336,10 @@ enum Mode {
     /// After a streamed APPEND message: the CRLF that ends the command, or with
     /// MULTIAPPEND the next message.
     AppendEnd,
-    /// The data of a refused non-synchronizing literal: octets still to skip, then the
-    /// rest of the line.
-    SkipData(u64),
+    /// The rest of a refused command (a streamed MULTIAPPEND's): a refused
+    /// non-synchronizing literal's octets, then the rest of the command by the literal
+    /// rules, never reading literal data as commands (RFC 7888 §4).
+    SkipCommand(CommandSkip),
 }
 
 /// Where a command may be used (RFC 3501 §6).
@@ -866,7 +867,8 @@ impl Server {
                         let Some(lf) = memchr::memchr(b'\n', after) else {
                             if rest.len() > core.config.limits.max_line {
                                 core.abort_append(StatusKind::Bad, None, "Line too long");
-                                core.mode = Mode::SkipLine;
+                                // The line may still end in `{n+}`: its data is skipped too.
+                                core.mode = Mode::SkipCommand(CommandSkip::data(0));
                                 return Ok(Some(Event::AppendAborted));
                             }
                             return Ok(None);
@@ -888,28 +890,27 @@ impl Server {
                             }
                             Err((kind, code, text, skip)) => {
                                 core.abort_append(kind, code, text);
+                                // RFC 7888 §4: the refused non-synchronizing message
+                                // arrives anyway, and the rest of the command after it.
                                 if let Some(n) = skip {
-                                    core.mode = Mode::SkipData(n);
+                                    core.mode = Mode::SkipCommand(CommandSkip::data(n));
                                 }
                                 return Ok(Some(Event::AppendAborted));
                             }
                         }
                     }
                     _ => {
-                        core.mode = Mode::SkipLine;
+                        core.mode = Mode::SkipCommand(CommandSkip::data(0));
                         let text = "Expected CRLF after the message (MULTIAPPEND is not offered)";
                         core.tagged_raw(StatusKind::Bad, None, text);
                         continue;
                     }
                 },
-                Mode::SkipData(remaining) => {
-                    let n = usize::try_from(*remaining)
-                        .unwrap_or(usize::MAX)
-                        .min(rest.len());
-                    *remaining -= n as u64;
-                    pos += n;
-                    if *remaining == 0 {
-                        core.mode = Mode::SkipLine;
+                Mode::SkipCommand(skip) => {
+                    let d = skip.skip(rest);
+                    pos += d.consumed;
+                    if d.done {
+                        core.mode = Mode::Commands;
                         continue;
                     }
                     *settled = pos;
