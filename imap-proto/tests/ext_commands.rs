@@ -822,3 +822,32 @@ fn oversized_number64_values_are_errors() {
         CommandBody::StoreExt { .. }
     ));
 }
+
+/// RFC 9051 §9: `"LARGER" SP number64` and `"SMALLER" SP number64`, so sizes above 4 GiB
+/// can be searched for; 2^63 is past `number64` and refused at the operand.
+#[test]
+fn search_size_keys_take_number64() {
+    // RFC 9051 §6.4.4.4.
+    let CommandBody::Search { criteria, .. } = body(b"A301 UID SEARCH UID $ SMALLER 4096\r\n")
+    else {
+        panic!()
+    };
+    assert_eq!(
+        criteria.as_slice()[1],
+        SearchKey::Smaller(Number64::new(4096).unwrap())
+    );
+    let CommandBody::Search { criteria, .. } =
+        body(b"A1 SEARCH LARGER 5000000000 SMALLER 9223372036854775807\r\n")
+    else {
+        panic!()
+    };
+    assert_eq!(
+        criteria.as_slice(),
+        &[
+            SearchKey::Larger(Number64::new(5_000_000_000).unwrap()),
+            SearchKey::Smaller(Number64::new(Number64::MAX).unwrap()),
+        ]
+    );
+    let err = Command::decode(b"A2 SEARCH LARGER 9223372036854775808\r\n").unwrap_err();
+    assert!(matches!(err, Error::Syntax { offset: 17, .. }), "{err:?}");
+}

@@ -1252,3 +1252,40 @@ fn list_extended_values_may_hold_unbalanced_brackets() {
             if matches!(&e.data[..], [SearchReturnData::Other { value, .. }] if &value[..] == b"(a[)")
     ));
 }
+
+/// RFC 9051 §9: `"RFC822.SIZE" SP number64`, so a message above 4 GiB has its real size;
+/// 2^63 is past `number64` and refused at the number.
+#[test]
+fn rfc822_size_is_number64() {
+    // RFC 9051 §7.5.2.
+    let r = response_golden(
+        b"* 23 FETCH (FLAGS (\\Seen) RFC822.SIZE 44827 UID 447)\r\n",
+        true,
+    );
+    assert_eq!(
+        r,
+        fetch(
+            23,
+            vec![
+                MessageDataItem::Flags(vec![Flag::Seen]),
+                MessageDataItem::Rfc822Size(Number64::new(44827).unwrap()),
+                MessageDataItem::Uid(nz(447)),
+            ]
+        )
+    );
+    let r = response_golden(b"* 1 FETCH (RFC822.SIZE 6442450944)\r\n", true);
+    assert_eq!(
+        r,
+        fetch(
+            1,
+            vec![MessageDataItem::Rfc822Size(Number64::new(6 << 30).unwrap())]
+        )
+    );
+    let err = feed_responses(
+        b"* 1 FETCH (RFC822.SIZE 9223372036854775808)\r\n",
+        64,
+        client_config(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Syntax { offset: 23, .. }), "{err:?}");
+}

@@ -180,8 +180,8 @@ fn search_key() -> impl Strategy<Value = SearchKey<'static>> {
         atom().prop_map(K::Keyword),
         atom().prop_map(K::Unkeyword),
         (astring(), astring()).prop_map(|(a, b)| K::Header(a, b)),
-        any::<u32>().prop_map(K::Larger),
-        any::<u32>().prop_map(K::Smaller),
+        number64().prop_map(K::Larger),
+        number64().prop_map(K::Smaller),
         sequence_set().prop_map(K::Uid),
         sequence_set().prop_map(K::SequenceSet),
         ext_search_key(),
@@ -436,8 +436,14 @@ fn mod_seq() -> impl Strategy<Value = ModSeq> {
     ]
 }
 
+/// Both halves of `number64`: what fits RFC 3501's `number` and what only RFC 9051's
+/// 64-bit sizes reach (above `u32::MAX`), so neither is left to chance.
 fn number64() -> impl Strategy<Value = Number64> {
-    (0u64..=Number64::MAX).prop_map(|n| Number64::new(n).unwrap())
+    prop_oneof![
+        any::<u32>().prop_map(u64::from),
+        (u64::from(u32::MAX) + 1)..=Number64::MAX,
+    ]
+    .prop_map(|n| Number64::new(n).unwrap())
 }
 
 /// A raw extension value: a number, a quoted string, a parenthesized list or NIL.
@@ -825,7 +831,7 @@ fn message_data_item() -> impl Strategy<Value = MessageDataItem<'static>> {
         nstring().prop_map(M::Rfc822),
         nstring().prop_map(M::Rfc822Header),
         nstring().prop_map(M::Rfc822Text),
-        any::<u32>().prop_map(M::Rfc822Size),
+        number64().prop_map(M::Rfc822Size),
         body_structure().prop_map(M::Body),
         body_structure().prop_map(M::BodyStructure),
         (section(), proptest::option::of(any::<u32>()), nstring()).prop_map(

@@ -111,7 +111,10 @@ fn lenient_values_are_what_the_server_meant() {
     let Response::Data(Data::Fetch { items, .. }) = r else {
         panic!()
     };
-    assert_eq!(items.as_slice(), &[MessageDataItem::Rfc822Size(0)]);
+    assert_eq!(
+        items.as_slice(),
+        &[MessageDataItem::Rfc822Size(Number64::default())]
+    );
 
     let r = response_all_ways_with(b"* SEARCH 1 2 \r\n", lenient());
     assert_eq!(

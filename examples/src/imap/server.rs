@@ -29,8 +29,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use imap_proto::server::{Event, Server, ServerConfig, State, move_arguments};
 use imap_proto::{
     AString, Atom, Capability, Code, CommandBody, Data, Date, DateTime, FetchAttribute, FetchItems,
-    IString, Literal, MessageDataItem, NameAttribute, Section, SequenceSet, StatusAttribute,
-    StatusItem, StatusKind, StoreAction, Vec1,
+    IString, Literal, MessageDataItem, NameAttribute, Number64, Section, SequenceSet,
+    StatusAttribute, StatusItem, StatusKind, StoreAction, Vec1,
 };
 use mail_common::sasl::{Credentials, Mechanism};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -230,8 +230,9 @@ struct Selected {
     mailbox: Mailbox,
     read_only: bool,
     /// RFC822.SIZE by UID: the size with CRLF line ends, which differs from the file size
-    /// for files stored with bare LF.
-    sizes: HashMap<u32, u32>,
+    /// for files stored with bare LF. `number64` (RFC 9051 §9), so a message above 4 GiB
+    /// reports its real size.
+    sizes: HashMap<u32, Number64>,
 }
 
 /// One connection's state besides the machine.
@@ -1308,8 +1309,11 @@ impl Session {
                 None
             };
             if let Some(r) = &raw {
-                sel.sizes
-                    .insert(u, u32::try_from(r.len()).unwrap_or(u32::MAX));
+                let size = u64::try_from(r.len()).unwrap_or(u64::MAX);
+                sel.sizes.insert(
+                    u,
+                    Number64::new(size.min(Number64::MAX)).unwrap_or_default(),
+                );
             }
             let mut flags_changed = false;
             if sets_seen && sel.mailbox.by_uid(u).is_some_and(|m| !m.has(Flag::Seen)) {
@@ -1346,7 +1350,7 @@ impl Session {
                         None => continue,
                     },
                     FetchAttribute::Rfc822Size => {
-                        MessageDataItem::Rfc822Size(sel.sizes.get(&u).copied().unwrap_or(0))
+                        MessageDataItem::Rfc822Size(sel.sizes.get(&u).copied().unwrap_or_default())
                     }
                     FetchAttribute::Envelope => MessageDataItem::Envelope(
                         parsed

@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use super::core::{
     FlagCtx, astring, atom, base64_text, byte, crlf, date, flag, flag_list, kw, mailbox, number,
-    nz_number, paren_list, peek_kw, sequence_set, sp, string, tag_,
+    number64, nz_number, paren_list, peek_kw, sequence_set, sp, string, tag_,
 };
 use super::ext_command as ext;
 use super::{ErrKind, PResult, fail, fatal, refail};
@@ -539,7 +539,7 @@ pub(crate) fn search_key<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'
         }
         b"LARGER" | b"SMALLER" => {
             let (r, _) = sp(r)?;
-            let (r, num) = number(r)?;
+            let (r, num) = number64(r)?;
             (
                 r,
                 if n == 6 {

@@ -502,11 +502,11 @@ impl Enc for SearchKey<'_> {
             }
             K::Larger(n) => {
                 o.put(b"LARGER ");
-                o.num(u64::from(*n));
+                o.num(n.get());
             }
             K::Smaller(n) => {
                 o.put(b"SMALLER ");
-                o.num(u64::from(*n));
+                o.num(n.get());
             }
             K::Not(k) => {
                 o.put(b"NOT ");

@@ -385,7 +385,7 @@ impl Enc for MessageDataItem<'_> {
             }
             M::Rfc822Size(n) => {
                 o.put(b"RFC822.SIZE ");
-                o.num(u64::from(*n));
+                o.num(n.get());
             }
             M::Body(b) => {
                 o.put(b"BODY ");

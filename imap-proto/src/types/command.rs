@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
 use super::core::{
-    AString, Atom, IString, Literal, ModSeq, NString, Tag, Vec1, nstring_into_owned,
+    AString, Atom, IString, Literal, ModSeq, NString, Number64, Tag, Vec1, nstring_into_owned,
 };
 use super::datetime::{Date, DateTime};
 use super::flag::Flag;
@@ -951,8 +951,10 @@ pub enum SearchKey<'a> {
     Draft,
     /// `HEADER header-fld-name astring`.
     Header(AString<'a>, AString<'a>),
-    /// `LARGER number`.
-    Larger(u32),
+    /// `LARGER number64`: messages larger than this many octets. The operand is `number64`
+    /// (RFC 9051 §9, widened from RFC 3501's `number`), so a size above 4 GiB can be searched
+    /// for; an RFC 3501 client never sends more than a `u32`, which parses unchanged.
+    Larger(Number64),
     /// `NOT search-key`.
     Not(Box<SearchKey<'a>>),
     /// `OR search-key search-key`.
@@ -963,8 +965,9 @@ pub enum SearchKey<'a> {
     SentOn(Date),
     /// `SENTSINCE date`.
     SentSince(Date),
-    /// `SMALLER number`.
-    Smaller(u32),
+    /// `SMALLER number64`: messages smaller than this many octets; `number64` as for
+    /// [`SearchKey::Larger`] (RFC 9051 §9).
+    Smaller(Number64),
     /// `UID sequence-set`.
     Uid(SequenceSet<'a>),
     /// `UNDRAFT`.

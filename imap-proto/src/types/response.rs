@@ -646,8 +646,11 @@ pub enum MessageDataItem<'a> {
     Rfc822Header(NString<'a>),
     /// `RFC822.TEXT nstring`.
     Rfc822Text(NString<'a>),
-    /// `RFC822.SIZE number`.
-    Rfc822Size(u32),
+    /// `RFC822.SIZE number64`: the message's size in octets. RFC 9051 §9 widens the value
+    /// from RFC 3501's `number` to `number64` (`0 ..= 2^63 - 1`), so a message above 4 GiB
+    /// is representable; an RFC 3501 server never sends more than a `u32`, which parses
+    /// unchanged.
+    Rfc822Size(Number64),
     /// `BODY body` (no extension data).
     Body(BodyStructure<'a>),
     /// `BODYSTRUCTURE body`.
