@@ -1435,7 +1435,14 @@ impl Core {
         let (size, sync) = announcement(line).ok_or(bad)?;
         let data = (!sync).then_some(size);
         if size > self.config.limits.max_literal {
-            return Err((StatusKind::No, Some("TOOBIG"), "Message too large", data));
+            // As the decoder answers a first message: BAD for a non-synchronizing literal,
+            // whose data comes anyway (RFC 7888 §4, §5).
+            let kind = if sync {
+                StatusKind::No
+            } else {
+                StatusKind::Bad
+            };
+            return Err((kind, Some("TOOBIG"), "Message too large", data));
         }
         let allowed = sync
             || match self.config.literals {
@@ -1444,8 +1451,11 @@ impl Core {
                 LiteralSupport::LiteralMinus => size <= 4096,
             };
         if !allowed {
+            // RFC 7888 §5: LITERAL- refuses one over 4096 octets in APPEND with BAD [TOOBIG].
+            let code =
+                matches!(self.config.literals, LiteralSupport::LiteralMinus).then_some("TOOBIG");
             let text = "Non-synchronizing literal not allowed";
-            return Err((StatusKind::Bad, None, text, data));
+            return Err((StatusKind::Bad, code, text, data));
         }
         let bad = (StatusKind::Bad, None, "Invalid APPEND message", data);
         let first = self.append_first.as_ref().ok_or(bad)?;

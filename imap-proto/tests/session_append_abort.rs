@@ -17,16 +17,27 @@ fn cap(s: &'static str) -> Capability<'static> {
     Capability::Other(Atom::new(s).unwrap())
 }
 
-/// Runs a LITERAL+ MULTIAPPEND/BINARY server with `max_literal` 64 over `input` in `chunk`
+/// Runs a LITERAL+ MULTIAPPEND/BINARY server with `max_literal` 64 (see [`run_with`]) over `input` in `chunk`
 /// pieces (streaming APPEND from 8 octets when `stream`), answering every event: the
 /// command names and append events seen, and the output lines other than continuations.
 fn run(input: &[u8], chunk: usize, stream: bool) -> (Vec<String>, Vec<String>) {
+    run_with(input, chunk, stream, LiteralSupport::LiteralPlus, 64)
+}
+
+/// [`run`] with the literal kinds offered and the literal limit given.
+fn run_with(
+    input: &[u8],
+    chunk: usize,
+    stream: bool,
+    literals: LiteralSupport,
+    max_literal: u64,
+) -> (Vec<String>, Vec<String>) {
     let mut limits = Limits::SERVER;
-    limits.max_literal = 64;
+    limits.max_literal = max_literal;
     let mut s = Server::new(
         ServerConfig {
             preauth: true,
-            literals: LiteralSupport::LiteralPlus,
+            literals,
             stream_append: stream.then_some(8),
             capabilities: vec![cap("MULTIAPPEND"), cap("BINARY")],
             limits,
@@ -149,4 +160,39 @@ fn synchronizing_literal_after_a_refused_one_ends_the_command() {
     assert_refused_once(&refused, false, false);
     assert_refused_once(&refused, true, false);
     assert_refused_once(&streamed, true, true);
+}
+
+/// The answers to a refused further message of a streamed MULTIAPPEND match the decoder's
+/// for a first one: a non-synchronizing message over `max_literal` gets `BAD [TOOBIG]`
+/// (it was `NO`), and under LITERAL- one over 4096 octets gets `BAD [TOOBIG]` (RFC 7888
+/// §5: MUST contain TOOBIG; it had no code); its data is skipped and `A3 NOOP` runs.
+#[test]
+fn refused_further_non_synchronizing_message_gets_bad_toobig() {
+    let big = "x".repeat(100);
+    let over = format!("A1 APPEND INBOX {{10}}\r\n0123456789 {{100+}}\r\n{big}\r\nA3 NOOP\r\n");
+    let minus = format!(
+        "A1 APPEND INBOX {{10}}\r\n0123456789 {{5000+}}\r\n{}\r\nA3 NOOP\r\n",
+        "x".repeat(5000)
+    );
+    let cases = [
+        (
+            over.as_str(),
+            LiteralSupport::LiteralPlus,
+            64,
+            "A1 BAD [TOOBIG] Message too large",
+        ),
+        (
+            minus.as_str(),
+            LiteralSupport::LiteralMinus,
+            8192,
+            "A1 BAD [TOOBIG] Non-synchronizing literal not allowed",
+        ),
+    ];
+    for (input, literals, max_literal, answer) in cases {
+        for chunk in [usize::MAX, 1] {
+            let (events, lines) = run_with(input.as_bytes(), chunk, true, literals, max_literal);
+            assert_eq!(events, ["start A1", "aborted", "A3 NOOP"], "chunk {chunk}");
+            assert_eq!(lines, [answer, "A3 OK done"], "chunk {chunk}");
+        }
+    }
 }
