@@ -456,7 +456,11 @@ pub enum CommandDecoded<'a> {
 /// [`CommandDecoded::ContinuationNeeded`] write `+ ...` and call again once more bytes
 /// arrived (same buffer, extended); on `Complete` drop `consumed` bytes. On an error, answer
 /// BAD (or NO for [`Error::LiteralTooLarge`], using its `tag`) and call
-/// [`discard`](Self::discard) until it reports `done` to skip the bad message.
+/// [`discard`](Self::discard) until it reports `done` to skip the bad message. A refused
+/// non-synchronizing literal is skipped by its announced octets and the rest of its command
+/// by the literal rules (a further `{m+}` skips m octets; `{m}` or no announcement ends
+/// the command), so that its data is never read as commands: RFC 7888 §4's first choice,
+/// the connection stays open.
 ///
 /// To refuse an announced literal instead (`tag NO ...` or `tag BAD ...`, RFC 3501 §7.5:
 /// the client then does not send it, and the command is over), call
