@@ -32,13 +32,14 @@
 //!   (also in LIST RETURN (STATUS ...)) and the NEW / OLD / RECENT search keys.
 //! * 16, 24: after `ENABLE IMAP4rev2` (or on a rev2-only server) quoted strings and
 //!   mailbox names take UTF-8 on the server's command decoder and the client's side.
-//! * 1: the message sizes RFC 9051 §9 widens to `number64` are [`Number64`]
+//! * 1: the numbers RFC 9051 §9 widens to `number64` are [`Number64`]
 //!   (`0 ..= 2^63 - 1`, larger refused with [`Error::Syntax`]): the `LARGER` / `SMALLER`
-//!   search keys, FETCH `RFC822.SIZE` and STATUS `SIZE`. RFC 3501 input parses unchanged.
+//!   search keys, FETCH `RFC822.SIZE`, STATUS `SIZE`, `body-fld-lines` in a BODYSTRUCTURE
+//!   ([`SpecificFields`]) and a FETCH's `<offset.length>` ([`Partial`], whose length is a
+//!   [`NzNumber64`], `1 ..= 2^63 - 1`). RFC 3501 input parses unchanged. The origin of a
+//!   `BODY[...]<origin>` response stays `number` (32-bit), as in RFC 9051 §9.
 //!
 //! What is not done:
-//! * 1: the other `number64` places of RFC 9051 §9 stay 32-bit: a FETCH's `<offset.length>`
-//!   ([`Partial`]) and `body-fld-lines` in a BODYSTRUCTURE.
 //! * 4, 9, 10, 11, 21: what a rev2 server must send (ESEARCH instead of SEARCH, CLOSED and
 //!   an untagged LIST on SELECT, UID in every unsolicited FETCH, no UNSEEN code) is the
 //!   application's: the server machine does not check its responses against rev2, and the

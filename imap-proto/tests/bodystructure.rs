@@ -53,7 +53,12 @@ fn multipart_alternative() {
         (s(&body.media_type), s(&body.subtype)),
         ("text".into(), "html".into())
     );
-    assert_eq!(body.specific, SpecificFields::Text { lines: 120 });
+    assert_eq!(
+        body.specific,
+        SpecificFields::Text {
+            lines: Number64::new(120).unwrap()
+        }
+    );
     assert_eq!(body.fields.octets, 5678);
     assert_eq!(s(&body.fields.encoding), "quoted-printable");
     assert_eq!(e1.as_ref().unwrap().md5, None);
@@ -118,7 +123,7 @@ fn message_rfc822_nests_envelope_and_body() {
     else {
         panic!()
     };
-    assert_eq!(*lines, 30);
+    assert_eq!(lines.get(), 30);
     assert_eq!(s(envelope.subject.as_ref().unwrap()), "Fwd: hi");
     // Group syntax: start marker, member, end marker.
     let kinds: Vec<_> = envelope.to.iter().map(Address::kind).collect();

@@ -489,8 +489,8 @@ fn binary_and_gmail_values() {
                 peek: true,
                 section: vec![nz(1)],
                 partial: Some(Partial {
-                    offset: 0,
-                    length: nz(100)
+                    offset: Number64::default(),
+                    length: NzNumber64::new(100).unwrap()
                 }),
             },
             FetchAttribute::Binary {
@@ -850,4 +850,47 @@ fn search_size_keys_take_number64() {
     );
     let err = Command::decode(b"A2 SEARCH LARGER 9223372036854775808\r\n").unwrap_err();
     assert!(matches!(err, Error::Syntax { offset: 17, .. }), "{err:?}");
+}
+
+/// RFC 9051 §9: `partial = "<" number64 "." nz-number64 ">"`, so a FETCH can ask for octets
+/// past 4 GiB; 2^63 is refused at the offset, and a zero length at the length.
+#[test]
+fn fetch_partial_takes_number64() {
+    let CommandBody::Fetch {
+        items: FetchItems::List(items),
+        ..
+    } = body(b"a FETCH 1 (BODY.PEEK[]<6442450944.4294967297> BINARY[1]<0.100>)\r\n")
+    else {
+        panic!()
+    };
+    assert_eq!(
+        items.as_slice(),
+        [
+            FetchAttribute::BodySection {
+                peek: true,
+                section: Section::Full,
+                partial: Some(Partial {
+                    offset: Number64::new(6 << 30).unwrap(),
+                    length: NzNumber64::new((1 << 32) + 1).unwrap(),
+                }),
+            },
+            FetchAttribute::Binary {
+                peek: false,
+                section: vec![std::num::NonZeroU32::MIN],
+                partial: Some(Partial {
+                    offset: Number64::default(),
+                    length: NzNumber64::new(100).unwrap(),
+                }),
+            },
+        ]
+    );
+    let err = Command::decode(b"a FETCH 1 BODY[]<9223372036854775808.1>\r\n").unwrap_err();
+    assert!(matches!(err, Error::Syntax { offset: 17, .. }), "{err:?}");
+    let err = Command::decode(b"a FETCH 1 BODY[]<0.9223372036854775808>\r\n").unwrap_err();
+    assert!(matches!(err, Error::Syntax { offset: 19, .. }), "{err:?}");
+    let err = Command::decode(b"a FETCH 1 BODY[]<0.0>\r\n").unwrap_err();
+    assert!(matches!(err, Error::Syntax { offset: 19, .. }), "{err:?}");
+    assert!(NzNumber64::new(0).is_err());
+    assert!(NzNumber64::new(Number64::MAX + 1).is_err());
+    assert_eq!(NzNumber64::new(Number64::MAX).unwrap().get(), Number64::MAX);
 }

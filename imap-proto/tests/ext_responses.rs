@@ -1289,3 +1289,40 @@ fn rfc822_size_is_number64() {
     .unwrap_err();
     assert!(matches!(err, Error::Syntax { offset: 23, .. }), "{err:?}");
 }
+
+/// RFC 9051 §9: `body-fld-lines = number64`, so a text part or an attached message of more
+/// than 2^32 lines keeps its count; 2^63 is past `number64` and refused at the number.
+#[test]
+fn body_fld_lines_is_number64() {
+    let r = response_golden(
+        b"* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 10 5000000000)(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 20 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 20 1) 4294967296) \"MIXED\"))\r\n",
+        true,
+    );
+    let Response::Data(Data::Fetch { items, .. }) = r else {
+        panic!("{r:?}")
+    };
+    let [MessageDataItem::BodyStructure(BodyStructure::Multi { bodies, .. })] = items.as_slice()
+    else {
+        panic!("{items:?}")
+    };
+    let lines: Vec<u64> = bodies
+        .iter()
+        .map(|b| match b {
+            BodyStructure::Single { body, .. } => match &body.specific {
+                SpecificFields::Text { lines } | SpecificFields::Message { lines, .. } => {
+                    lines.get()
+                }
+                SpecificFields::Basic => panic!("{b:?}"),
+            },
+            BodyStructure::Multi { .. } => panic!("{b:?}"),
+        })
+        .collect();
+    assert_eq!(lines, [5_000_000_000, 1 << 32]);
+    let err = feed_responses(
+        b"* 1 FETCH (BODY (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 10 9223372036854775808))\r\n",
+        64,
+        client_config(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Syntax { offset: 54, .. }), "{err:?}");
+}

@@ -378,8 +378,8 @@ fn unknown_fetch_items_are_kept_raw_both_ways() {
             peek: true,
             section: vec![std::num::NonZeroU32::MIN],
             partial: Some(Partial {
-                offset: 0,
-                length: std::num::NonZeroU32::new(100).unwrap()
+                offset: Number64::default(),
+                length: NzNumber64::new(100).unwrap()
             })
         }
     );

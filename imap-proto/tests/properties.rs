@@ -234,18 +234,11 @@ fn fetch_attribute() -> impl Strategy<Value = FetchAttribute<'static>> {
             F::BodyStructure,
             F::Uid,
         ]),
-        (
-            any::<bool>(),
-            section(),
-            proptest::option::of(
-                (any::<u32>(), nz()).prop_map(|(offset, length)| Partial { offset, length })
-            )
-        )
-            .prop_map(|(peek, section, partial)| F::BodySection {
-                peek,
-                section,
-                partial
-            }),
+        (any::<bool>(), section(), partial()).prop_map(|(peek, section, partial)| F::BodySection {
+            peek,
+            section,
+            partial
+        }),
         "X-[A-Z]{1,6}(\\[[0-9]\\])?".prop_map(|s| F::Other(Cow::Owned(s))),
         ext_fetch_attribute(),
     ]
@@ -444,6 +437,15 @@ fn number64() -> impl Strategy<Value = Number64> {
         (u64::from(u32::MAX) + 1)..=Number64::MAX,
     ]
     .prop_map(|n| Number64::new(n).unwrap())
+}
+
+/// `nz-number64`: small values and values above `u32::MAX`, up to 2^63 - 1.
+fn nz_number64() -> impl Strategy<Value = NzNumber64> {
+    prop_oneof![
+        1u64..=u64::from(u32::MAX),
+        (u64::from(u32::MAX) + 1)..=Number64::MAX
+    ]
+    .prop_map(|n| NzNumber64::new(n).unwrap())
 }
 
 /// A raw extension value: a number, a quoted string, a parenthesized list or NIL.
@@ -775,7 +777,7 @@ fn body_structure() -> impl Strategy<Value = BodyStructure<'static>> {
             },
             extension,
         });
-    let text = (istring(), fields(), any::<u32>(), single_ext()).prop_map(
+    let text = (istring(), fields(), number64(), single_ext()).prop_map(
         |(subtype, fields, lines, extension)| BodyStructure::Single {
             body: SinglePart {
                 media_type: quoted("TEXT"),
@@ -801,7 +803,7 @@ fn body_structure() -> impl Strategy<Value = BodyStructure<'static>> {
                     subtype,
                     extension
                 }),
-            (fields(), envelope(), inner, any::<u32>(), single_ext()).prop_map(
+            (fields(), envelope(), inner, number64(), single_ext()).prop_map(
                 |(fields, env, body, lines, extension)| {
                     BodyStructure::Single {
                         body: SinglePart {
@@ -1284,9 +1286,11 @@ fn literal8() -> impl Strategy<Value = Literal8<'static>> {
     })
 }
 
+/// `partial = "<" number64 "." nz-number64 ">"` (RFC 9051 §9), offsets and lengths past
+/// 4 GiB included.
 fn partial() -> impl Strategy<Value = Option<Partial>> {
     proptest::option::of(
-        (any::<u32>(), nz()).prop_map(|(offset, length)| Partial { offset, length }),
+        (number64(), nz_number64()).prop_map(|(offset, length)| Partial { offset, length }),
     )
 }
 

@@ -8,8 +8,8 @@ use std::num::NonZeroU32;
 
 use imap_proto::{
     Address, BodyFields, BodyParams, BodyStructure, DispositionExt, Envelope, IString, Language,
-    LanguageExt, LocationExt, MsgText, MultiPartExtension, NString, PartText, Section, SinglePart,
-    SinglePartExtension, SpecificFields,
+    LanguageExt, LocationExt, MsgText, MultiPartExtension, NString, Number64, PartText, Section,
+    SinglePart, SinglePartExtension, SpecificFields,
 };
 use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
@@ -196,10 +196,12 @@ fn disposition_ext(part: &MessagePart<'_>) -> Option<DispositionExt<'static>> {
 }
 
 /// `body-fld-lines`: the lines of the body, a last line without line end included.
-fn count_lines(bytes: &[u8]) -> u32 {
+/// `body-fld-lines = number64` (RFC 9051 §9).
+fn count_lines(bytes: &[u8]) -> Number64 {
     let ends = bytes.iter().filter(|&&b| b == b'\n').count();
     let open = usize::from(bytes.last().is_some_and(|&b| b != b'\n'));
-    u32::try_from(ends + open).unwrap_or(u32::MAX)
+    let n = u64::try_from(ends + open).unwrap_or(u64::MAX);
+    Number64::new(n.min(Number64::MAX)).unwrap_or_default()
 }
 
 fn body_bytes<'r>(msg: &'r Message<'_>, part: &MessagePart<'_>) -> &'r [u8] {
@@ -520,11 +522,16 @@ pub fn section(raw: &[u8], parsed: Option<&Message<'_>>, section: &Section<'_>) 
     }
 }
 
-/// Applies `<offset.length>` (RFC 3501 §6.4.5): the bytes from `offset`, at most `length`.
+/// Applies `<offset.length>` (RFC 3501 §6.4.5, 64-bit in RFC 9051 §9): the bytes from
+/// `offset`, at most `length`.
 #[must_use]
-pub fn partial(data: Vec<u8>, offset: u32, length: u32) -> Vec<u8> {
-    let start = (offset as usize).min(data.len());
-    let end = start.saturating_add(length as usize).min(data.len());
+pub fn partial(data: Vec<u8>, offset: u64, length: u64) -> Vec<u8> {
+    let start = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(data.len());
+    let end = start
+        .saturating_add(usize::try_from(length).unwrap_or(usize::MAX))
+        .min(data.len());
     data.get(start..end).map(<[u8]>::to_vec).unwrap_or_default()
 }
 

@@ -1395,12 +1395,15 @@ impl Session {
                         let data =
                             mime::section(raw_bytes, parsed.as_ref(), section).unwrap_or_default();
                         let data = match partial {
-                            Some(p) => mime::partial(data, p.offset, p.length.get()),
+                            Some(p) => mime::partial(data, p.offset.get(), p.length.get()),
                             None => data,
                         };
                         MessageDataItem::BodySection {
                             section: section.clone(),
-                            origin: partial.map(|p| p.offset),
+                            // The response's origin stays `number` in RFC 9051 §9, so an
+                            // offset past u32::MAX cannot be echoed: it reads u32::MAX.
+                            origin: partial
+                                .map(|p| u32::try_from(p.offset.get()).unwrap_or(u32::MAX)),
                             data: body_literal(data),
                         }
                     }

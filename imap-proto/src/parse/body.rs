@@ -5,7 +5,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::core::{
-    byte, nil, nstring, number, number_q, paren_list, sp, space_before_paren, string,
+    byte, nil, nstring, number, number_q, number64_q, paren_list, sp, space_before_paren, string,
 };
 use super::{ErrKind, PResult, fatal, quirk, refail};
 use crate::Quirk;
@@ -183,7 +183,7 @@ fn body_type_1part<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Bod
         let (r, _) = sp(r)?;
         let (r, b) = body(c, r, depth + 1)?;
         let (r, _) = sp(r)?;
-        let (r, lines) = number_q(c, r)?;
+        let (r, lines) = number64_q(c, r)?;
         (
             r,
             SpecificFields::Message {
@@ -194,7 +194,7 @@ fn body_type_1part<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Bod
         )
     } else if t.eq_ignore_ascii_case(b"TEXT") {
         let (r, _) = sp(r)?;
-        let (r, lines) = number_q(c, r)?;
+        let (r, lines) = number64_q(c, r)?;
         (r, SpecificFields::Text { lines })
     } else {
         (r, SpecificFields::Basic)

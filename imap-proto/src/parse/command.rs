@@ -5,8 +5,8 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::core::{
-    FlagCtx, astring, atom, base64_text, byte, crlf, date, flag, flag_list, kw, mailbox, number,
-    number64, nz_number, paren_list, peek_kw, sequence_set, sp, string, tag_,
+    FlagCtx, astring, atom, base64_text, byte, crlf, date, flag, flag_list, kw, mailbox, number64,
+    nz_number, nz_number64, paren_list, peek_kw, sequence_set, sp, string, tag_,
 };
 use super::ext_command as ext;
 use super::{ErrKind, PResult, fail, fatal, refail};
@@ -630,14 +630,14 @@ fn fetch<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>>
     ))
 }
 
-/// `partial = "<" number "." nz-number ">"`, if present.
+/// `partial = "<" number64 "." nz-number64 ">"` (RFC 9051 §9), if present.
 fn partial(r: &[u8]) -> PResult<'_, Option<Partial>> {
     if r.first() != Some(&b'<') {
         return Ok((r, None));
     }
-    let (r, offset) = number(r.get(1..).unwrap_or_default())?;
+    let (r, offset) = number64(r.get(1..).unwrap_or_default())?;
     let (r, _) = byte(r, b'.', ".")?;
-    let (r, length) = nz_number(r)?;
+    let (r, length) = nz_number64(r)?;
     let (r, _) = byte(r, b'>', ">")?;
     Ok((r, Some(Partial { offset, length })))
 }

@@ -10,8 +10,8 @@ use super::{ErrKind, PResult, fail, fatal, quirk, refail};
 use crate::Quirk;
 use crate::config::Config;
 use crate::types::core::{
-    AString, Atom, AtomExt, IString, Literal, LiteralMode, ModSeq, NString, Number64, Quoted, Tag,
-    Text, is_astring_char, is_atom_char, is_tag_char, is_text_char,
+    AString, Atom, AtomExt, IString, Literal, LiteralMode, ModSeq, NString, Number64, NzNumber64,
+    Quoted, Tag, Text, is_astring_char, is_atom_char, is_tag_char, is_text_char,
 };
 use crate::types::datetime::{Date, DateTime, MONTHS};
 use crate::types::flag::{Flag, FlagExtension};
@@ -790,6 +790,30 @@ pub(crate) fn number64(i: &[u8]) -> PResult<'_, Number64> {
         Ok(v) => Ok((rest, v)),
         Err(_) => fail(i, "number64"),
     }
+}
+
+/// `nz-number64 = digit-nz *DIGIT` with `n <= 2^63 - 1` (RFC 9051 §9).
+pub(crate) fn nz_number64(i: &[u8]) -> PResult<'_, NzNumber64> {
+    if i.first() == Some(&b'0') {
+        return fail(i, "nz-number64");
+    }
+    let (rest, n) = number64(i).or_else(|e| refail(e, i, "nz-number64"))?;
+    match NzNumber64::new(n.get()) {
+        Ok(v) => Ok((rest, v)),
+        Err(_) => fail(i, "nz-number64"),
+    }
+}
+
+/// `number64` with the negative-number quirk of [`number_q`] (the value then reads as 0):
+/// FETCH `RFC822.SIZE` and `body-fld-lines` (RFC 9051 §9; RFC 3501's `number` is its
+/// subset).
+pub(crate) fn number64_q<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Number64> {
+    if i.first() == Some(&b'-') && i.get(1).is_some_and(u8::is_ascii_digit) {
+        quirk(c, i, Quirk::NegativeNumber)?;
+        let (rest, _) = number64(i.get(1..).unwrap_or_default())?;
+        return Ok((rest, Number64::default()));
+    }
+    number64(i)
 }
 
 /// `mod-sequence-value = 1*DIGIT` with `1 <= n <= 2^63 - 1` (RFC 7162 §7).

@@ -7,8 +7,8 @@ use super::body::{body, envelope};
 use super::command::{section, upper};
 use super::core::{
     FlagCtx, astring, atom, base64_text, byte, crlf, crlf_end, date_time, flag_list, mailbox,
-    mod_sequence_value, mod_sequence_valzer, nil, nstring, number, number_q, number64, nz_number,
-    paren_list, raw_value, sequence_set, sp, sp_items, space_before_paren, tag_, text,
+    mod_sequence_value, mod_sequence_valzer, nil, nstring, number, number_q, number64, number64_q,
+    nz_number, paren_list, raw_value, sequence_set, sp, sp_items, space_before_paren, tag_, text,
 };
 use super::resp_ext::{
     append_uid, copy_uid, delimiter, enabled, esearch, gm_labels, id_response, mbox_list_extended,
@@ -20,7 +20,7 @@ use crate::Quirk;
 use crate::config::Config;
 use crate::types::command::{MsgText, Section};
 use crate::types::core::{
-    AString, Atom, AtomExt, Number64, Text, Vec1, is_astring_char, is_atom_char, is_text_char,
+    AString, Atom, AtomExt, Text, Vec1, is_astring_char, is_atom_char, is_text_char,
 };
 use crate::types::datetime::{Date, DateTime};
 use crate::types::flag::NameAttribute;
@@ -559,17 +559,6 @@ fn status_att_val<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, StatusItem<'a>> {
             )
         }),
     }
-}
-
-/// `"RFC822.SIZE" SP number64` (RFC 9051 §9; RFC 3501's `number` is its subset), with the
-/// same negative-number quirk as `number_q` (the value then reads as 0).
-fn number64_q<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Number64> {
-    if i.first() == Some(&b'-') && i.get(1).is_some_and(u8::is_ascii_digit) {
-        quirk(c, i, Quirk::NegativeNumber)?;
-        let (rest, _) = number64(i.get(1..).unwrap_or_default())?;
-        return Ok((rest, Number64::default()));
-    }
-    number64(i)
 }
 
 /// The `msg-att` names of RFC 3501 §9 (and IMAP4rev2's subset of them).

@@ -135,11 +135,11 @@ impl Enc for BodyStructure<'_> {
                         o.sp();
                         body.enc(o);
                         o.sp();
-                        o.num(u64::from(*lines));
+                        o.num(lines.get());
                     }
                     SpecificFields::Text { lines } => {
                         o.sp();
-                        o.num(u64::from(*lines));
+                        o.num(lines.get());
                     }
                 }
                 if let Some(ext) = extension {

@@ -621,9 +621,9 @@ impl Enc for FetchAttribute<'_> {
 fn partial_enc(o: &mut Out<'_>, partial: Option<crate::types::command::Partial>) {
     if let Some(p) = partial {
         o.byte(b'<');
-        o.num(u64::from(p.offset));
+        o.num(p.offset.get());
         o.byte(b'.');
-        o.num(u64::from(p.length.get()));
+        o.num(p.length.get());
         o.byte(b'>');
     }
 }

@@ -3,7 +3,7 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use super::core::{IString, NString, Vec1, nstring_into_owned};
+use super::core::{IString, NString, Number64, Vec1, nstring_into_owned};
 
 /// `envelope` (RFC 3501 §7.4.2): the parsed header of a message. Address lists are empty
 /// for NIL (the grammar has no empty list).
@@ -218,13 +218,13 @@ pub enum SpecificFields<'a> {
         envelope: Box<Envelope<'a>>,
         /// The enclosed message's structure.
         body: Box<BodyStructure<'a>>,
-        /// `body-fld-lines`.
-        lines: u32,
+        /// `body-fld-lines = number64` (RFC 9051 §9).
+        lines: Number64,
     },
     /// `body-type-text` (TEXT/*): lines.
     Text {
-        /// `body-fld-lines`.
-        lines: u32,
+        /// `body-fld-lines = number64` (RFC 9051 §9).
+        lines: Number64,
     },
 }
 

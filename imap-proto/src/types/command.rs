@@ -6,7 +6,8 @@ use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
 use super::core::{
-    AString, Atom, IString, Literal, ModSeq, NString, Number64, Tag, Vec1, nstring_into_owned,
+    AString, Atom, IString, Literal, ModSeq, NString, Number64, NzNumber64, Tag, Vec1,
+    nstring_into_owned,
 };
 use super::datetime::{Date, DateTime};
 use super::flag::Flag;
@@ -1224,13 +1225,15 @@ impl FetchAttribute<'_> {
     }
 }
 
-/// `"<" number "." nz-number ">"`: a byte range of a section.
+/// `partial = "<" number64 "." nz-number64 ">"` (RFC 9051 §9; RFC 3501's
+/// `"<" number "." nz-number ">"` is its subset): a byte range of a section, so a FETCH
+/// can address octets past 4 GiB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Partial {
     /// First octet.
-    pub offset: u32,
+    pub offset: Number64,
     /// Number of octets.
-    pub length: NonZeroU32,
+    pub length: NzNumber64,
 }
 
 /// `section = "[" [section-spec] "]"` (RFC 3501 §6.4.5, §9).

@@ -442,6 +442,42 @@ impl TryFrom<u64> for Number64 {
     }
 }
 
+/// `n` if `1 <= n <= 2^63 - 1`: the range of `nz-number64` and `mod-sequence-value`.
+const fn nz63(n: u64) -> Option<core::num::NonZeroU64> {
+    match core::num::NonZeroU64::new(n) {
+        Some(v) if n <= Number64::MAX => Some(v),
+        _ => None,
+    }
+}
+
+/// `nz-number64 = digit-nz *DIGIT ; Unsigned 63-bit integer, > 0` (RFC 9051 §9): a number
+/// in `1 ..= 2^63 - 1`, the length of a FETCH `partial`. The constructor refuses 0 and
+/// larger values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NzNumber64(core::num::NonZeroU64);
+
+impl NzNumber64 {
+    /// Validates `1 <= n <= 2^63 - 1`.
+    pub const fn new(n: u64) -> Result<Self, Error> {
+        match nz63(n) {
+            Some(v) => Ok(NzNumber64(v)),
+            None => Err(Error::invalid("nz-number64", "0 or larger than 2^63 - 1")),
+        }
+    }
+
+    /// The number.
+    pub const fn get(self) -> u64 {
+        self.0.get()
+    }
+}
+
+impl TryFrom<u64> for NzNumber64 {
+    type Error = Error;
+    fn try_from(n: u64) -> Result<Self, Error> {
+        Self::new(n)
+    }
+}
+
 /// `mod-sequence-value = 1*DIGIT ; (1 <= n <= 9,223,372,036,854,775,807)` (RFC 7162 §7):
 /// a CONDSTORE modification sequence. `mod-sequence-valzer` (which adds `0`) is
 /// `Option<ModSeq>` where the grammar allows it.
@@ -451,9 +487,9 @@ pub struct ModSeq(core::num::NonZeroU64);
 impl ModSeq {
     /// Validates `1 <= n <= 2^63 - 1`.
     pub const fn new(n: u64) -> Result<Self, Error> {
-        match core::num::NonZeroU64::new(n) {
-            Some(v) if n <= Number64::MAX => Ok(ModSeq(v)),
-            _ => Err(Error::invalid(
+        match nz63(n) {
+            Some(v) => Ok(ModSeq(v)),
+            None => Err(Error::invalid(
                 "mod-sequence-value",
                 "0 or larger than 2^63 - 1",
             )),
