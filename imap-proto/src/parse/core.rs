@@ -130,10 +130,12 @@ fn str_of(b: &[u8]) -> &str {
     core::str::from_utf8(b).unwrap_or_default()
 }
 
-/// `ATOM-CHAR`, `ASTRING-CHAR` and the tag's octets as bits of [`CLASS`].
+/// `ATOM-CHAR`, `ASTRING-CHAR`, the tag's octets and the octets of a response keyword or
+/// `msg-att` name (letters, digits, `.`, `-`) as bits of [`CLASS`].
 const ATOM: u8 = 1;
 const ASTRING: u8 = 2;
 const TAG: u8 = 4;
+const WORD: u8 = 8;
 
 /// The classes of each octet, from the `is_*_char` definitions at compile time, so that a
 /// token scan costs one table load per octet (issue 9). (The index is a `u8`: it cannot be
@@ -153,6 +155,9 @@ static CLASS: [u8; 256] = {
         if is_tag_char(b) {
             c |= TAG;
         }
+        if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' {
+            c |= WORD;
+        }
         t[b as usize] = c;
         if b == 255 {
             break;
@@ -162,7 +167,7 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// Whether `b` is in `class` ([`ATOM`], [`ASTRING`], [`TAG`]).
+/// Whether `b` is in `class` ([`ATOM`], [`ASTRING`], [`TAG`], [`WORD`]).
 #[inline]
 fn in_class(b: u8, class: u8) -> bool {
     CLASS.get(usize::from(b)).is_some_and(|c| c & class != 0)
@@ -185,6 +190,15 @@ pub(crate) fn atom(i: &[u8]) -> PResult<'_, Atom<'_>> {
     match run1(i, |b| in_class(b, ATOM)) {
         Some((a, rest)) => Ok((rest, Atom(Cow::Borrowed(str_of(a))))),
         None => fail(i, "atom"),
+    }
+}
+
+/// A response keyword or `msg-att` name (letters, digits, `.`, `-`): every response and
+/// every FETCH item starts with one (issue 9: one table load per octet).
+pub(crate) fn word(i: &[u8]) -> PResult<'_, &[u8]> {
+    match run1(i, |b| in_class(b, WORD)) {
+        Some((w, rest)) => Ok((rest, w)),
+        None => fail(i, "keyword"),
     }
 }
 

@@ -9,6 +9,7 @@ use super::core::{
     FlagCtx, astring, atom, base64_text, byte, crlf, crlf_end, date_time, flag_list, mailbox,
     mod_sequence_value, mod_sequence_valzer, nil, nstring, number, number_q, number64, number64_q,
     nz_number, paren_list, raw_value, sequence_set, sp, sp_items, space_before_paren, tag_, text,
+    word,
 };
 use super::resp_ext::{
     append_uid, copy_uid, delimiter, enabled, esearch, gm_labels, id_response, mbox_list_extended,
@@ -28,34 +29,6 @@ use crate::types::response::{
     Capability, Code, Continue, Data, Greeting, MessageDataItem, Response, StatusItem, StatusKind,
     StatusResponse, UNIT_CODES,
 };
-
-/// The octets of a response keyword or `msg-att` name (letters, digits, `.` and `-`) as
-/// a table: one load per octet instead of five range tests (issue 9: every response and
-/// every FETCH item starts with a word).
-// Indexing in a constant: evaluated by the compiler, out of the input's reach.
-#[allow(clippy::indexing_slicing)]
-const WORD_OCTETS: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let o = b as u8;
-        t[b] = o.is_ascii_alphanumeric() || o == b'.' || o == b'-';
-        b += 1;
-    }
-    t
-};
-
-fn word(i: &[u8]) -> PResult<'_, &[u8]> {
-    let n = i
-        .iter()
-        .take_while(|&&b| WORD_OCTETS.get(usize::from(b)) == Some(&true))
-        .count();
-    if n == 0 {
-        return fail(i, "keyword");
-    }
-    let (w, r) = i.split_at_checked(n).unwrap_or((i, &[]));
-    Ok((r, w))
-}
 
 /// `response = continue-req / response-data / response-done` (one of them).
 pub(crate) fn response<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Response<'a>> {
