@@ -10,7 +10,7 @@ use crate::error::Error;
 
 pub(crate) mod command;
 pub(crate) mod ehlo;
-mod fast;
+pub(crate) mod fast;
 pub(crate) mod param;
 pub(crate) mod path;
 pub(crate) mod reply;

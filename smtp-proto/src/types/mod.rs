@@ -52,6 +52,11 @@ impl<'a> Command<'a> {
         // yet, bare LF, too long) goes through `decode_line`. Saves building a scanner
         // and mapping its result on every command.
         let window = input.get(..limit).unwrap_or(input);
+        // Framing fused with parsing for MAIL, RCPT and the argument-less verbs (see
+        // `parse::fast::command_framed`): their scans find the line's end themselves.
+        if let Some((value, consumed)) = crate::parse::fast::command_framed(window) {
+            return Ok(Decoded::Complete { value, consumed });
+        }
         if let Some(lf) = memchr::memchr(b'\n', window) {
             if let Some(line) = window.get(..lf).and_then(|l| l.strip_suffix(b"\r")) {
                 return Ok(Decoded::Complete {
