@@ -592,16 +592,24 @@ impl CommandDecoder {
             Ok(Frame::Complete(end)) => {
                 self.announced = None;
                 let msg = buf.get(..end).unwrap_or_default();
-                match parse::all(parse::command::command(&self.config, msg)) {
-                    Ok((_, command)) => Ok(CommandDecoded::Complete {
-                        command,
-                        consumed: end,
-                    }),
-                    Err(e) => {
-                        let e = to_error(msg, e);
-                        Err(self.fail(e, Recover::Known(end)))
+                // `parse::all`'s check written out: the command is moved once less (it is
+                // 160 octets; issue 9: ≈2 % of the command corpus's instructions).
+                let e = match parse::command::command(&self.config, msg) {
+                    Ok((&[], command)) => {
+                        return Ok(CommandDecoded::Complete {
+                            command,
+                            consumed: end,
+                        });
                     }
-                }
+                    // What `parse::all` says of bytes after the command.
+                    Ok((rest, _)) => nom::Err::Error(parse::PErr {
+                        input: rest,
+                        kind: parse::ErrKind::Rule("end of message"),
+                    }),
+                    Err(e) => e,
+                };
+                let e = to_error(msg, e);
+                Err(self.fail(e, Recover::Known(end)))
             }
         }
     }

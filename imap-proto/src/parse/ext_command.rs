@@ -556,7 +556,11 @@ pub(crate) fn id_params_list<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command
 /// `1*(SP capability)` of ENABLE (RFC 5161 §4).
 pub(crate) fn enable<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, CommandBody<'a>> {
     let mut r = i;
-    let mut v = Vec::new();
+    if r.first() != Some(&b' ') {
+        return fail(r, "SP");
+    }
+    // At least one capability follows: allocated up front (issue 9, as in `paren_list`).
+    let mut v = Vec::with_capacity(4);
     while let Some((b' ', rest)) = r.split_first() {
         if v.len() >= c.limits.max_items {
             return fatal(rest, ErrKind::TooMany("capability", c.limits.max_items));
