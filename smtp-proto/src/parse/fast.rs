@@ -18,6 +18,7 @@
 //! the two to identical results.
 
 use alloc::borrow::Cow;
+use core::ops::ControlFlow;
 
 use crate::types::command::{Command, MailFrom, RcptTo};
 use crate::types::param::{Parameters, Repr};
@@ -636,9 +637,146 @@ fn params(line: &[u8], end: usize, end_at: End) -> Option<(Parameters<'_>, usize
 /// Why ENVID, ORCPT and AUTH are here: without them a DSN-style line (`RET=HDRS
 /// ENVID=...`, `NOTIFY=... ORCPT=rfc822;...`) went to the nom grammar for its
 /// parameters, which callgrind showed as ~40 % of the time of the whole command corpus.
-/// The keyword is picked by its length and first octet folded to upper case (one match),
-/// then confirmed by a folded `u32`/`u64` comparison.
+/// The keyword is picked by its first octet folded to upper case and confirmed by a
+/// folded `u32`/`u64` comparison; the octet after it must be `=` (or, for SMTPUTF8 and
+/// REQUIRETLS, neither `=` nor an `Ldh-str` octet), which is where a scan for the
+/// keyword's end would have stopped.
+///
+/// Third pass: the keyword is no longer scanned octet by octet first (the scan and its
+/// length match cost ~6 instructions an octet in callgrind), NOTIFY items are read in
+/// place instead of through `split`, and `rfc822;` is matched by one load.
 fn fast_params(p: &[u8]) -> Option<usize> {
+    let mut seen = 0u16;
+    let mut rest = p;
+    loop {
+        // The value after `KEYWORD=` (`klen` octets of keyword): the run of ASCII
+        // `esmtp-value` octets, never empty. The octet after it must be SP or the end of
+        // the line (checked below): 8-bit values leave the fast path.
+        let value = |klen: usize| {
+            if rest.get(klen) != Some(&b'=') {
+                return None;
+            }
+            let vrest = rest.get(klen + 1..)?;
+            vrest.get(..value_len(vrest)).filter(|v| !v.is_empty())
+        };
+        // A keyword without a value ends at an octet that is neither `Ldh-str` nor `=`.
+        let flag = |klen: usize| {
+            !rest
+                .get(klen)
+                .is_some_and(|b| class(*b) & LDH != 0 || *b == b'=')
+        };
+        let (bit, next) = match *rest.first()? & 0xDF {
+            b'S' if is4(rest, 0, b"SIZE") => {
+                let v = value(4)?;
+                // RFC 1870: 1*20DIGIT that fits a u64 (the grammar's `number`).
+                if v.len() > 20 || !all_in(v, DIGIT) {
+                    return None;
+                }
+                v.iter().try_fold(0u64, |n, d| {
+                    n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+                })?;
+                (1, 5 + v.len())
+            }
+            b'S' if is8(rest, 0, b"SMTPUTF8") && flag(8) => (4, 8),
+            b'B' if is4(rest, 0, b"BODY") => {
+                let v = value(4)?;
+                let ok = (v.len() == 8 && is8(v, 0, b"8BITMIME"))
+                    || (v.len() == 4 && is4(v, 0, b"7BIT"))
+                    || (v.len() == 10 && is8(v, 0, b"BINARYMI") && is2me(v));
+                if !ok {
+                    return None;
+                }
+                (2, 5 + v.len())
+            }
+            b'R' if is_ret(rest, 0) => {
+                let v = value(3)?;
+                if !(v.len() == 4 && (is4(v, 0, b"FULL") || is4(v, 0, b"HDRS"))) {
+                    return None;
+                }
+                (16, 8)
+            }
+            b'R' if is8(rest, 0, b"REQUIRET") && is_ls(rest, 8) && flag(10) => (8, 10),
+            b'N' if is4(rest, 0, b"NOTI") && is_fy(rest, 4) => {
+                let v = value(6)?;
+                if !notify(v) {
+                    return None;
+                }
+                (32, 7 + v.len())
+            }
+            // RFC 3461 §4.4: ENVID=xtext.
+            b'E' if is4(rest, 0, b"ENVI") && rest.get(4)? & 0xDF == b'D' => {
+                let v = value(5)?;
+                if !xtext(v) {
+                    return None;
+                }
+                (64, 6 + v.len())
+            }
+            // RFC 3461 §4.2: ORCPT=addr-type ";" xtext, addr-type = atom.
+            b'O' if is4(rest, 0, b"ORCP") && rest.get(4)? & 0xDF == b'T' => {
+                let v = value(5)?;
+                // `;` is not atext: the addr-type ends at the first octet that is not.
+                // `rfc822;` (folded, one load) is almost always it.
+                let semi = if load8(v, 0).is_some_and(|x| x & RFC822_MASK == RFC822) {
+                    6
+                } else {
+                    v.iter().position(|b| class(*b) & ATEXT == 0)?
+                };
+                if semi == 0 || v.get(semi) != Some(&b';') || !xtext(v.get(semi + 1..)?) {
+                    return None;
+                }
+                (128, 6 + v.len())
+            }
+            // RFC 4954 §5: AUTH=<> or AUTH=xtext.
+            b'A' if is4(rest, 0, b"AUTH") => {
+                let v = value(4)?;
+                if v != b"<>" && !xtext(v) {
+                    return None;
+                }
+                (256, 5 + v.len())
+            }
+            _ => return None,
+        };
+        match after_param(p, rest, next, &mut seen, bit)? {
+            ControlFlow::Continue(more) => rest = more,
+            ControlFlow::Break(len) => return Some(len),
+        }
+    }
+}
+
+/// After a parameter of `next` octets at the front of `rest` (a suffix of `p`) whose
+/// keyword is `bit`: `None` if that keyword came before (duplicates leave the fast path)
+/// or a SP is doubled or trailing; the rest after a single SP; or, when no SP follows,
+/// the length of the list.
+#[inline(always)]
+fn after_param<'p>(
+    p: &'p [u8],
+    rest: &'p [u8],
+    next: usize,
+    seen: &mut u16,
+    bit: u16,
+) -> Option<ControlFlow<usize, &'p [u8]>> {
+    if *seen & bit != 0 {
+        return None;
+    }
+    *seen |= bit;
+    match rest.get(next..)? {
+        [b' ', more @ ..] if !matches!(more.first(), None | Some(b' ')) => {
+            Some(ControlFlow::Continue(more))
+        }
+        [b' ', ..] => None,
+        _ => Some(ControlFlow::Break(p.len() - rest.len() + next)),
+    }
+}
+
+/// `rfc822;` folded to upper case and the octet after it ignored, for a `u64` load.
+const RFC822: u64 = u64::from_le_bytes(*b"RFC822;\0");
+/// The mask for [`RFC822`]: letters folded, the eighth octet cleared.
+const RFC822_MASK: u64 = u64::from_le_bytes([0xDF, 0xDF, 0xDF, 0xFF, 0xFF, 0xFF, 0xFF, 0]);
+
+/// [`fast_params`] with the keyword scanned first (the second pass; the reference in the
+/// tests).
+#[cfg(test)]
+fn fast_params_scan(p: &[u8]) -> Option<usize> {
     let mut seen = 0u16;
     let mut rest = p;
     loop {
@@ -721,15 +859,9 @@ fn fast_params(p: &[u8]) -> Option<usize> {
             }
             _ => return None,
         };
-        if seen & bit != 0 {
-            return None;
-        }
-        seen |= bit;
-        // Single SPs between parameters, none at the end.
-        match rest.get(next..)? {
-            [b' ', more @ ..] if !matches!(more.first(), None | Some(b' ')) => rest = more,
-            [b' ', ..] => return None,
-            _ => return Some(p.len() - rest.len() + next),
+        match after_param(p, rest, next, &mut seen, bit)? {
+            ControlFlow::Continue(more) => rest = more,
+            ControlFlow::Break(len) => return Some(len),
         }
     }
 }
@@ -778,6 +910,38 @@ fn value_len(s: &[u8]) -> usize {
 /// instructions per NOTIFY in callgrind; here each item is one or two folded `u32`
 /// loads (a 7-octet word as two overlapping 4-octet loads).
 fn notify(v: &[u8]) -> bool {
+    if v.len() == 5 && is4(v, 0, b"NEVE") && is4(v, 1, b"EVER") {
+        return true;
+    }
+    // Each item is one of the three words and is followed by `,` or the end (third pass:
+    // read in place; the `split` iterator cost about twice as much).
+    let (mut seen, mut i) = (0u8, 0);
+    loop {
+        let (bit, len) = if is4(v, i, b"SUCC") && is4(v, i + 3, b"CESS") {
+            (1, 7)
+        } else if is4(v, i, b"FAIL") && is4(v, i + 3, b"LURE") {
+            (2, 7)
+        } else if is4(v, i, b"DELA") && is4(v, i + 1, b"ELAY") {
+            (4, 5)
+        } else {
+            return false;
+        };
+        if seen & bit != 0 {
+            return false;
+        }
+        seen |= bit;
+        i += len;
+        match v.get(i) {
+            None => return true,
+            Some(b',') => i += 1,
+            Some(_) => return false,
+        }
+    }
+}
+
+/// [`notify`] over `split` items (the second pass; the reference in the tests).
+#[cfg(test)]
+fn notify_split(v: &[u8]) -> bool {
     if v.len() == 5 && is4(v, 0, b"NEVE") && is4(v, 1, b"EVER") {
         return true;
     }
@@ -1432,8 +1596,109 @@ mod tests {
         }
     }
 
+    /// Parameter lists near the fast path's edges: the pieces that make up parameters,
+    /// joined with and without spaces, then mutated.
+    fn param_text() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop::sample::select(
+            &[
+                "SIZE",
+                "size",
+                "SIZE=",
+                "SIZEX=1",
+                "=",
+                "123",
+                "0",
+                "BODY=",
+                "8BITMIME",
+                "7bit",
+                "BINARYMIME",
+                "BINARYMIMX",
+                "SMTPUTF8",
+                "SMTPUTF8=1",
+                "SMTPUTF",
+                "REQUIRETLS",
+                "REQUIRETLSX",
+                "RET=",
+                "RETX=",
+                "FULL",
+                "hdrs",
+                "NOTIFY=",
+                "NOTIFYX=",
+                "NEVER",
+                "SUCCESS",
+                "FAILURE",
+                "DELAY",
+                "DELAYS",
+                ",",
+                "ENVID=",
+                "ORCPT=",
+                "rfc822;",
+                "RFC822",
+                "utf-8;",
+                ";",
+                "AUTH=",
+                "<>",
+                "a+2B",
+                "+2b",
+                "+",
+                "x@y.z",
+                " ",
+                "  ",
+                "\r",
+                "\n",
+                "\u{e9}",
+                "X-A=1",
+                "-",
+            ][..],
+        );
+        (
+            prop::collection::vec(piece, 1..8),
+            prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..2),
+        )
+            .prop_map(|(pieces, edits)| {
+                let mut v = pieces.concat().into_bytes();
+                for (ix, b) in edits {
+                    let i = ix.index(v.len() + 1);
+                    v.insert(i, b);
+                }
+                v
+            })
+    }
+
+    /// The keyword dispatch equals the keyword scan on the common parameter lists.
+    #[test]
+    fn params_dispatch_takes_the_common_lists() {
+        for p in [
+            &b"SIZE=12000 BODY=8BITMIME"[..],
+            b"SIZE=4097 RET=HDRS ENVID=QQ314159.1",
+            b"NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;postmaster@mx1.example.com",
+            b"SMTPUTF8 REQUIRETLS AUTH=<> NOTIFY=never",
+            b"ORCPT=utf-8;a+40b AUTH=a+3Db",
+        ] {
+            assert_eq!(super::fast_params(p), Some(p.len()));
+            assert_eq!(super::fast_params(p), super::fast_params_scan(p));
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn params_dispatch_equals_the_keyword_scan(p in param_text()) {
+            prop_assert_eq!(super::fast_params(&p), super::fast_params_scan(&p));
+        }
+
+        #[test]
+        fn notify_in_place_equals_split(
+            items in prop::collection::vec(
+                prop::sample::select(&["SUCCESS", "failure", "Delay", "NEVER", "", "SUCCES", "DELAYS", "x"][..]),
+                0..5,
+            ),
+            sep in prop::sample::select(&[",", ",,", " ", ""][..]),
+        ) {
+            let v = items.join(sep).into_bytes();
+            prop_assert_eq!(super::notify(&v), super::notify_split(&v));
+        }
 
         #[test]
         fn framed_equals_framing_then_the_line_path(l in mutated(), e in ending()) {
