@@ -46,17 +46,18 @@ impl<'a> Command<'a> {
     /// the start of `input`). Either way the line ends at the next CRLF, where the caller
     /// can resynchronise.
     pub fn decode(input: &'a [u8]) -> Result<Decoded<Command<'a>>, Error> {
+        // Framing fused with parsing for MAIL, RCPT and the argument-less verbs (see
+        // `parse::fast::command_framed`): their scans find the line's end themselves.
+        if let Some((value, consumed)) = crate::parse::fast::command_framed(input, &LineLimits::RFC)
+        {
+            return Ok(Decoded::Complete { value, consumed });
+        }
         let limit = command_line_limit(input, &LineLimits::RFC);
         // Framing fast path: the first LF within the limit, right after a CR, is the end
         // of the line (exactly what `decode_line` finds first); everything else (no LF
         // yet, bare LF, too long) goes through `decode_line`. Saves building a scanner
         // and mapping its result on every command.
         let window = input.get(..limit).unwrap_or(input);
-        // Framing fused with parsing for MAIL, RCPT and the argument-less verbs (see
-        // `parse::fast::command_framed`): their scans find the line's end themselves.
-        if let Some((value, consumed)) = crate::parse::fast::command_framed(window) {
-            return Ok(Decoded::Complete { value, consumed });
-        }
         if let Some(lf) = memchr::memchr(b'\n', window) {
             if let Some(line) = window.get(..lf).and_then(|l| l.strip_suffix(b"\r")) {
                 return Ok(Decoded::Complete {
