@@ -68,18 +68,24 @@ fn upper_word(i: &[u8]) -> PResult<'_, ([u8; 24], usize)> {
 fn upper_run(i: &[u8]) -> ([u8; 24], usize) {
     let mut buf = [0u8; 24];
     let mut n = 0;
-    for &b in i {
+    // The first 24 octets side by side with the buffer, so the loop has one bound and no
+    // index check (issue 9: the former loop checked the buffer's index per octet).
+    for (d, &b) in buf.iter_mut().zip(i) {
         // One table load per octet decides and upper-cases (the four comparisons it
         // replaces were 6 % of the command corpus's instructions).
         let u = UPPER_WORD.get(usize::from(b)).copied().unwrap_or(0);
         if u == 0 {
-            break;
+            return (buf, n);
         }
-        if let Some(d) = buf.get_mut(n) {
-            *d = u;
-        }
+        *d = u;
         n += 1;
     }
+    // A word of 24 octets or more: its length (no keyword is that long).
+    let more = i.get(n..).unwrap_or_default();
+    n += more
+        .iter()
+        .position(|&b| UPPER_WORD.get(usize::from(b)).is_none_or(|&u| u == 0))
+        .unwrap_or(more.len());
     (buf, n)
 }
 
