@@ -11,7 +11,7 @@ fn body_of(r: Response<'static>) -> BodyStructure<'static> {
         panic!()
     };
     match items.into_inner().remove(0) {
-        MessageDataItem::BodyStructure(b) | MessageDataItem::Body(b) => b,
+        MessageDataItem::BodyStructure(b) | MessageDataItem::Body(b) => *b,
         other => panic!("{other:?}"),
     }
 }

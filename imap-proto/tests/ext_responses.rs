@@ -1301,9 +1301,11 @@ fn body_fld_lines_is_number64() {
     let Response::Data(Data::Fetch { items, .. }) = r else {
         panic!("{r:?}")
     };
-    let [MessageDataItem::BodyStructure(BodyStructure::Multi { bodies, .. })] = items.as_slice()
-    else {
+    let [MessageDataItem::BodyStructure(b)] = items.as_slice() else {
         panic!("{items:?}")
+    };
+    let BodyStructure::Multi { bodies, .. } = &**b else {
+        panic!("{b:?}")
     };
     let lines: Vec<u64> = bodies
         .iter()

@@ -828,14 +828,14 @@ fn message_data_item() -> impl Strategy<Value = MessageDataItem<'static>> {
     use MessageDataItem as M;
     prop_oneof![
         vec(flag(Ctx::Fetch), 0..4).prop_map(M::Flags),
-        envelope().prop_map(M::Envelope),
+        envelope().prop_map(|e| M::Envelope(Box::new(e))),
         date_time().prop_map(M::InternalDate),
         nstring().prop_map(M::Rfc822),
         nstring().prop_map(M::Rfc822Header),
         nstring().prop_map(M::Rfc822Text),
         number64().prop_map(M::Rfc822Size),
-        body_structure().prop_map(M::Body),
-        body_structure().prop_map(M::BodyStructure),
+        body_structure().prop_map(|b| M::Body(Box::new(b))),
+        body_structure().prop_map(|b| M::BodyStructure(Box::new(b))),
         (section(), proptest::option::of(any::<u32>()), nstring()).prop_map(
             |(section, origin, data)| M::BodySection {
                 section,
@@ -1147,8 +1147,8 @@ fn fetch_bodystructure() -> impl Strategy<Value = Response<'static>> {
         Response::Data(Data::Fetch {
             seq,
             items: Vec1::try_from(vec![
-                MessageDataItem::BodyStructure(b),
-                MessageDataItem::Envelope(e),
+                MessageDataItem::BodyStructure(Box::new(b)),
+                MessageDataItem::Envelope(Box::new(e)),
             ])
             .unwrap(),
         })

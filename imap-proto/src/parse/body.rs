@@ -15,13 +15,98 @@ use crate::types::body::{
     Language, LanguageExt, LocationExt, MultiPartExtension, SinglePart, SinglePartExtension,
     SpecificFields,
 };
-use crate::types::core::{IString, Quoted, Vec1, is_astring_char};
+use crate::types::core::{IString, NString, Quoted, Vec1, is_astring_char};
+
+/// `nstring` of an ENVELOPE or BODYSTRUCTURE field: the two usual forms (`NIL`, a quoted
+/// string without escapes or 8-bit octets) read here, anything else by `nstring`, which
+/// gives the same values and every error.
+///
+/// Issue 9: these fields are most of the strings of a FETCH response (28 of them in an
+/// ENVELOPE); going through `nstring` and `string` cost ≈135 instructions a string, of
+/// which the scan was half.
+#[inline]
+fn nstr<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, NString<'a>> {
+    match i.split_first_chunk::<3>() {
+        Some((b"NIL", rest)) => return Ok((rest, None)),
+        Some(([b'"', ..], _)) => {
+            if let Some((rest, s)) = plain_string(i) {
+                return Ok((rest, Some(s)));
+            }
+        }
+        _ => {}
+    }
+    nstring(c, i)
+}
+
+/// `string` of an ENVELOPE or BODYSTRUCTURE field: [`nstr`]'s quoted form, else `string`.
+#[inline]
+fn str1<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, IString<'a>> {
+    match plain_string(i) {
+        Some(x) => Ok(x),
+        None => string(c, i),
+    }
+}
+
+/// A quoted string at `i` whose octets are 7-bit and not controls (`0x20..=0x7F`, no
+/// `DQUOTE` or backslash inside): borrowed. `None` for anything else (not quoted, an
+/// escape, a control or 8-bit octet, no closing `DQUOTE`), which `string` then reads: it
+/// accepts the other controls and, in UTF8=ACCEPT mode, UTF-8; and it gives the errors.
+///
+/// The scan looks at eight octets at a time for a superset of what stops `string` (any
+/// octet below 0x20 instead of CR, LF and NUL, and 8-bit octets in every mode): three word
+/// tests in place of `quoted_run`'s six. That is exact because the octets it lets through
+/// are ones every mode accepts, and the rest go to `string`.
+fn plain_string(i: &[u8]) -> Option<(&[u8], IString<'_>)> {
+    let body = i.strip_prefix(b"\"")?;
+    let mut n = 0;
+    let end = loop {
+        match body.get(n..).and_then(<[u8]>::first_chunk::<8>) {
+            Some(w) => {
+                let stops = plain_stops(u64::from_le_bytes(*w));
+                if stops != 0 {
+                    // Little-endian: the lowest flagged octet is the first in memory.
+                    break n + (stops.trailing_zeros() / 8) as usize;
+                }
+                n += 8;
+            }
+            None => {
+                let tail = body.get(n..).unwrap_or_default();
+                break n + tail
+                    .iter()
+                    .position(|&b| !(0x20..0x80).contains(&b) || b == b'"' || b == b'\\')
+                    .unwrap_or(tail.len());
+            }
+        }
+    };
+    let (content, rest) = body.split_at_checked(end)?;
+    let rest = rest.strip_prefix(b"\"")?;
+    Some((rest, IString::Quoted(Quoted(Cow::Borrowed(content)))))
+}
+
+/// Words with 0x01, 0x20 and 0x80 in every octet.
+const OCTETS_01: u64 = u64::from_le_bytes([0x01; 8]);
+const OCTETS_20: u64 = u64::from_le_bytes([0x20; 8]);
+const OCTETS_80: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// The high bit set in the octets of `w` (eight octets of a quoted string, in memory
+/// order) that [`plain_string`] stops at: below 0x20, 8-bit, `DQUOTE`, backslash.
+/// Exact for the lowest flagged octet (the borrows of the subtractions run only upwards,
+/// from a flagged octet into the next), which is the only one used.
+const fn plain_stops(w: u64) -> u64 {
+    // Below 0x20: the subtraction borrows, setting the high bit; 8-bit: it is set already.
+    let outside = (w.wrapping_sub(OCTETS_20) | w) & OCTETS_80;
+    let quote = w ^ (OCTETS_01 * b'"' as u64);
+    let backslash = w ^ (OCTETS_01 * b'\\' as u64);
+    outside
+        | (quote.wrapping_sub(OCTETS_01) & !quote & OCTETS_80)
+        | (backslash.wrapping_sub(OCTETS_01) & !backslash & OCTETS_80)
+}
 
 /// `string`, or (quirk) `NIL` read as an empty string.
 fn string_q<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, IString<'a>> {
     // The usual case first (issue 9): a quoted string is not NIL.
     if i.first() == Some(&b'"') {
-        return string(c, i);
+        return str1(c, i);
     }
     if i.get(..3).is_some_and(|n| n.eq_ignore_ascii_case(b"NIL"))
         && !i.get(3).is_some_and(|&b| is_astring_char(b))
@@ -36,9 +121,9 @@ fn string_q<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, IString<'a>> {
 /// `envelope`.
 pub(crate) fn envelope<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Envelope<'a>> {
     let (r, _) = byte(i, b'(', "envelope")?;
-    let (r, date) = nstring(c, r)?;
+    let (r, date) = nstr(c, r)?;
     let (r, _) = sp(r)?;
-    let (r, subject) = nstring(c, r)?;
+    let (r, subject) = nstr(c, r)?;
     let (r, _) = sp(r)?;
     let (r, from) = addresses(c, r)?;
     let (r, _) = sp(r)?;
@@ -52,9 +137,9 @@ pub(crate) fn envelope<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Envelope<'a>>
     let (r, _) = sp(r)?;
     let (r, bcc) = addresses(c, r)?;
     let (r, _) = sp(r)?;
-    let (r, in_reply_to) = nstring(c, r)?;
+    let (r, in_reply_to) = nstr(c, r)?;
     let (r, _) = sp(r)?;
-    let (r, message_id) = nstring(c, r)?;
+    let (r, message_id) = nstr(c, r)?;
     let (r, _) = space_before_paren(c, r)?;
     let (r, _) = byte(r, b')', ")")?;
     Ok((
@@ -98,13 +183,13 @@ fn addresses<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Vec<Address<'a>>> {
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`.
 fn address<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Address<'a>> {
     let (r, _) = byte(i, b'(', "address")?;
-    let (r, name) = nstring(c, r)?;
+    let (r, name) = nstr(c, r)?;
     let (r, _) = sp(r)?;
-    let (r, adl) = nstring(c, r)?;
+    let (r, adl) = nstr(c, r)?;
     let (r, _) = sp(r)?;
-    let (r, mailbox) = nstring(c, r)?;
+    let (r, mailbox) = nstr(c, r)?;
     let (r, _) = sp(r)?;
-    let (r, host) = nstring(c, r)?;
+    let (r, host) = nstr(c, r)?;
     let (r, _) = space_before_paren(c, r)?;
     let (r, _) = byte(r, b')', ")")?;
     Ok((
@@ -201,7 +286,7 @@ fn body_type_1part<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Bod
     };
     let (r, extension) = match r.split_first() {
         Some((b' ', rest)) if rest.first() != Some(&b')') => {
-            let (r, md5) = nstring(c, rest)?;
+            let (r, md5) = nstr(c, rest)?;
             let (r, tail) = dsp_ext(c, r, depth)?;
             (r, Some(SinglePartExtension { md5, tail }))
         }
@@ -226,9 +311,9 @@ fn body_type_1part<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Bod
 fn body_fields<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, BodyFields<'a>> {
     let (r, params) = body_fld_param(c, i)?;
     let (r, _) = sp(r)?;
-    let (r, id) = nstring(c, r)?;
+    let (r, id) = nstr(c, r)?;
     let (r, _) = sp(r)?;
-    let (r, description) = nstring(c, r)?;
+    let (r, description) = nstr(c, r)?;
     let (r, _) = sp(r)?;
     let (r, encoding) = string_q(c, r)?;
     let (r, _) = sp(r)?;
@@ -252,7 +337,7 @@ fn body_fld_param<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, BodyParams<'a>> {
         return Ok((r, Vec::new()));
     }
     paren_list(c, i, "body-fld-param", false, |x| {
-        let (r, k) = string(c, x)?;
+        let (r, k) = str1(c, x)?;
         let (r, _) = sp(r)?;
         if r.get(..3).is_some_and(|n| n.eq_ignore_ascii_case(b"NIL")) {
             quirk(c, r, Quirk::NilBodyParameter)?;
@@ -261,7 +346,7 @@ fn body_fld_param<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, BodyParams<'a>> {
                 (k, IString::Quoted(Quoted(Cow::Borrowed(&[][..])))),
             ));
         }
-        let (r, v) = string(c, r)?;
+        let (r, v) = str1(c, r)?;
         Ok((r, (k, v)))
     })
 }
@@ -299,15 +384,15 @@ fn lang_ext<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Option<Lan
         return Ok((i, None));
     }
     let (r, language) = if r.first() == Some(&b'(') {
-        let (r, v) = paren_list(c, r, "body-fld-lang", false, |x| string(c, x))?;
+        let (r, v) = paren_list(c, r, "body-fld-lang", false, |x| str1(c, x))?;
         (r, Language::List(Vec1(v)))
     } else {
-        let (r, n) = nstring(c, r)?;
+        let (r, n) = nstr(c, r)?;
         (r, Language::Single(n))
     };
     let (r, tail) = match r.split_first() {
         Some((b' ', rest)) if rest.first() != Some(&b')') => {
-            let (mut r, location) = nstring(c, rest)?;
+            let (mut r, location) = nstr(c, rest)?;
             let mut extensions = Vec::new();
             while let Some((b' ', rest)) = r.split_first() {
                 if rest.first() == Some(&b')') {
@@ -346,6 +431,58 @@ fn body_extension<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Body
             Ok((r, BodyExtension::List(Vec1(v))))
         }
         Some(b'0'..=b'9') => number(i).map(|(r, n)| (r, BodyExtension::Number(n))),
-        _ => nstring(c, i).map(|(r, n)| (r, BodyExtension::NString(n))),
+        _ => nstr(c, i).map(|(r, n)| (r, BodyExtension::NString(n))),
+    }
+}
+
+/// The fast forms against the rules they stand in front of (issue 9): same values, same
+/// rest, same errors.
+#[cfg(test)]
+mod fast_path_tests {
+    use super::super::core::{nstring, string};
+    use super::{nstr, plain_stops, str1};
+    use crate::config::Config;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn nstr_and_str1_agree_with_nstring_and_string(
+            head in prop_oneof![Just(&b"\""[..]), Just(&b"NIL"[..]), Just(&b"nIl"[..]), Just(&b"{3}\r\n"[..]), Just(&b""[..])],
+            s in proptest::collection::vec(
+                prop_oneof![Just(b'"'), Just(b'\\'), Just(b'\r'), Just(b'\n'), Just(0u8), Just(1u8), Just(0x1f), Just(0x7f), Just(0x80), Just(0xc3), Just(0xa9), Just(0xff), 0x20u8..0x7f],
+                0..40,
+            ),
+        ) {
+            let mut i = head.to_vec();
+            i.extend_from_slice(&s);
+            for utf8 in [false, true] {
+                let c = Config { utf8, ..Config::default() };
+                prop_assert_eq!(nstr(&c, &i), nstring(&c, &i));
+                prop_assert_eq!(str1(&c, &i), string(&c, &i));
+            }
+        }
+    }
+
+    #[test]
+    fn plain_stops_flags_the_first_stop_of_every_word() {
+        // Each octet value at each position of a word of `a`s, then a second octet after
+        // it (a borrow or carry out of the first must not hide or move it).
+        let stop = |b: u8| !(0x20..0x80).contains(&b) || b == b'"' || b == b'\\';
+        for pos in 0..8 {
+            for b in 0..=255u8 {
+                for next in [b'a', 0, 0x1f, 0x20, b'"', 0xff] {
+                    let mut w = [b'a'; 8];
+                    w[pos] = b;
+                    if let Some(n) = w.get_mut(pos + 1) {
+                        *n = next;
+                    }
+                    let first = w.iter().position(|&x| stop(x)).map_or(8, |k| k as u32);
+                    let flags = plain_stops(u64::from_le_bytes(w));
+                    assert_eq!(flags.trailing_zeros() / 8, first, "{w:?}");
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Responses (RFC 3501 §7 and §9 `response`).
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::num::NonZeroU32;
 
@@ -636,8 +637,9 @@ impl StatusItem<'_> {
 pub enum MessageDataItem<'a> {
     /// `FLAGS (flag-fetch ...)`.
     Flags(Vec<Flag<'a>>),
-    /// `ENVELOPE (...)`.
-    Envelope(Envelope<'a>),
+    /// `ENVELOPE (...)`. Boxed, as are the body structures: they are the two large
+    /// items (272 and 400 octets), and inline they made every item that size.
+    Envelope(Box<Envelope<'a>>),
     /// `INTERNALDATE date-time`.
     InternalDate(DateTime),
     /// `RFC822 nstring`.
@@ -652,9 +654,9 @@ pub enum MessageDataItem<'a> {
     /// unchanged.
     Rfc822Size(Number64),
     /// `BODY body` (no extension data).
-    Body(BodyStructure<'a>),
+    Body(Box<BodyStructure<'a>>),
     /// `BODYSTRUCTURE body`.
-    BodyStructure(BodyStructure<'a>),
+    BodyStructure(Box<BodyStructure<'a>>),
     /// `BODY[section]<origin> nstring`.
     BodySection {
         /// The section.
@@ -707,14 +709,14 @@ impl MessageDataItem<'_> {
         use MessageDataItem as M;
         match self {
             M::Flags(v) => M::Flags(v.into_iter().map(Flag::into_owned).collect()),
-            M::Envelope(e) => M::Envelope(e.into_owned()),
+            M::Envelope(e) => M::Envelope(Box::new((*e).into_owned())),
             M::InternalDate(d) => M::InternalDate(d),
             M::Rfc822(n) => M::Rfc822(nstring_into_owned(n)),
             M::Rfc822Header(n) => M::Rfc822Header(nstring_into_owned(n)),
             M::Rfc822Text(n) => M::Rfc822Text(nstring_into_owned(n)),
             M::Rfc822Size(n) => M::Rfc822Size(n),
-            M::Body(b) => M::Body(b.into_owned()),
-            M::BodyStructure(b) => M::BodyStructure(b.into_owned()),
+            M::Body(b) => M::Body(Box::new((*b).into_owned())),
+            M::BodyStructure(b) => M::BodyStructure(Box::new((*b).into_owned())),
             M::BodySection {
                 section,
                 origin,
