@@ -898,23 +898,29 @@ fn header_fields_section<'a>(c: &Config, i: &'a [u8]) -> Option<(&'a [u8], Secti
     ))
 }
 
-/// The ASTRING-CHARs (all below 0x80) as bits, from [`is_astring_char`] at compile time.
-const ASTRING_BITS: u128 = {
-    let mut m = 0u128;
+/// The ASTRING-CHARs (all below 0x80) as bits, from [`is_astring_char`] at compile time:
+/// octets 0x00-0x3F in the first word, 0x40-0x7F in the second. (The index is below 2
+/// for every `u8` below 0x80; were it not, the build would fail, not a parse.)
+#[allow(clippy::indexing_slicing)]
+const ASTRING_BITS: [u64; 2] = {
+    let mut m = [0u64; 2];
     let mut b = 0u8;
     while b < 0x80 {
         if is_astring_char(b) {
-            m |= 1 << b;
+            m[(b >> 6) as usize] |= 1 << (b & 63);
         }
         b += 1;
     }
     m
 };
 
-/// `ASTRING-CHAR` as one bit test (see [`ASTRING_BITS`]).
+/// `ASTRING-CHAR` as one bit test (see [`ASTRING_BITS`]; two `u64` words, as a shift of
+/// a `u128` costs several instructions).
 #[inline]
 fn is_astring_octet(b: u8) -> bool {
-    b < 0x80 && (ASTRING_BITS >> b) & 1 != 0
+    let [lo, hi] = ASTRING_BITS;
+    let word = if b < 0x40 { lo } else { hi };
+    b < 0x80 && (word >> (b & 63)) & 1 != 0
 }
 
 /// `date-time` (RFC 3501 §9) of INTERNALDATE: `"dd-Mon-yyyy hh:mm:ss +zzzz"`.
