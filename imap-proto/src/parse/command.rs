@@ -120,6 +120,36 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
     let up = buf.get(..n).unwrap_or_default();
     let name = || atom(r).map(|(_, a)| a);
     let (r, body) = match up {
+        // The most frequent commands first: the arms are tried in order (issue 9).
+        b"UID" => {
+            let (r, _) = sp(s)?;
+            let (r2, (b2, n2)) = upper_word(r)?;
+            let w = r.get(..r.len() - r2.len()).unwrap_or_default();
+            match b2.get(..n2).unwrap_or_default() {
+                b"SEARCH" => search(c, r2, true)?,
+                b"FETCH" => fetch(c, r2, true)?,
+                b"STORE" => store(c, r2, true)?,
+                b"COPY" => copy(c, r2, true, false)?,
+                b"MOVE" => copy(c, r2, true, true)?,
+                b"SORT" => sort_or_thread(c, r2, true, true)?,
+                b"THREAD" => sort_or_thread(c, r2, true, false)?,
+                b"EXPUNGE" => {
+                    // uid-expunge = "UID" SP "EXPUNGE" SP sequence-set (RFC 4315 §3)
+                    let (r, _) = sp(r2)?;
+                    let (r, sequence_set) = sequence_set(r)?;
+                    (r, CommandBody::UidExpunge { sequence_set })
+                }
+                // UID forms of other extensions: kept raw like any extension command,
+                // `arguments` starting with the verb.
+                _ if !w.is_empty() => raw_other(name()?, s)?,
+                _ => return fail(r, "UID command"),
+            }
+        }
+        b"FETCH" => fetch(c, s, false)?,
+        b"STORE" => store(c, s, false)?,
+        b"SEARCH" => search(c, s, false)?,
+        b"COPY" => copy(c, s, false, false)?,
+        b"APPEND" => ext::append(c, s)?,
         b"CAPABILITY" => (s, CommandBody::Capability),
         b"NOOP" => (s, CommandBody::Noop),
         b"LOGOUT" => (s, CommandBody::Logout),
@@ -244,35 +274,6 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
                     items: Vec1(items),
                 },
             )
-        }
-        b"APPEND" => ext::append(c, s)?,
-        b"SEARCH" => search(c, s, false)?,
-        b"FETCH" => fetch(c, s, false)?,
-        b"STORE" => store(c, s, false)?,
-        b"COPY" => copy(c, s, false, false)?,
-        b"UID" => {
-            let (r, _) = sp(s)?;
-            let (r2, (b2, n2)) = upper_word(r)?;
-            let w = r.get(..r.len() - r2.len()).unwrap_or_default();
-            match b2.get(..n2).unwrap_or_default() {
-                b"SEARCH" => search(c, r2, true)?,
-                b"FETCH" => fetch(c, r2, true)?,
-                b"STORE" => store(c, r2, true)?,
-                b"COPY" => copy(c, r2, true, false)?,
-                b"MOVE" => copy(c, r2, true, true)?,
-                b"SORT" => sort_or_thread(c, r2, true, true)?,
-                b"THREAD" => sort_or_thread(c, r2, true, false)?,
-                b"EXPUNGE" => {
-                    // uid-expunge = "UID" SP "EXPUNGE" SP sequence-set (RFC 4315 §3)
-                    let (r, _) = sp(r2)?;
-                    let (r, sequence_set) = sequence_set(r)?;
-                    (r, CommandBody::UidExpunge { sequence_set })
-                }
-                // UID forms of other extensions: kept raw like any extension command,
-                // `arguments` starting with the verb.
-                _ if !w.is_empty() => raw_other(name()?, s)?,
-                _ => return fail(r, "UID command"),
-            }
         }
         // x-command or an extension: keep the raw arguments.
         _ => raw_other(name()?, s)?,

@@ -486,6 +486,14 @@ pub(crate) fn nstring<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, NString<'a>> {
 
 /// `mailbox = "INBOX" / astring`.
 pub(crate) fn mailbox<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Mailbox<'a>> {
+    // A bare INBOX is recognised by its octets (issue 9: its astring, a `from_utf8`, was
+    // built only to be compared and dropped by `Mailbox::new`).
+    if let Some((w, rest)) = i.split_first_chunk::<5>() {
+        if w.eq_ignore_ascii_case(b"INBOX") && !rest.first().is_some_and(|&b| in_class(b, ASTRING))
+        {
+            return Ok((rest, Mailbox::Inbox));
+        }
+    }
     let (r, a) = astring(c, i).or_else(|e| refail(e, i, "mailbox"))?;
     Ok((r, Mailbox::new(a)))
 }
@@ -499,11 +507,13 @@ fn two_digits(i: &[u8]) -> PResult<'_, u8> {
 
 fn date_month(i: &[u8]) -> PResult<'_, u8> {
     // The month names are compared as octets (issue 9: a `from_utf8` of each name on the
-    // way to `peek_kw` was ≈2 % of the command corpus's instructions, for two dates).
-    let head = i.first_chunk::<3>();
-    for (m, name) in MONTHS.iter().enumerate() {
-        if head.is_some_and(|h| h.eq_ignore_ascii_case(*name)) {
-            return Ok((i.get(3..).unwrap_or_default(), m as u8 + 1));
+    // way to `peek_kw` was ≈2 % of the command corpus's instructions, for two dates), the
+    // three octets lower-cased at once: `x | 0x20` equals a lower-case letter exactly when
+    // `x` is that letter in either case.
+    if let Some((&[a, b, c], rest)) = i.split_first_chunk::<3>() {
+        let low = [a | 0x20, b | 0x20, c | 0x20];
+        if let Some(m) = MONTHS.iter().position(|name| name.map(|x| x | 0x20) == low) {
+            return Ok((rest, m as u8 + 1));
         }
     }
     fail(i, "date-month")
@@ -619,6 +629,20 @@ pub(crate) fn flag<'a>(c: &Config, i: &'a [u8], ctx: FlagCtx) -> PResult<'a, Fla
             quirk(c, i, Quirk::WildcardInFlags)?;
         }
         return Ok((r.get(1..).unwrap_or_default(), Flag::Wildcard));
+    }
+    if system {
+        // A system flag is matched by its octets (issue 9: its `Atom`, a `from_utf8`, was
+        // built only to be compared and dropped); the general path below gives the same
+        // results for everything else.
+        let (w, after) = r.split_at_checked(atom_len(r)).unwrap_or((r, &[]));
+        if !w.is_empty() && after.first() != Some(&b']') {
+            match Flag::from_system_octets(w) {
+                Some(Flag::Recent) if ctx != FlagCtx::Fetch => return fail(i, "flag"),
+                Some(Flag::Wildcard) => return fail(i, "flag"),
+                Some(f) => return Ok((after, f)),
+                None => {}
+            }
+        }
     }
     let (mut r2, mut name) = atom(r).or_else(|e| refail(e, i, "flag"))?;
     if r2.first() == Some(&b']') {
@@ -882,4 +906,140 @@ pub(crate) fn literal8(i: &[u8]) -> PResult<'_, crate::types::core::Literal8<'_>
             mode,
         },
     ))
+}
+
+#[cfg(test)]
+mod octet_match_tests {
+    //! The issue-9 shortcuts of `flag`, `mailbox` and `date_month` against the definitions
+    //! they replaced.
+    use super::{FlagCtx, astring, atom, date_month, flag, mailbox, quirk, take_while1};
+    use crate::config::{Config, Quirks};
+    use crate::types::core::{Atom, is_astring_char};
+    use crate::types::datetime::MONTHS;
+    use crate::types::flag::{Flag, FlagExtension};
+    use crate::types::mailbox::Mailbox;
+    use crate::{Quirk, parse::PResult};
+    use alloc::borrow::Cow;
+
+    /// `flag` as it was: the name always built as an `Atom`, then compared.
+    fn flag_before<'a>(c: &Config, i: &'a [u8], ctx: FlagCtx) -> PResult<'a, Flag<'a>> {
+        let (r, system) = match i.first() {
+            Some(b'\\') => (&i[1..], true),
+            _ => (i, false),
+        };
+        if system && r.first() == Some(&b'*') {
+            if ctx != FlagCtx::Perm {
+                quirk(c, i, Quirk::WildcardInFlags)?;
+            }
+            return Ok((&r[1..], Flag::Wildcard));
+        }
+        let (mut r2, mut name) = atom(r).or_else(|e| super::refail(e, i, "flag"))?;
+        if r2.first() == Some(&b']') {
+            quirk(c, r2, Quirk::BracketInFlag)?;
+            let (r3, all) = take_while1::<_, _, crate::parse::PErr<'_>>(is_astring_char)(r)?;
+            r2 = r3;
+            name = Atom(Cow::Borrowed(core::str::from_utf8(all).unwrap()));
+        }
+        if !system {
+            return Ok((r2, Flag::Keyword(name)));
+        }
+        match Flag::from_system_name(name.as_str()) {
+            Some(Flag::Recent) if ctx != FlagCtx::Fetch => super::fail(i, "flag"),
+            Some(Flag::Wildcard) => super::fail(i, "flag"),
+            Some(f) => Ok((r2, f)),
+            None => Ok((r2, Flag::Extension(FlagExtension(name.0)))),
+        }
+    }
+
+    #[test]
+    fn flag_matches_the_former_definition() {
+        let names = [
+            "Seen",
+            "seen",
+            "SEEN",
+            "Answered",
+            "Flagged",
+            "Deleted",
+            "Draft",
+            "Recent",
+            "recent",
+            "Seen]",
+            "Seen]x",
+            "Seenx",
+            "Foo",
+            "*",
+            "",
+            "Se",
+            "Seen)",
+            "Seen ",
+            "Draft\r\n",
+            "Recent]",
+        ];
+        let configs = [Quirks::STRICT, Quirks::LENIENT].map(|quirks| Config {
+            quirks,
+            ..Config::default()
+        });
+        for c in &configs {
+            for ctx in [FlagCtx::Flag, FlagCtx::Fetch, FlagCtx::Perm] {
+                for n in names {
+                    for prefix in ["\\", ""] {
+                        let input = format!("{prefix}{n}");
+                        let i = input.as_bytes();
+                        assert_eq!(flag(c, i, ctx), flag_before(c, i, ctx), "{input:?} {ctx:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mailbox_matches_astring_then_mailbox_new() {
+        let c = Config::default();
+        for input in [
+            &b"INBOX"[..],
+            b"inbox ",
+            b"InBoX)",
+            b"INBOX\r\n",
+            b"INBOXES",
+            b"INBOX]",
+            b"INBOX+",
+            b"INBOX{",
+            b"INBO",
+            b"\"INBOX\"",
+            b"\"inbox\" ",
+            b"Archive/2024 ",
+            b"",
+        ] {
+            let want = astring(&c, input).map(|(r, a)| (r, Mailbox::new(a)));
+            let got = mailbox(&c, input);
+            match (got, want) {
+                (Ok(g), Ok(w)) => assert_eq!(g, w, "{input:?}"),
+                (Err(_), Err(_)) => {}
+                (g, w) => panic!("{input:?}: {g:?} vs {w:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn date_month_matches_a_case_insensitive_comparison() {
+        // Every octet at every position of every month name.
+        for name in MONTHS {
+            for pos in 0..3 {
+                for b in 0..=255u8 {
+                    let mut w = *name;
+                    w[pos] = b;
+                    let input = [&w[..], b"-2024"].concat();
+                    let want = MONTHS
+                        .iter()
+                        .position(|m| m.eq_ignore_ascii_case(&w))
+                        .map(|m| m as u8 + 1);
+                    let got = date_month(&input).ok().map(|(r, m)| {
+                        assert_eq!(r, b"-2024");
+                        m
+                    });
+                    assert_eq!(got, want, "{w:?}");
+                }
+            }
+        }
+    }
 }

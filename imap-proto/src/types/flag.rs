@@ -77,7 +77,12 @@ impl<'a> Flag<'a> {
     }
 
     pub(crate) fn from_system_name(name: &str) -> Option<Flag<'static>> {
-        let b = name.as_bytes();
+        Self::from_system_octets(name.as_bytes())
+    }
+
+    /// [`Flag::from_system_name`] of the name's octets (the parser matches them before it
+    /// builds a `&str`, issue 9).
+    pub(crate) fn from_system_octets(b: &[u8]) -> Option<Flag<'static>> {
         Some(if b.eq_ignore_ascii_case(b"Answered") {
             Flag::Answered
         } else if b.eq_ignore_ascii_case(b"Flagged") {
