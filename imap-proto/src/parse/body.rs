@@ -369,6 +369,15 @@ fn body_fld_param<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, BodyParams<'a>> {
         let (r, _) = nil(i).or_else(|e| refail(e, i, "body-fld-param"))?;
         return Ok((r, Vec::new()));
     }
+    match plain_params(c, i) {
+        Some(x) => Ok(x),
+        None => param_list(c, i),
+    }
+}
+
+/// `"(" string SP string *(SP string SP string) ")"`: the general rule, with the
+/// NIL-value quirk.
+fn param_list<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, BodyParams<'a>> {
     paren_list(c, i, "body-fld-param", false, |x| {
         let (r, k) = str1(c, x)?;
         let (r, _) = sp(r)?;
@@ -382,6 +391,31 @@ fn body_fld_param<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, BodyParams<'a>> {
         let (r, v) = str1(c, r)?;
         Ok((r, (k, v)))
     })
+}
+
+/// `body-fld-param` whose names and values are all [`plain_string`]s, single spaces
+/// apart: `None` for anything else (NIL values, literals, escapes, a quirk, too many
+/// pairs), which [`body_fld_param`]'s general rule then reads.
+///
+/// Issue 9: every body part has one (`("CHARSET" "US-ASCII")`); this reads it without
+/// `paren_list`'s closure and a `Result` per string.
+fn plain_params<'a>(c: &Config, i: &'a [u8]) -> Option<(&'a [u8], BodyParams<'a>)> {
+    let mut r = i.strip_prefix(b"(")?;
+    // `paren_list`'s first size.
+    let mut v = Vec::with_capacity(4);
+    loop {
+        if v.len() >= c.limits.max_items {
+            return None;
+        }
+        let (r2, k) = plain_string(r)?;
+        let (r2, val) = plain_string(r2.strip_prefix(b" ")?)?;
+        v.push((k, val));
+        match r2.split_first() {
+            Some((b')', rest)) => return Some((rest, v)),
+            Some((b' ', rest)) => r = rest,
+            _ => return None,
+        }
+    }
 }
 
 /// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP body-extension)]]]`.
@@ -473,7 +507,7 @@ fn body_extension<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Body
 #[cfg(test)]
 mod fast_path_tests {
     use super::super::core::{nstring, string};
-    use super::{address, nstr, plain_address, plain_stops, str1};
+    use super::{address, nstr, param_list, plain_address, plain_params, plain_stops, str1};
     use crate::config::Config;
     use proptest::prelude::*;
 
@@ -500,6 +534,22 @@ mod fast_path_tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn plain_params_agree_with_param_list(
+            s in "\\((\"[A-Za-z\\\\\"-]{0,6}\"|NIL|\\{1\\}\r\nx)( ( |\"[a-z=.-]{0,6}\"|NIL)){0,5}( )?\\)[ )]?",
+            max in 1usize..4,
+            quirks in any::<bool>(),
+        ) {
+            let mut c = Config::default();
+            c.limits.max_items = max;
+            if quirks {
+                c.quirks = crate::config::Quirks::LENIENT;
+            }
+            if let Some(fast) = plain_params(&c, s.as_bytes()) {
+                prop_assert_eq!(Ok(fast), param_list(&c, s.as_bytes()));
+            }
+        }
 
         #[test]
         fn plain_address_agrees_with_address(

@@ -25,7 +25,7 @@ use crate::types::core::{
     AString, Atom, AtomExt, Text, Vec1, is_astring_char, is_atom_char, is_text_char,
 };
 use crate::types::datetime::{Date, DateTime};
-use crate::types::flag::NameAttribute;
+use crate::types::flag::{Flag, NameAttribute};
 use crate::types::response::{
     Capability, Code, Continue, Data, Greeting, MessageDataItem, Response, StatusItem, StatusKind,
     StatusResponse, UNIT_CODES,
@@ -740,7 +740,10 @@ fn msg_att<'a>(c: &Config, i: &'a [u8], v: &mut Vec<MessageDataItem<'a>>) -> PRe
     // Each arm pushes its value where it is made (see `msg_atts`).
     let r = match name {
         AttName::Flags => {
-            let (r, f) = flag_list(c, r, FlagCtx::Fetch)?;
+            let (r, f) = match system_flags(c, r) {
+                Some(x) => x,
+                None => flag_list(c, r, FlagCtx::Fetch)?,
+            };
             v.push(M::Flags(f));
             r
         }
@@ -785,6 +788,54 @@ fn msg_att<'a>(c: &Config, i: &'a [u8], v: &mut Vec<MessageDataItem<'a>>) -> PRe
         }
     };
     Ok((r, ()))
+}
+
+/// The `FLAGS` list of a FETCH when it holds only system flags (`\\Seen`, any case),
+/// single spaces apart: `None` for anything else (a keyword, `\\*`, an extension flag, a
+/// quirk), which `flag_list` then reads, errors and limits included.
+///
+/// Issue 9: nearly every FETCH carries one (52 of the bench corpus's 95 responses); the
+/// general rule went through `paren_list`'s closure, `atom`'s `&str` (a `from_utf8` per
+/// flag) and six case-insensitive comparisons, ≈340 instructions a list. Here a name is
+/// found by its length and one [`kw_eq`].
+fn system_flags<'a>(c: &Config, i: &'a [u8]) -> Option<(&'a [u8], Vec<Flag<'a>>)> {
+    const ANSWERED: Kw = kw(b"Answered");
+    const FLAGGED: Kw = kw(b"Flagged");
+    const DELETED: Kw = kw(b"Deleted");
+    const SEEN: Kw = kw(b"Seen");
+    const DRAFT: Kw = kw(b"Draft");
+    const RECENT: Kw = kw(b"Recent");
+    let mut r = i.strip_prefix(b"(")?;
+    if let Some(rest) = r.strip_prefix(b")") {
+        return Some((rest, Vec::new()));
+    }
+    // `paren_list`'s first size.
+    let mut v = Vec::with_capacity(4);
+    loop {
+        let name = r.strip_prefix(b"\\")?;
+        let n = name
+            .iter()
+            .position(|&b| b == b']' || !is_astring_octet(b))
+            .unwrap_or(name.len());
+        let flag = match n {
+            4 if kw_eq(name, n, SEEN) => Flag::Seen,
+            5 if kw_eq(name, n, DRAFT) => Flag::Draft,
+            6 if kw_eq(name, n, RECENT) => Flag::Recent,
+            7 if kw_eq(name, n, FLAGGED) => Flag::Flagged,
+            7 if kw_eq(name, n, DELETED) => Flag::Deleted,
+            8 if kw_eq(name, n, ANSWERED) => Flag::Answered,
+            _ => return None,
+        };
+        if v.len() >= c.limits.max_items {
+            return None;
+        }
+        v.push(flag);
+        match name.get(n..)?.split_first() {
+            Some((b')', rest)) => return Some((rest, v)),
+            Some((b' ', rest)) => r = rest,
+            _ => return None,
+        }
+    }
 }
 
 /// An extension `msg-att` this crate does not model: its name and value as sent.
@@ -1056,7 +1107,8 @@ mod fast_path_tests {
     use super::super::command::section;
     use super::super::core::{quoted, string};
     use super::{
-        AttName, att_name, date_time, fast_date_time, header_fields_section, search_numbers,
+        AttName, FlagCtx, att_name, date_time, fast_date_time, flag_list, header_fields_section,
+        search_numbers, system_flags,
     };
     use crate::config::Config;
     use crate::types::core::IString;
@@ -1154,6 +1206,22 @@ mod fast_path_tests {
                 .collect();
             let input = format!("{name}{tail}");
             prop_assert_eq!(att_name(input.as_bytes(), name.len()), reference_att_name(name.as_bytes()));
+        }
+
+        #[test]
+        fn system_flags_agree_with_flag_list(
+            s in "\\((\\\\(Seen|sEEN|Draft|Recent|Flagged|Deleted|Answered|Seen]|\\*|Junk|X)|\\$Junk|Seen)?( ( |\\\\(Seen|deleted|Answered|answer|\\*)|\\$Fwd)){0,4}( )?\\)[ )]?",
+            max in 1usize..4,
+            lenient in any::<bool>(),
+        ) {
+            let mut c = Config::default();
+            c.limits.max_items = max;
+            if lenient {
+                c.quirks = crate::config::Quirks::LENIENT;
+            }
+            if let Some(fast) = system_flags(&c, s.as_bytes()) {
+                prop_assert_eq!(Ok(fast), flag_list(&c, s.as_bytes(), FlagCtx::Fetch));
+            }
         }
 
         #[test]
