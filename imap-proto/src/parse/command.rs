@@ -5,9 +5,9 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::core::{
-    FlagCtx, astring, atom, atom_len, base64_text, byte, crlf, date, flag, flag_list, kw, mailbox,
-    number64, nz_number, nz_number64, paren_list, paren_list_cap, peek_kw, sequence_set, sp,
-    string, tag_,
+    FlagCtx, astring, astring_in, atom, atom_len, base64_text, byte, crlf, date, flag, flag_list,
+    kw, mailbox, number64, nz_number, nz_number64, paren_list, paren_list_cap, peek_kw,
+    sequence_set, sp, string, tag_, utf8_prefix,
 };
 use super::ext_command as ext;
 use super::{ErrKind, PResult, fail, fatal, refail};
@@ -795,7 +795,10 @@ fn msg_text<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MsgText<'a>> {
             // up front). Counting the spaces instead cost as much as the growth it saved.
             let span = memchr::memchr(b')', r).unwrap_or(r.len());
             let cap = (span / 8 + 1).min(64);
-            let (r, fields) = paren_list_cap(c, r, "header-list", false, cap, |x| astring(c, x))?;
+            // The names are sliced from the list validated as UTF-8 once (`str_within`).
+            let text = utf8_prefix(r.get(..span).unwrap_or_default());
+            let (r, fields) =
+                paren_list_cap(c, r, "header-list", false, cap, |x| astring_in(c, text, x))?;
             Ok((
                 r,
                 MsgText::HeaderFields {
