@@ -457,7 +457,7 @@ fn untagged<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Response<'a>> {
 /// SEARCH of 200 results grew it seven times), and each number is read in the loop.
 fn search_numbers<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Vec<core::num::NonZeroU32>> {
     let line = memchr::memchr(b'\r', i).map_or(i, |k| i.get(..k).unwrap_or_default());
-    let spaces = line.iter().filter(|&&b| b == b' ').count();
+    let spaces = count_spaces(line);
     let mut v = Vec::with_capacity(spaces.min(c.limits.max_items));
     let mut r = i;
     while let Some((b' ', rest)) = r.split_first() {
@@ -475,6 +475,30 @@ fn search_numbers<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Vec<core::num::Non
         r = r2;
     }
     Ok((r, v))
+}
+
+/// The number of spaces in `line`, eight octets at a time.
+///
+/// Issue 9: `filter(..).count()` over the octets was ≈4 instructions an octet (a
+/// 2 000-octet SEARCH line); here a word costs about ten: its octets that are spaces become
+/// zero, each non-zero octet sets its high bit (`(x & 0x7F) + 0x7F` carries into it for
+/// any low bits, `| x` for the high one, and no carry leaves an octet), and a multiply sums
+/// those bits.
+fn count_spaces(line: &[u8]) -> usize {
+    const LOW7: u64 = u64::from_le_bytes([0x7f; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    let words = line.chunks_exact(8);
+    let tail = words.remainder();
+    let mut n = tail.iter().filter(|&&b| b == b' ').count();
+    for w in words {
+        let x = u64::from_le_bytes(w.try_into().unwrap_or_default()) ^ (ONES * u64::from(b' '));
+        let non_zero = (((x & LOW7) + LOW7) | x) & HIGH;
+        // One bit per non-zero octet, summed into the top octet by the multiply.
+        let count = ((non_zero >> 7).wrapping_mul(ONES) >> 56) as usize;
+        n += 8 - count;
+    }
+    n
 }
 
 /// `nz-number` of at most nine digits (which cannot overflow a `u32`), `None` for
@@ -1107,8 +1131,8 @@ mod fast_path_tests {
     use super::super::command::section;
     use super::super::core::{quoted, string};
     use super::{
-        AttName, FlagCtx, att_name, date_time, fast_date_time, flag_list, header_fields_section,
-        search_numbers, system_flags,
+        AttName, FlagCtx, att_name, count_spaces, date_time, fast_date_time, flag_list,
+        header_fields_section, search_numbers, system_flags,
     };
     use crate::config::Config;
     use crate::types::core::IString;
@@ -1222,6 +1246,14 @@ mod fast_path_tests {
             if let Some(fast) = system_flags(&c, s.as_bytes()) {
                 prop_assert_eq!(Ok(fast), flag_list(&c, s.as_bytes(), FlagCtx::Fetch));
             }
+        }
+
+        #[test]
+        fn count_spaces_counts_every_space(line in proptest::collection::vec(
+            prop_oneof![Just(b' '), Just(0u8), Just(0x20 ^ 0x80), Just(0xff), Just(0x21), Just(0x1f), any::<u8>()],
+            0..40,
+        )) {
+            prop_assert_eq!(count_spaces(&line), line.iter().filter(|&&b| b == b' ').count());
         }
 
         #[test]
