@@ -17,7 +17,7 @@ use crate::types::command::{
     PartText, Partial, SearchKey, Section, StatusAttribute, StoreAction, StoreAttribute,
     StoreFlags,
 };
-use crate::types::core::{Vec1, is_list_char};
+use crate::types::core::{Tag, Vec1, is_list_char};
 use crate::types::mailbox::ListMailbox;
 
 /// Upper-cases up to 24 octets of a keyword into a stack buffer for matching (longer words
@@ -110,8 +110,26 @@ fn upper_atom(i: &[u8]) -> Option<(&[u8], [u8; 24], usize)> {
 
 /// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`.
 pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
+    let (r, tag) = tag_sp(i)?;
+    let (r, body) = command_body(c, r)?;
+    let (r, _) = crlf(r)?;
+    Ok((r, Command { tag, body }))
+}
+
+/// `tag SP`, the start of a [`command`].
+pub(crate) fn tag_sp(i: &[u8]) -> PResult<'_, Tag<'_>> {
     let (r, tag) = tag_(i)?;
     let (r, _) = sp(r)?;
+    Ok((r, tag))
+}
+
+/// What follows `tag SP` in a [`command`], up to its CRLF.
+///
+/// Every arm gives its `PResult` as it is, without `?` (issue 9: the body, 136 octets, was
+/// copied out of each parser's result and into this function's; a parser called in tail
+/// position writes straight into the caller's result). The decoder calls this itself and
+/// builds the `Command` in its own result, one more copy less.
+pub(crate) fn command_body<'a>(c: &Config, r: &'a [u8]) -> PResult<'a, CommandBody<'a>> {
     // The name is matched by its octets; an `Atom` (a UTF-8 check) is built only for a
     // command kept raw (issue 9: one `from_utf8` less per command).
     let Some((s, buf, n)) = upper_atom(r) else {
@@ -119,93 +137,93 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
     };
     let up = buf.get(..n).unwrap_or_default();
     let name = || atom(r).map(|(_, a)| a);
-    let (r, body) = match up {
+    match up {
         // The most frequent commands first: the arms are tried in order (issue 9).
         b"UID" => {
             let (r, _) = sp(s)?;
             let (r2, (b2, n2)) = upper_word(r)?;
             let w = r.get(..r.len() - r2.len()).unwrap_or_default();
             match b2.get(..n2).unwrap_or_default() {
-                b"SEARCH" => search(c, r2, true)?,
-                b"FETCH" => fetch(c, r2, true)?,
-                b"STORE" => store(c, r2, true)?,
-                b"COPY" => copy(c, r2, true, false)?,
-                b"MOVE" => copy(c, r2, true, true)?,
-                b"SORT" => sort_or_thread(c, r2, true, true)?,
-                b"THREAD" => sort_or_thread(c, r2, true, false)?,
+                b"SEARCH" => search(c, r2, true),
+                b"FETCH" => fetch(c, r2, true),
+                b"STORE" => store(c, r2, true),
+                b"COPY" => copy(c, r2, true, false),
+                b"MOVE" => copy(c, r2, true, true),
+                b"SORT" => sort_or_thread(c, r2, true, true),
+                b"THREAD" => sort_or_thread(c, r2, true, false),
                 b"EXPUNGE" => {
                     // uid-expunge = "UID" SP "EXPUNGE" SP sequence-set (RFC 4315 §3)
                     let (r, _) = sp(r2)?;
                     let (r, sequence_set) = sequence_set(r)?;
-                    (r, CommandBody::UidExpunge { sequence_set })
+                    Ok((r, CommandBody::UidExpunge { sequence_set }))
                 }
                 // UID forms of other extensions: kept raw like any extension command,
                 // `arguments` starting with the verb.
-                _ if !w.is_empty() => raw_other(name()?, s)?,
-                _ => return fail(r, "UID command"),
+                _ if !w.is_empty() => raw_other(name()?, s),
+                _ => fail(r, "UID command"),
             }
         }
-        b"FETCH" => fetch(c, s, false)?,
-        b"STORE" => store(c, s, false)?,
-        b"SEARCH" => search(c, s, false)?,
-        b"COPY" => copy(c, s, false, false)?,
-        b"APPEND" => ext::append(c, s)?,
-        b"CAPABILITY" => (s, CommandBody::Capability),
-        b"NOOP" => (s, CommandBody::Noop),
-        b"LOGOUT" => (s, CommandBody::Logout),
-        b"STARTTLS" => (s, CommandBody::StartTls),
-        b"CHECK" => (s, CommandBody::Check),
-        b"CLOSE" => (s, CommandBody::Close),
-        b"EXPUNGE" => (s, CommandBody::Expunge),
-        b"AUTHENTICATE" => authenticate(s)?,
+        b"FETCH" => fetch(c, s, false),
+        b"STORE" => store(c, s, false),
+        b"SEARCH" => search(c, s, false),
+        b"COPY" => copy(c, s, false, false),
+        b"APPEND" => ext::append(c, s),
+        b"CAPABILITY" => Ok((s, CommandBody::Capability)),
+        b"NOOP" => Ok((s, CommandBody::Noop)),
+        b"LOGOUT" => Ok((s, CommandBody::Logout)),
+        b"STARTTLS" => Ok((s, CommandBody::StartTls)),
+        b"CHECK" => Ok((s, CommandBody::Check)),
+        b"CLOSE" => Ok((s, CommandBody::Close)),
+        b"EXPUNGE" => Ok((s, CommandBody::Expunge)),
+        b"AUTHENTICATE" => authenticate(s),
         b"LOGIN" => {
             let (r, _) = sp(s)?;
             let (r, username) = astring(c, r)?;
             let (r, _) = sp(r)?;
             let (r, password) = astring(c, r)?;
-            (r, CommandBody::Login { username, password })
+            Ok((r, CommandBody::Login { username, password }))
         }
-        b"UNSELECT" => (s, CommandBody::Unselect),
-        b"IDLE" => (s, CommandBody::Idle),
-        b"NAMESPACE" => (s, CommandBody::Namespace),
-        b"ENABLE" => ext::enable(c, s)?,
+        b"UNSELECT" => Ok((s, CommandBody::Unselect)),
+        b"IDLE" => Ok((s, CommandBody::Idle)),
+        b"NAMESPACE" => Ok((s, CommandBody::Namespace)),
+        b"ENABLE" => ext::enable(c, s),
         b"ID" => {
             let (r, _) = sp(s)?;
-            ext::id_params_list(c, r)?
+            ext::id_params_list(c, r)
         }
         b"COMPRESS" => {
             let (r, _) = sp(s)?;
             let (r, algorithm) = atom(r)?;
-            (r, CommandBody::Compress { algorithm })
+            Ok((r, CommandBody::Compress { algorithm }))
         }
         b"GETQUOTAROOT" => {
             let (r, _) = sp(s)?;
             let (r, mailbox) = mailbox(c, r)?;
-            (r, CommandBody::GetQuotaRoot { mailbox })
+            Ok((r, CommandBody::GetQuotaRoot { mailbox }))
         }
         b"GETQUOTA" => {
             let (r, _) = sp(s)?;
             let (r, root) = astring(c, r)?;
-            (r, CommandBody::GetQuota { root })
+            Ok((r, CommandBody::GetQuota { root }))
         }
         b"SETQUOTA" => {
             let (r, _) = sp(s)?;
             let (r, root) = astring(c, r)?;
             let (r, _) = sp(r)?;
             let (r, limits) = ext::setquota_list(c, r)?;
-            (r, CommandBody::SetQuota { root, limits })
+            Ok((r, CommandBody::SetQuota { root, limits }))
         }
-        b"GETMETADATA" => ext::getmetadata(c, s)?,
+        b"GETMETADATA" => ext::getmetadata(c, s),
         b"SETMETADATA" => {
             let (r, _) = sp(s)?;
             let (r, mailbox) = mailbox(c, r)?;
             let (r, _) = sp(r)?;
             let (r, values) = ext::entry_values(c, r)?;
-            (r, CommandBody::SetMetadata { mailbox, values })
+            Ok((r, CommandBody::SetMetadata { mailbox, values }))
         }
-        b"SORT" => sort_or_thread(c, s, false, true)?,
-        b"THREAD" => sort_or_thread(c, s, false, false)?,
-        b"MOVE" => copy(c, s, false, true)?,
+        b"SORT" => sort_or_thread(c, s, false, true),
+        b"THREAD" => sort_or_thread(c, s, false, false),
+        b"MOVE" => copy(c, s, false, true),
         b"SELECT" | b"EXAMINE" | b"CREATE" | b"DELETE" | b"SUBSCRIBE" | b"UNSUBSCRIBE" => {
             let (r, _) = sp(s)?;
             let (r, mailbox) = mailbox(c, r)?;
@@ -218,7 +236,7 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
                         mailbox,
                         parameters,
                     };
-                    (r, body)
+                    Ok((r, body))
                 }
                 (b"SELECT" | b"EXAMINE", Some(p)) => {
                     let (r, parameters) = ext::select_params(c, p)?;
@@ -227,7 +245,7 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
                         mailbox,
                         parameters,
                     };
-                    (r, body)
+                    Ok((r, body))
                 }
                 _ => {
                     let body = match up {
@@ -238,7 +256,7 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
                         b"SUBSCRIBE" => CommandBody::Subscribe { mailbox },
                         _ => CommandBody::Unsubscribe { mailbox },
                     };
-                    (r, body)
+                    Ok((r, body))
                 }
             }
         }
@@ -247,9 +265,9 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
             let (r, from) = mailbox(c, r)?;
             let (r, _) = sp(r)?;
             let (r, to) = mailbox(c, r)?;
-            (r, CommandBody::Rename { from, to })
+            Ok((r, CommandBody::Rename { from, to }))
         }
-        b"LIST" => list(c, s)?,
+        b"LIST" => list(c, s),
         b"LSUB" => {
             let (r, _) = sp(s)?;
             let (r, reference) = mailbox(c, r)?;
@@ -260,26 +278,24 @@ pub(crate) fn command<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Command<'a>> {
             } else {
                 CommandBody::Lsub { reference, pattern }
             };
-            (r, body)
+            Ok((r, body))
         }
         b"STATUS" => {
             let (r, _) = sp(s)?;
             let (r, mailbox) = mailbox(c, r)?;
             let (r, _) = sp(r)?;
             let (r, items) = paren_list(c, r, "status", false, status_att)?;
-            (
+            Ok((
                 r,
                 CommandBody::Status {
                     mailbox,
                     items: Vec1(items),
                 },
-            )
+            ))
         }
         // x-command or an extension: keep the raw arguments.
-        _ => raw_other(name()?, s)?,
-    };
-    let (r, _) = crlf(r)?;
-    Ok((r, Command { tag, body }))
+        _ => raw_other(name()?, s),
+    }
 }
 
 /// An x-command or an extension command: the name, then everything up to the CRLF kept
