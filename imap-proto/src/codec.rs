@@ -963,6 +963,67 @@ mod tests {
     use super::*;
     use crate::types::command::CommandBody;
 
+    /// The decoder parses a framed command with `tag_sp`, `command_body` and `crlf` written
+    /// out (issue 9); it must give what `parse::all(command(..))` gives, values and errors,
+    /// on commands of every kind and on each of them with one octet changed anywhere.
+    #[test]
+    fn decode_agrees_with_parse_all_command() {
+        let lines: &[&[u8]] = &[
+            b"a001 CAPABILITY\r\n",
+            b"a002 LOGIN joe.user@example.com \"s3cr3t pass\"\r\n",
+            b"a004 ENABLE CONDSTORE\r\n",
+            b"a006 LIST \"\" \"*\"\r\n",
+            b"a008 STATUS \"Sent Items\" (MESSAGES UIDNEXT)\r\n",
+            b"a010 SELECT INBOX (CONDSTORE)\r\n",
+            b"a012 UID FETCH 4827300:* (UID BODY.PEEK[HEADER.FIELDS (From To)])\r\n",
+            b"a015 UID FETCH 4827313 BODY.PEEK[1.2]<0.2048>\r\n",
+            b"a016 UID STORE 4827313 +FLAGS.SILENT (\\Seen)\r\n",
+            b"a018 UID SEARCH UNDELETED SINCE 1-Feb-2024 OR FROM \"alice\" NOT SEEN\r\n",
+            b"a021 UID COPY 4827300:4827305 \"Archive/2024\"\r\n",
+            b"a022 UID EXPUNGE 1:3\r\n",
+            b"a027 CREATE \"Projects/IMAP WG\"\r\n",
+            b"a029 RENAME a b\r\n",
+            b"a030 X-THING some args\r\n",
+            b"a031 AUTHENTICATE PLAIN dGVzdA==\r\n",
+            b"a032 ID NIL\r\n",
+        ];
+        let config = Config {
+            limits: Limits::SERVER,
+            ..Config::default()
+        };
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for line in lines {
+            inputs.push(line.to_vec());
+            for at in 0..line.len() - 2 {
+                for b in [b'x', b' ', b'(', b')', b'"', b'*', b'\\', 0x80] {
+                    let mut l = line.to_vec();
+                    l[at] = b;
+                    inputs.push(l);
+                }
+            }
+        }
+        let mut checked = 0;
+        for input in &inputs {
+            let mut dec = CommandDecoder::new(config);
+            let got = dec.decode(input);
+            let Ok(Frame::Complete(end)) = Framer::default().step(input, &dec.frame_cfg(true))
+            else {
+                continue;
+            };
+            let msg = &input[..end];
+            let want = match parse::all(parse::command::command(&config, msg)) {
+                Ok((_, command)) => Ok(CommandDecoded::Complete {
+                    command,
+                    consumed: end,
+                }),
+                Err(e) => Err(to_error(msg, e)),
+            };
+            assert_eq!(got, want, "{:?}", String::from_utf8_lossy(input));
+            checked += 1;
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
     /// Feeds `input` in `chunk`-octet pieces (the buffer grows, nothing is dropped) until
     /// the decoder stops asking for more; returns the outcome and the bytes fed.
     fn feed<'b>(
