@@ -126,7 +126,7 @@ fn message_rfc822_nests_envelope_and_body() {
     assert_eq!(lines.get(), 30);
     assert_eq!(s(envelope.subject.as_ref().unwrap()), "Fwd: hi");
     // Group syntax: start marker, member, end marker.
-    let kinds: Vec<_> = envelope.to.iter().map(Address::kind).collect();
+    let kinds: Vec<_> = envelope.to().iter().map(Address::kind).collect();
     assert_eq!(
         kinds,
         [
@@ -135,7 +135,7 @@ fn message_rfc822_nests_envelope_and_body() {
             AddressKind::GroupEnd
         ]
     );
-    assert_eq!(s(envelope.to[0].mailbox.as_ref().unwrap()), "team");
+    assert_eq!(s(envelope.to()[0].mailbox.as_ref().unwrap()), "team");
     let BodyStructure::Multi {
         bodies: inner_parts,
         ..

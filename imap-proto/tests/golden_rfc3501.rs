@@ -571,9 +571,12 @@ fn section8_sample_dialog() {
         let MessageDataItem::Envelope(env) = &items.as_slice()[3] else {
             panic!()
         };
-        assert_eq!(env.cc.len(), 2);
-        assert_eq!(env.cc[1].name.as_ref().unwrap().as_bytes(), b"John Klensin");
-        assert_eq!(env.bcc, vec![]);
+        assert_eq!(env.cc().len(), 2);
+        assert_eq!(
+            env.cc()[1].name.as_ref().unwrap().as_bytes(),
+            b"John Klensin"
+        );
+        assert_eq!(env.bcc(), []);
         let MessageDataItem::BodySection { data, .. } = &(match &responses[9] {
             Response::Data(Data::Fetch { items, .. }) => items.as_slice()[0].clone(),
             _ => panic!(),

@@ -675,28 +675,17 @@ fn address() -> impl Strategy<Value = Address<'static>> {
     })
 }
 
-fn envelope() -> impl Strategy<Value = Envelope<'static>> {
+fn address_lists() -> impl Strategy<Value = AddressLists<'static>> {
     let addrs = || vec(address(), 0..3);
-    (
-        (nstring(), nstring(), addrs(), addrs(), addrs()),
-        (addrs(), addrs(), addrs(), nstring(), nstring()),
+    [addrs(), addrs(), addrs(), addrs(), addrs(), addrs()].prop_map(AddressLists::from)
+}
+
+fn envelope() -> impl Strategy<Value = Envelope<'static>> {
+    (nstring(), nstring(), address_lists(), nstring(), nstring()).prop_map(
+        |(date, subject, lists, in_reply_to, message_id)| {
+            Envelope::new(date, subject, lists, in_reply_to, message_id)
+        },
     )
-        .prop_map(
-            |((date, subject, from, sender, reply_to), (to, cc, bcc, in_reply_to, message_id))| {
-                Envelope {
-                    date,
-                    subject,
-                    from,
-                    sender,
-                    reply_to,
-                    to,
-                    cc,
-                    bcc,
-                    in_reply_to,
-                    message_id,
-                }
-            },
-        )
 }
 
 fn params() -> impl Strategy<Value = BodyParams<'static>> {
@@ -1065,6 +1054,22 @@ fn command_round_trips() {
             })
             .collect();
         prop_assert_eq!(joined, bytes);
+        Ok(())
+    });
+}
+
+#[test]
+fn envelope_address_lists_come_back_as_built() {
+    check(256, address_lists, |l| {
+        let e = Envelope::new(None, None, l.clone(), None, None);
+        prop_assert_eq!(e.from(), l.from.as_slice());
+        prop_assert_eq!(e.sender(), l.sender.as_slice());
+        prop_assert_eq!(e.reply_to(), l.reply_to.as_slice());
+        prop_assert_eq!(e.to(), l.to.as_slice());
+        prop_assert_eq!(e.cc(), l.cc.as_slice());
+        prop_assert_eq!(e.bcc(), l.bcc.as_slice());
+        prop_assert_eq!(e.clone().into_owned().into_lists(), l.clone());
+        prop_assert_eq!(e.into_lists(), l);
         Ok(())
     });
 }

@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use std::num::NonZeroU32;
 
 use imap_proto::{
-    Address, BodyFields, BodyParams, BodyStructure, DispositionExt, Envelope, IString, Language,
-    LanguageExt, LocationExt, MsgText, MultiPartExtension, NString, Number64, PartText, Section,
-    SinglePart, SinglePartExtension, SpecificFields,
+    Address, AddressLists, BodyFields, BodyParams, BodyStructure, DispositionExt, Envelope,
+    IString, Language, LanguageExt, LocationExt, MsgText, MultiPartExtension, NString, Number64,
+    PartText, Section, SinglePart, SinglePartExtension, SpecificFields,
 };
 use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
@@ -139,18 +139,21 @@ pub fn envelope(msg: &Message<'_>) -> Envelope<'static> {
     if reply_to.is_empty() {
         reply_to.clone_from(&from);
     }
-    Envelope {
-        date: raw("Date"),
-        subject: raw("Subject"),
+    let lists = AddressLists {
         from,
         sender,
         reply_to,
         to: addresses(root, "To"),
         cc: addresses(root, "Cc"),
         bcc: addresses(root, "Bcc"),
-        in_reply_to: raw("In-Reply-To"),
-        message_id: raw("Message-ID"),
-    }
+    };
+    Envelope::new(
+        raw("Date"),
+        raw("Subject"),
+        lists,
+        raw("In-Reply-To"),
+        raw("Message-ID"),
+    )
 }
 
 fn upper(s: &str) -> IString<'static> {

@@ -126,19 +126,17 @@ pub(crate) fn envelope<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Envelope<'a>>
     let (r, _) = byte(i, b'(', "envelope")?;
     let (r, date) = nstr(c, r)?;
     let (r, _) = sp(r)?;
-    let (r, subject) = nstr(c, r)?;
-    let (r, _) = sp(r)?;
-    let (r, from) = addresses(c, r)?;
-    let (r, _) = sp(r)?;
-    let (r, sender) = addresses(c, r)?;
-    let (r, _) = sp(r)?;
-    let (r, reply_to) = addresses(c, r)?;
-    let (r, _) = sp(r)?;
-    let (r, to) = addresses(c, r)?;
-    let (r, _) = sp(r)?;
-    let (r, cc) = addresses(c, r)?;
-    let (r, _) = sp(r)?;
-    let (r, bcc) = addresses(c, r)?;
+    let (mut r, subject) = nstr(c, r)?;
+    // The six address lists, one after the other in one vector (see `Envelope`). Eight
+    // is room for the usual from, sender, reply-to (often the same address), a few to and
+    // cc: 1 024 octets, within the allocator's small-size cache.
+    let mut all = Vec::with_capacity(8);
+    let mut ends = [0; 6];
+    for end in &mut ends {
+        let (r2, _) = sp(r)?;
+        r = addresses(c, r2, &mut all)?.0;
+        *end = all.len();
+    }
     let (r, _) = sp(r)?;
     let (r, in_reply_to) = nstr(c, r)?;
     let (r, _) = sp(r)?;
@@ -147,31 +145,21 @@ pub(crate) fn envelope<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Envelope<'a>>
     let (r, _) = byte(r, b')', ")")?;
     Ok((
         r,
-        Envelope {
-            date,
-            subject,
-            from,
-            sender,
-            reply_to,
-            to,
-            cc,
-            bcc,
-            in_reply_to,
-            message_id,
-        },
+        Envelope::from_parts(date, subject, all, ends, in_reply_to, message_id),
     ))
 }
 
-/// `"(" 1*address ")" / nil`.
-fn addresses<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Vec<Address<'a>>> {
+/// `"(" 1*address ")" / nil`, pushed onto `v` (the item limit counts this list's
+/// addresses).
+fn addresses<'a>(c: &Config, i: &'a [u8], v: &mut Vec<Address<'a>>) -> PResult<'a, ()> {
     if i.first() != Some(&b'(') {
         let (r, _) = nil(i).or_else(|e| refail(e, i, "address list"))?;
-        return Ok((r, Vec::new()));
+        return Ok((r, ()));
     }
     let mut r = i.get(1..).unwrap_or_default();
-    let mut v = Vec::new();
+    let start = v.len();
     loop {
-        if v.len() >= c.limits.max_items {
+        if v.len() - start >= c.limits.max_items {
             return fatal(r, ErrKind::TooMany("address", c.limits.max_items));
         }
         let (r2, a) = match plain_address(r) {
@@ -181,7 +169,7 @@ fn addresses<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, Vec<Address<'a>>> {
         v.push(a);
         r = r2;
         if let Some((b')', rest)) = r.split_first() {
-            return Ok((rest, v));
+            return Ok((rest, ()));
         }
     }
 }

@@ -31,14 +31,7 @@ impl Enc for Envelope<'_> {
         self.date.enc(o);
         o.sp();
         self.subject.enc(o);
-        for list in [
-            &self.from,
-            &self.sender,
-            &self.reply_to,
-            &self.to,
-            &self.cc,
-            &self.bcc,
-        ] {
+        for list in self.lists() {
             o.sp();
             addresses(o, list);
         }

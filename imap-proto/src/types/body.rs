@@ -7,12 +7,32 @@ use super::core::{IString, NString, Number64, Vec1, nstring_into_owned};
 
 /// `envelope` (RFC 3501 §7.4.2): the parsed header of a message. Address lists are empty
 /// for NIL (the grammar has no empty list).
+///
+/// The six address lists are read with [`Envelope::from`], [`Envelope::sender`] ... and
+/// built with [`Envelope::new`] from [`AddressLists`]. They are held in one vector (issue
+/// 9: one allocation, and one to free, per envelope instead of one per list: the
+/// allocator's calls were the largest cost of a FETCH of ENVELOPEs after the strings).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Envelope<'a> {
     /// `env-date`.
     pub date: NString<'a>,
     /// `env-subject`.
     pub subject: NString<'a>,
+    /// The addresses of `env-from`, `env-sender`, `env-reply-to`, `env-to`, `env-cc` and
+    /// `env-bcc`, one list after the other.
+    addresses: Vec<Address<'a>>,
+    /// Where each of the six lists ends in `addresses`.
+    ends: [usize; 6],
+    /// `env-in-reply-to`.
+    pub in_reply_to: NString<'a>,
+    /// `env-message-id`.
+    pub message_id: NString<'a>,
+}
+
+/// The six address lists of an [`Envelope`], for [`Envelope::new`] and
+/// [`Envelope::into_lists`] (RFC 3501 §9 `envelope`, in its order).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AddressLists<'a> {
     /// `env-from`.
     pub from: Vec<Address<'a>>,
     /// `env-sender`.
@@ -25,14 +45,112 @@ pub struct Envelope<'a> {
     pub cc: Vec<Address<'a>>,
     /// `env-bcc`.
     pub bcc: Vec<Address<'a>>,
-    /// `env-in-reply-to`.
-    pub in_reply_to: NString<'a>,
-    /// `env-message-id`.
-    pub message_id: NString<'a>,
 }
 
-fn addrs_into_owned(v: Vec<Address<'_>>) -> Vec<Address<'static>> {
-    v.into_iter().map(Address::into_owned).collect()
+impl<'a> Envelope<'a> {
+    /// An envelope of these fields and address lists.
+    pub fn new(
+        date: NString<'a>,
+        subject: NString<'a>,
+        lists: AddressLists<'a>,
+        in_reply_to: NString<'a>,
+        message_id: NString<'a>,
+    ) -> Self {
+        let l = lists;
+        let lists = [l.from, l.sender, l.reply_to, l.to, l.cc, l.bcc];
+        let mut addresses = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        let mut ends = [0; 6];
+        for (end, list) in ends.iter_mut().zip(lists) {
+            addresses.extend(list);
+            *end = addresses.len();
+        }
+        Self::from_parts(date, subject, addresses, ends, in_reply_to, message_id)
+    }
+
+    /// The parser's constructor: `addresses` holds the six lists one after the other, list
+    /// `k` ending at `ends[k]` (non-decreasing, the last at most `addresses.len()`).
+    pub(crate) fn from_parts(
+        date: NString<'a>,
+        subject: NString<'a>,
+        addresses: Vec<Address<'a>>,
+        ends: [usize; 6],
+        in_reply_to: NString<'a>,
+        message_id: NString<'a>,
+    ) -> Self {
+        Envelope {
+            date,
+            subject,
+            addresses,
+            ends,
+            in_reply_to,
+            message_id,
+        }
+    }
+
+    /// List `k` (0 = from ... 5 = bcc).
+    fn list(&self, k: usize) -> &[Address<'a>] {
+        let start = k
+            .checked_sub(1)
+            .and_then(|p| self.ends.get(p))
+            .copied()
+            .unwrap_or(0);
+        let end = self.ends.get(k).copied().unwrap_or(0);
+        self.addresses.get(start..end).unwrap_or_default()
+    }
+
+    /// `env-from`.
+    pub fn from(&self) -> &[Address<'a>] {
+        self.list(0)
+    }
+
+    /// `env-sender`.
+    pub fn sender(&self) -> &[Address<'a>] {
+        self.list(1)
+    }
+
+    /// `env-reply-to`.
+    pub fn reply_to(&self) -> &[Address<'a>] {
+        self.list(2)
+    }
+
+    /// `env-to`.
+    pub fn to(&self) -> &[Address<'a>] {
+        self.list(3)
+    }
+
+    /// `env-cc`.
+    pub fn cc(&self) -> &[Address<'a>] {
+        self.list(4)
+    }
+
+    /// `env-bcc`.
+    pub fn bcc(&self) -> &[Address<'a>] {
+        self.list(5)
+    }
+
+    /// The six lists in the grammar's order: from, sender, reply-to, to, cc, bcc.
+    pub fn lists(&self) -> [&[Address<'a>]; 6] {
+        [0, 1, 2, 3, 4, 5].map(|k| self.list(k))
+    }
+
+    /// The six lists as vectors (to change them, then [`Envelope::new`] again).
+    pub fn into_lists(self) -> AddressLists<'a> {
+        self.lists().map(<[Address<'a>]>::to_vec).into()
+    }
+}
+
+impl<'a> From<[Vec<Address<'a>>; 6]> for AddressLists<'a> {
+    /// The lists in the grammar's order: from, sender, reply-to, to, cc, bcc.
+    fn from([from, sender, reply_to, to, cc, bcc]: [Vec<Address<'a>>; 6]) -> Self {
+        AddressLists {
+            from,
+            sender,
+            reply_to,
+            to,
+            cc,
+            bcc,
+        }
+    }
 }
 
 impl Envelope<'_> {
@@ -41,12 +159,12 @@ impl Envelope<'_> {
         Envelope {
             date: nstring_into_owned(self.date),
             subject: nstring_into_owned(self.subject),
-            from: addrs_into_owned(self.from),
-            sender: addrs_into_owned(self.sender),
-            reply_to: addrs_into_owned(self.reply_to),
-            to: addrs_into_owned(self.to),
-            cc: addrs_into_owned(self.cc),
-            bcc: addrs_into_owned(self.bcc),
+            addresses: self
+                .addresses
+                .into_iter()
+                .map(Address::into_owned)
+                .collect(),
+            ends: self.ends,
             in_reply_to: nstring_into_owned(self.in_reply_to),
             message_id: nstring_into_owned(self.message_id),
         }
