@@ -22,7 +22,7 @@ use crate::Quirk;
 use crate::config::Config;
 use crate::types::command::{MsgText, Section};
 use crate::types::core::{
-    AString, Atom, AtomExt, Text, Vec1, is_astring_char, is_atom_char, is_text_char,
+    AString, Atom, AtomExt, Number64, Text, Vec1, is_astring_char, is_atom_char, is_text_char,
 };
 use crate::types::datetime::{Date, DateTime};
 use crate::types::flag::{Flag, NameAttribute};
@@ -501,35 +501,52 @@ fn count_spaces(line: &[u8]) -> usize {
     n
 }
 
+/// The value of the run of at most `max` digits at the front of `i` (`max <= 18`, so it
+/// cannot overflow), and the rest; `None` when there is no digit or a digit follows the
+/// `max`th. Each digit costs a subtract, a compare and a multiply-add.
+#[inline]
+fn short_digits(i: &[u8], max: usize) -> Option<(&[u8], u64)> {
+    let mut n: u64 = 0;
+    let mut k = 0;
+    for &b in i.iter().take(max) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        n = n * 10 + u64::from(d);
+        k += 1;
+    }
+    let rest = i.get(k..)?;
+    if k == 0 || rest.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    Some((rest, n))
+}
+
+/// `number64` of one to eighteen digits (below 10^18, so within `Number64::MAX`); `None`
+/// for anything else, which `number64_q` then reads (its quirk and errors included).
+/// Issue 9: as [`short_nz_number`], for `RFC822.SIZE`.
+#[inline]
+fn short_number64(i: &[u8]) -> Option<(&[u8], Number64)> {
+    let (rest, n) = short_digits(i, 18)?;
+    Some((rest, Number64::new(n).ok()?))
+}
+
 /// `nz-number` of at most nine digits (which cannot overflow a `u32`), `None` for
 /// anything else (a leading `0`, no digit, ten digits or more), which `nz_number` then
 /// reads, errors included.
 ///
 /// Issue 9: SEARCH results are runs of UIDs; `nz_number` goes through `number`'s
 /// per-digit overflow check and its error mapping (≈170 instructions a result in the
-/// bench corpus, whose second SEARCH has 200). Here each digit costs a subtract, a
-/// compare and a multiply-add.
+/// bench corpus, whose second SEARCH has 200).
 #[inline]
 fn short_nz_number(i: &[u8]) -> Option<(&[u8], core::num::NonZeroU32)> {
-    let mut n: u32 = 0;
-    let mut k = 0;
-    for &b in i.iter().take(9) {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        n = n * 10 + u32::from(d);
-        k += 1;
-    }
-    let rest = i.get(k..)?;
-    if k == 9 && rest.first().is_some_and(u8::is_ascii_digit) {
-        return None;
-    }
-    // A leading `0` makes `n` smaller than its digits say, or zero: refused here.
+    // A leading `0` makes the value smaller than its digits say, or zero: refused here.
     if i.first() == Some(&b'0') {
         return None;
     }
-    Some((rest, core::num::NonZeroU32::new(n)?))
+    let (rest, n) = short_digits(i, 9)?;
+    Some((rest, core::num::NonZeroU32::new(u32::try_from(n).ok()?)?))
 }
 
 /// An unknown response's name (an atom at `i`) and everything after it and its space up to
@@ -791,7 +808,10 @@ fn msg_att<'a>(c: &Config, i: &'a [u8], v: &mut Vec<MessageDataItem<'a>>) -> PRe
             r
         }
         AttName::Rfc822Size => {
-            let (r, n) = number64_q(c, r)?;
+            let (r, n) = match short_number64(r) {
+                Some(x) => x,
+                None => number64_q(c, r)?,
+            };
             v.push(M::Rfc822Size(n));
             r
         }
@@ -806,7 +826,10 @@ fn msg_att<'a>(c: &Config, i: &'a [u8], v: &mut Vec<MessageDataItem<'a>>) -> PRe
             r
         }
         AttName::Uid => {
-            let (r, n) = nz_number(r)?;
+            let (r, n) = match short_nz_number(r) {
+                Some(x) => x,
+                None => nz_number(r)?,
+            };
             v.push(M::Uid(n));
             r
         }
@@ -1132,7 +1155,8 @@ mod fast_path_tests {
     use super::super::core::{quoted, string};
     use super::{
         AttName, FlagCtx, att_name, count_spaces, date_time, fast_date_time, flag_list,
-        header_fields_section, search_numbers, system_flags,
+        header_fields_section, number64_q, nz_number, search_numbers, short_number64,
+        short_nz_number, system_flags,
     };
     use crate::config::Config;
     use crate::types::core::IString;
@@ -1254,6 +1278,17 @@ mod fast_path_tests {
             0..40,
         )) {
             prop_assert_eq!(count_spaces(&line), line.iter().filter(|&&b| b == b' ').count());
+        }
+
+        #[test]
+        fn short_numbers_agree_with_the_general_rules(s in "-?[0-9]{0,21}[ )x]?") {
+            let c = Config::default();
+            if let Some(fast) = short_number64(s.as_bytes()) {
+                prop_assert_eq!(Ok(fast), number64_q(&c, s.as_bytes()));
+            }
+            if let Some(fast) = short_nz_number(s.as_bytes()) {
+                prop_assert_eq!(Ok(fast), nz_number(s.as_bytes()));
+            }
         }
 
         #[test]
