@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use super::core::{
     byte, nil, nstring, number, number_q, number64_q, paren_list, sp, space_before_paren, string,
 };
+use super::response::{short_digits, short_number64};
 use super::{ErrKind, PResult, fatal, quirk, refail};
 use crate::Quirk;
 use crate::config::Config;
@@ -227,17 +228,23 @@ pub(crate) fn body<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Bod
         return fatal(i, ErrKind::TooDeep("body", c.limits.max_depth));
     }
     let (r, _) = byte(i, b'(', "body")?;
-    let (r, b) = if r.first() == Some(&b'(') {
-        body_type_mpart(c, r, depth)?
+    // Each alternative reads the closing `)` too ([`body_end`]), so that its 400-octet
+    // value goes straight into this function's result (issue 9: taking it out of theirs
+    // to check the `)` first was one more copy of each body part).
+    if r.first() == Some(&b'(') {
+        body_type_mpart(c, r, depth)
     } else {
-        body_type_1part(c, r, depth)?
-    };
-    let (r, _) = space_before_paren(c, r)?;
-    let (r, _) = byte(r, b')', ")")?;
-    Ok((r, b))
+        body_type_1part(c, r, depth)
+    }
 }
 
-/// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`.
+/// The `)` that closes a `body`, with the space-before-paren quirk.
+fn body_end<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, ()> {
+    let (r, _) = space_before_paren(c, i)?;
+    byte(r, b')', ")")
+}
+
+/// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`, and the `)` after it.
 fn body_type_mpart<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, BodyStructure<'a>> {
     // Issue 9: a multipart has two parts or more, and a first push into an empty vector
     // would allocate four (1 600 octets, past the allocator's small-size cache); two
@@ -262,6 +269,7 @@ fn body_type_mpart<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Bod
         }
         _ => (r, None),
     };
+    let (r, _) = body_end(c, r)?;
     Ok((
         r,
         BodyStructure::Multi {
@@ -272,7 +280,8 @@ fn body_type_mpart<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Bod
     ))
 }
 
-/// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`.
+/// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`,
+/// and the `)` after it.
 fn body_type_1part<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, BodyStructure<'a>> {
     let (r, media_type) = string_q(c, i)?;
     let (r, _) = sp(r)?;
@@ -300,7 +309,10 @@ fn body_type_1part<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Bod
         )
     } else if t.eq_ignore_ascii_case(b"TEXT") {
         let (r, _) = sp(r)?;
-        let (r, lines) = number64_q(c, r)?;
+        let (r, lines) = match short_number64(r) {
+            Some(x) => x,
+            None => number64_q(c, r)?,
+        };
         (r, SpecificFields::Text { lines })
     } else {
         (r, SpecificFields::Basic)
@@ -313,6 +325,7 @@ fn body_type_1part<'a>(c: &Config, i: &'a [u8], depth: usize) -> PResult<'a, Bod
         }
         _ => (r, None),
     };
+    let (r, _) = body_end(c, r)?;
     Ok((
         r,
         BodyStructure::Single {
@@ -338,7 +351,11 @@ fn body_fields<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, BodyFields<'a>> {
     let (r, _) = sp(r)?;
     let (r, encoding) = string_q(c, r)?;
     let (r, _) = sp(r)?;
-    let (r, octets) = number_q(c, r)?;
+    let (r, octets) = match short_digits(r, 9) {
+        // Nine digits fit a `u32`.
+        Some((r, n)) => (r, u32::try_from(n).unwrap_or(u32::MAX)),
+        None => number_q(c, r)?,
+    };
     Ok((
         r,
         BodyFields {

@@ -505,7 +505,7 @@ fn count_spaces(line: &[u8]) -> usize {
 /// cannot overflow), and the rest; `None` when there is no digit or a digit follows the
 /// `max`th. Each digit costs a subtract, a compare and a multiply-add.
 #[inline]
-fn short_digits(i: &[u8], max: usize) -> Option<(&[u8], u64)> {
+pub(super) fn short_digits(i: &[u8], max: usize) -> Option<(&[u8], u64)> {
     let mut n: u64 = 0;
     let mut k = 0;
     for &b in i.iter().take(max) {
@@ -527,7 +527,7 @@ fn short_digits(i: &[u8], max: usize) -> Option<(&[u8], u64)> {
 /// for anything else, which `number64_q` then reads (its quirk and errors included).
 /// Issue 9: as [`short_nz_number`], for `RFC822.SIZE`.
 #[inline]
-fn short_number64(i: &[u8]) -> Option<(&[u8], Number64)> {
+pub(super) fn short_number64(i: &[u8]) -> Option<(&[u8], Number64)> {
     let (rest, n) = short_digits(i, 18)?;
     Some((rest, Number64::new(n).ok()?))
 }
