@@ -4,11 +4,11 @@ use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use super::body::{body, envelope};
+use super::body::{body, envelope, nstr};
 use super::command::{section, upper};
 use super::core::{
     FlagCtx, astring, atom, base64_text, byte, crlf, crlf_end, date_time, flag_list, mailbox,
-    mod_sequence_value, mod_sequence_valzer, nil, nstring, number, number_q, number64, number64_q,
+    mod_sequence_value, mod_sequence_valzer, nil, number, number_q, number64, number64_q,
     nz_number, paren_list, raw_value, sequence_set, sp, sp_items, space_before_paren, tag_, text,
     word,
 };
@@ -799,7 +799,7 @@ fn msg_att<'a>(c: &Config, i: &'a [u8], v: &mut Vec<MessageDataItem<'a>>) -> PRe
             r
         }
         AttName::Rfc822 | AttName::Rfc822Header | AttName::Rfc822Text => {
-            let (r, s) = nstring(c, r)?;
+            let (r, s) = nstr(c, r)?;
             v.push(match name {
                 AttName::Rfc822 => M::Rfc822(s),
                 AttName::Rfc822Header => M::Rfc822Header(s),
@@ -913,7 +913,7 @@ fn body_section<'a>(c: &Config, i: &'a [u8]) -> PResult<'a, MessageDataItem<'a>>
         (r, None)
     };
     let (r, _) = sp(r)?;
-    let (r, data) = nstring(c, r)?;
+    let (r, data) = nstr(c, r)?;
     Ok((
         r,
         MessageDataItem::BodySection {
@@ -950,41 +950,45 @@ fn header_fields_section<'a>(c: &Config, i: &'a [u8]) -> Option<(&'a [u8], Secti
         (false, r)
     };
     let list = r.strip_prefix(b" (")?;
-    // The names and their separating spaces, up to the first other octet (the `)`). No
-    // empty name: no leading, trailing or double space, and at least one name.
-    let mut count = 1;
-    let mut after_space = true;
+    // The names and their separating spaces, up to the first other octet (the `)`): eight
+    // octets at a time, then one at a time.
     let mut len = 0;
-    for &b in list {
-        if b == b' ' {
-            if after_space {
-                return None;
-            }
-            count += 1;
-            after_space = true;
-        } else if is_astring_octet(b) {
-            after_space = false;
-        } else {
+    while let Some(w) = list.get(len..).and_then(<[u8]>::first_chunk::<8>) {
+        if not_astring_or_space(u64::from_le_bytes(*w)) != 0 {
             break;
         }
-        len += 1;
+        len += 8;
     }
-    // The general rule enforces the item limit (with its error), so longer lists go there.
-    if after_space || count > c.limits.max_items {
-        return None;
-    }
+    len += list
+        .get(len..)?
+        .iter()
+        .position(|&b| b != b' ' && !is_astring_octet(b))
+        .unwrap_or(list.len() - len);
     let (names, after) = list.split_at_checked(len)?;
     let after = after.strip_prefix(b")]")?;
+    // The general rule enforces the item limit (with its error), so longer lists go there.
+    let count = count_spaces(names) + 1;
+    if count > c.limits.max_items {
+        return None;
+    }
     // ASTRING-CHARs are ASCII: this cannot fail, it only makes the `&str`.
     let names = core::str::from_utf8(names).ok()?;
     let field = |n: &'a str| AString::Atom(AtomExt(Cow::Borrowed(n)));
     let mut fields = Vec::with_capacity(count);
+    // No empty name: a space at the start, after a space or at the end (or no name at
+    // all) leaves it to the general rule.
     let mut start = 0;
     for (k, b) in names.bytes().enumerate() {
         if b == b' ' {
+            if k == start {
+                return None;
+            }
             fields.push(field(names.get(start..k)?));
             start = k + 1;
         }
+    }
+    if start == names.len() {
+        return None;
     }
     fields.push(field(names.get(start..)?));
     Some((
@@ -994,6 +998,29 @@ fn header_fields_section<'a>(c: &Config, i: &'a [u8]) -> Option<(&'a [u8], Secti
             fields: Vec1(fields),
         }),
     ))
+}
+
+/// The high bit set in the octets of `w` (eight octets in memory order) that are neither
+/// an `ASTRING-CHAR` nor a space: below 0x20, 0x7F and above, and `(`, `)`, `{`, `%`, `*`,
+/// `"`, backslash. Exact for the lowest flagged octet (borrows and carries run upwards
+/// only, out of a flagged octet), which is all [`header_fields_section`] looks at: any
+/// flag ends the word-at-a-time scan.
+#[inline]
+fn not_astring_or_space(w: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let is = |b: u8| zero(w ^ (ONES * b as u64));
+    // Below 0x20: the subtraction borrows into the high bit; 0x7F: the addition carries
+    // into it; 0x80 and above: it is set already.
+    ((w.wrapping_sub(ONES * 0x20) | w | w.wrapping_add(ONES)) & HIGH)
+        | is(b'(')
+        | is(b')')
+        | is(b'{')
+        | is(b'%')
+        | is(b'*')
+        | is(b'"')
+        | is(b'\\')
 }
 
 /// The ASTRING-CHARs (all below 0x80) as bits, from [`is_astring_char`] at compile time:
@@ -1270,6 +1297,18 @@ mod fast_path_tests {
             if let Some(fast) = system_flags(&c, s.as_bytes()) {
                 prop_assert_eq!(Ok(fast), flag_list(&c, s.as_bytes(), FlagCtx::Fetch));
             }
+        }
+
+        #[test]
+        fn not_astring_or_space_flags_the_first_other_octet(
+            w in proptest::collection::vec(prop_oneof![Just(b' '), Just(b'A'), Just(b']'), Just(0x7f), Just(0x1f), Just(0xff), Just(b'('), any::<u8>()], 8),
+        ) {
+            let first = w
+                .iter()
+                .position(|&b| b != b' ' && !super::is_astring_octet(b))
+                .map_or(8, |k| k as u32);
+            let word = u64::from_le_bytes(w.clone().try_into().unwrap());
+            prop_assert_eq!(super::not_astring_or_space(word).trailing_zeros() / 8, first);
         }
 
         #[test]
