@@ -1306,6 +1306,17 @@ mod tests {
         check(&label64);
     }
 
+    /// The decoded command stays small (a boxed built parameter list keeps `Parameters`
+    /// at two words; see `types::param::Repr`): every decoded command is written, moved
+    /// and dropped whole.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_command_is_96_octets() {
+        use crate::types::param::Parameters;
+        assert_eq!(core::mem::size_of::<Parameters<'_>>(), 16);
+        assert_eq!(core::mem::size_of::<Command<'_>>(), 96);
+    }
+
     /// The eight-at-a-time `@` search equals `position`, wherever the `@` is and
     /// whatever octets are around it.
     #[test]
