@@ -503,9 +503,33 @@ fn count_spaces(line: &[u8]) -> usize {
 
 /// The value of the run of at most `max` digits at the front of `i` (`max <= 18`, so it
 /// cannot overflow), and the rest; `None` when there is no digit or a digit follows the
-/// `max`th. Each digit costs a subtract, a compare and a multiply-add.
+/// `max`th.
+///
+/// A run of one to seven digits with eight octets at hand is read as one word (issue 9:
+/// SEARCH results and UIDs are mostly that long): the digits are found with two word
+/// tests and summed with three multiplies, in place of a subtract, compare and
+/// multiply-add per digit (≈80 instructions a 7-digit UID, now about 25).
 #[inline]
 pub(super) fn short_digits(i: &[u8], max: usize) -> Option<(&[u8], u64)> {
+    const ZEROS: u64 = u64::from_le_bytes([b'0'; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const OVER_NINE: u64 = u64::from_le_bytes([0x76; 8]);
+    if let Some(w) = i.first_chunk::<8>() {
+        // Each octet less '0': a digit is 0..=9; below '0' it borrows into its high bit,
+        // above '9' adding 0x76 carries into it (exact for the lowest non-digit octet:
+        // borrows and carries only run upwards, out of a flagged octet).
+        let d = u64::from_le_bytes(*w).wrapping_sub(ZEROS);
+        let non_digit = (d | d.wrapping_add(OVER_NINE)) & HIGH;
+        let len = (non_digit.trailing_zeros() / 8) as usize;
+        if len == 0 {
+            return None;
+        }
+        if len < 8 && len <= max {
+            // The digits moved to the top octets (little-endian: the last digit in the
+            // highest), zeros below them as leading zeros.
+            return Some((i.get(len..)?, eight_digits(d << (64 - 8 * len))));
+        }
+    }
     let mut n: u64 = 0;
     let mut k = 0;
     for &b in i.iter().take(max) {
@@ -521,6 +545,15 @@ pub(super) fn short_digits(i: &[u8], max: usize) -> Option<(&[u8], u64)> {
         return None;
     }
     Some((rest, n))
+}
+
+/// The value of eight decimal digits, one per octet (0..=9), the first (most significant)
+/// in the lowest octet: pairs, then fours, then the eight summed by multiplies.
+#[inline]
+fn eight_digits(d: u64) -> u64 {
+    let v = (d & 0x0f0f_0f0f_0f0f_0f0f).wrapping_mul(10 << 8 | 1) >> 8;
+    let v = (v & 0x00ff_00ff_00ff_00ff).wrapping_mul(100 << 16 | 1) >> 16;
+    (v & 0x0000_ffff_0000_ffff).wrapping_mul(10_000 << 32 | 1) >> 32
 }
 
 /// `number64` of one to eighteen digits (below 10^18, so within `Number64::MAX`); `None`
@@ -1320,7 +1353,23 @@ mod fast_path_tests {
         }
 
         #[test]
-        fn short_numbers_agree_with_the_general_rules(s in "-?[0-9]{0,21}[ )x]?") {
+        fn short_digits_agree_with_a_digit_loop(
+            s in "[0-9]{0,20}[ )x/:\\x00\\x7f\\xff]?[0-9 ]{0,8}",
+            max in prop_oneof![Just(9usize), Just(18usize), 1usize..19],
+        ) {
+            let i = s.as_bytes();
+            let k = i.iter().take_while(|b| b.is_ascii_digit()).count();
+            let expected = if k == 0 || k > max {
+                None
+            } else {
+                let (digits, rest) = i.split_at(k);
+                Some((rest, digits.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'))))
+            };
+            prop_assert_eq!(super::short_digits(i, max), expected);
+        }
+
+        #[test]
+        fn short_numbers_agree_with_the_general_rules(s in "-?[0-9]{0,21}[ )x]?[0-9 ]{0,8}") {
             let c = Config::default();
             if let Some(fast) = short_number64(s.as_bytes()) {
                 prop_assert_eq!(Ok(fast), number64_q(&c, s.as_bytes()));
