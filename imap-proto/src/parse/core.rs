@@ -716,7 +716,7 @@ pub(crate) fn paren_list<'a, T>(
 }
 
 /// [`paren_list`] whose vector starts with room for `cap` items, for a caller that knows
-/// how many to expect (issue 9: a FETCH header list of 15 names grew its vector twice).
+/// how many to expect (issue 9: a FETCH header list of 14 names grew its vector twice).
 pub(crate) fn paren_list_cap<'a, T>(
     c: &Config,
     i: &'a [u8],
