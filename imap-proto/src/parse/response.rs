@@ -877,7 +877,7 @@ fn msg_att<'a>(c: &Config, i: &'a [u8], v: &mut Vec<MessageDataItem<'a>>) -> PRe
 ///
 /// Issue 9: nearly every FETCH carries one (52 of the bench corpus's 95 responses); the
 /// general rule went through `paren_list`'s closure, `atom`'s `&str` (a `from_utf8` per
-/// flag) and six case-insensitive comparisons, ≈340 instructions a list. Here a name is
+/// flag) and six case-insensitive comparisons, ≈375 instructions a list. Here a name is
 /// found by its length and one [`kw_eq`].
 fn system_flags<'a>(c: &Config, i: &'a [u8]) -> Option<(&'a [u8], Vec<Flag<'a>>)> {
     const ANSWERED: Kw = kw(b"Answered");

@@ -10,8 +10,8 @@ use super::core::{IString, NString, Number64, Vec1, nstring_into_owned};
 ///
 /// The six address lists are read with [`Envelope::from`], [`Envelope::sender`] ... and
 /// built with [`Envelope::new`] from [`AddressLists`]. They are held in one vector (issue
-/// 9: one allocation, and one to free, per envelope instead of one per list: the
-/// allocator's calls were the largest cost of a FETCH of ENVELOPEs after the strings).
+/// 9: one allocation, and one to free, per envelope instead of one per non-empty list;
+/// 5 % of the instructions of a pass over the response bench corpus).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Envelope<'a> {
     /// `env-date`.
