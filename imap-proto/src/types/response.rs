@@ -638,7 +638,8 @@ pub enum MessageDataItem<'a> {
     /// `FLAGS (flag-fetch ...)`.
     Flags(Vec<Flag<'a>>),
     /// `ENVELOPE (...)`. Boxed, as are the body structures: they are the two large
-    /// items (272 and 400 octets), and inline they made every item that size.
+    /// items (200 and 400 octets on 64-bit targets), and inline they made every item that
+    /// size (issue 9: an item is 96 octets, was 408).
     Envelope(Box<Envelope<'a>>),
     /// `INTERNALDATE date-time`.
     InternalDate(DateTime),
