@@ -780,3 +780,14 @@ impl Continue<'_> {
         }
     }
 }
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod size_tests {
+    #[test]
+    fn fetch_items_stay_small_with_their_large_variants_boxed() {
+        // Issue 9: the FETCH item vector holds these by value; ENVELOPE and BODYSTRUCTURE
+        // inline made each 408 octets.
+        assert_eq!(core::mem::size_of::<super::MessageDataItem<'_>>(), 96);
+        assert_eq!(core::mem::size_of::<super::Envelope<'_>>(), 200);
+    }
+}
