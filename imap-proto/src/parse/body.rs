@@ -573,6 +573,26 @@ mod fast_path_tests {
         }
     }
 
+    /// The proptests above compare only where a fast path answers; this pins that each
+    /// answers, and agrees, on the forms ENVELOPE and BODYSTRUCTURE usually carry.
+    #[test]
+    fn fast_paths_take_the_usual_forms() {
+        let c = Config::default();
+        let params = b"(\"CHARSET\" \"us-ascii\" \"FORMAT\" \"flowed\") NIL";
+        assert!(plain_params(&c, params).is_some());
+        assert_eq!(
+            plain_params(&c, params).map(Ok),
+            Some(param_list(&c, params))
+        );
+        let addr = b"(\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")(";
+        assert!(plain_address(addr).is_some());
+        assert_eq!(plain_address(addr).map(Ok), Some(address(&c, addr)));
+        for s in [&b"\"text\" "[..], b"NIL "] {
+            assert_eq!(nstr(&c, s), nstring(&c, s));
+        }
+        assert_eq!(str1(&c, b"\"7BIT\" 3028"), string(&c, b"\"7BIT\" 3028"));
+    }
+
     #[test]
     fn plain_stops_flags_the_first_stop_of_every_word() {
         // Each octet value at each position of a word of `a`s, then a second octet after

@@ -1264,6 +1264,32 @@ mod fast_path_tests {
         Ok((r, v))
     }
 
+    /// The differential proptests above compare only where a fast path answers; this
+    /// pins that each one does answer, and agrees, on the forms the bench corpus and real
+    /// servers send (a fast path that always declined would pass them and cost speed).
+    #[test]
+    fn fast_paths_take_the_usual_forms() {
+        let c = Config::default();
+        let date = b"\"17-Jul-1996 02:44:25 -0700\" ";
+        assert_eq!(fast_date_time(date), date_time(date).ok());
+        assert!(fast_date_time(date).is_some());
+        let hf = b"[HEADER.FIELDS (From To Cc Subject Date Message-ID)] {12}";
+        assert!(header_fields_section(&c, hf).is_some());
+        assert_eq!(header_fields_section(&c, hf), section(&c, hf).ok());
+        let flags = b"(\\Seen \\Answered \\Flagged) UID 4";
+        assert!(system_flags(&c, flags).is_some());
+        assert_eq!(
+            system_flags(&c, flags).map(Ok),
+            Some(flag_list(&c, flags, FlagCtx::Fetch))
+        );
+        for n in [&b"4827 "[..], b"1)", b"123456789 "] {
+            assert!(short_nz_number(n).is_some(), "{n:?}");
+            assert_eq!(short_nz_number(n).map(Ok), Some(nz_number(n)));
+            assert!(short_number64(n).is_some(), "{n:?}");
+            assert_eq!(short_number64(n).map(Ok), Some(number64_q(&c, n)));
+        }
+    }
+
     fn configs() -> [Config; 2] {
         [
             Config::default(),
