@@ -124,23 +124,21 @@ fn keyword(k: &[u8]) -> Option<Kw> {
     if eq_upper(k, name) { kw } else { None }
 }
 
-/// `x` with its ASCII lower-case letters made upper case, eight octets at once (exact for
-/// every octet value: octets of 0x80 and above are left alone).
+/// Whether the word `x` equals the word `name` (upper-case letters, digits and `-`, as
+/// every name of [`KEYWORDS`] is) without regard to the case of the letters: the octets
+/// may differ only in bit 0x20, and only where `name` has a letter (bit 0x40 set: a
+/// letter of the name has it, a digit or `-` has not). Exact for every octet of `x`.
+///
+/// Why: it replaced upper-casing `x` eight octets at once (seven operations; ~420
+/// instructions per bench response in callgrind, 35 words) with four.
 #[inline(always)]
-fn upper8(x: u64) -> u64 {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let h = x & LOW7;
-    // Bit 7 of each octet: at least `a` (0x61), and at least `{` (0x7B); no carry
-    // crosses an octet (0x7F + 0x1F < 0x100).
-    let from_a = h + 0x1F1F_1F1F_1F1F_1F1F;
-    let past_z = h + 0x0505_0505_0505_0505;
-    let lower = from_a & !past_z & !x & HIGH;
-    x ^ (lower >> 2)
+fn same_word(x: u64, name: u64) -> bool {
+    const BIT40: u64 = 0x4040_4040_4040_4040;
+    (x ^ name) & !((name & BIT40) >> 1) == 0
 }
 
-/// ASCII case-insensitive equality of `k` with the upper-case name `name`, the same
-/// answer as [`super::eq_kw`].
+/// ASCII case-insensitive equality of `k` with the upper-case name `name` (letters,
+/// digits and `-`: see [`same_word`]), the same answer as [`super::eq_kw`].
 ///
 /// Why: `eq_kw` upper-cases one octet at a time (~6 instructions an octet in callgrind),
 /// and every EHLO line is compared with one name. Here the octets are compared eight (or
@@ -162,7 +160,7 @@ fn eq_upper(k: &[u8], name: &[u8]) -> bool {
             .map(|c| u64::from(u32::from_le_bytes(c)))
     };
     let same =
-        |a: Option<u64>, b: Option<u64>| matches!((a, b), (Some(a), Some(b)) if upper8(a) == b);
+        |a: Option<u64>, b: Option<u64>| matches!((a, b), (Some(a), Some(b)) if same_word(a, b));
     if n >= 8 {
         let mut at = 0;
         while at + 8 < n {
@@ -765,6 +763,13 @@ mod tests {
 
     #[test]
     fn eq_upper_equals_eq_kw() {
+        // `same_word` needs names of upper-case letters, digits and `-`.
+        for (name, _) in KEYWORDS {
+            assert!(
+                name.iter()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'-')
+            );
+        }
         // Every name against itself with each octet replaced by any value, in every
         // length (the word loads, the overlapping tail and the short form).
         let names: Vec<&[u8]> = KEYWORDS

@@ -86,20 +86,80 @@ fn lit(i: In<'_>, c: u8) -> PResult<'_, ()> {
     }
 }
 
-/// The length of the RFC 3339 `date-time` at the start of `i`, checked octet by octet
-/// (`None` if there is none): the same acceptance as the combinator form below.
+/// What one word of a `date-time`'s fixed part must hold: `(digits, literal mask,
+/// literals)`: 0xFF at each digit's octet; the literal's octets (`-`, `:`, and `T` with
+/// its case bit masked off) and the mask that selects them.
+type FixedWord = (u64, u64, u64);
+
+/// The masks of a pattern of eight octets (`D` a digit, `T` either case of T, any other
+/// octet itself).
+// Const evaluation: `k` stays below 8.
+#[allow(clippy::indexing_slicing)]
+const fn fixed_masks(p: &[u8; 8]) -> FixedWord {
+    let (mut digits, mut mask, mut lits) = (0u64, 0u64, 0u64);
+    let mut k = 0;
+    while k < 8 {
+        let at = 8 * k;
+        match p[k] {
+            b'D' => digits |= 0xFF << at,
+            b'T' => {
+                mask |= 0xDF << at;
+                lits |= (b'T' as u64) << at;
+            }
+            c => {
+                mask |= 0xFF << at;
+                lits |= (c as u64) << at;
+            }
+        }
+        k += 1;
+    }
+    (digits, mask, lits)
+}
+
+/// The fixed part `YYYY-MM-DDTHH:MM:SS` as three overlapping words (octets 0-7, 8-15,
+/// 11-18).
+const DT_WORDS: [FixedWord; 3] = [
+    fixed_masks(b"DDDD-DD-"),
+    fixed_masks(b"DDTDD:DD"),
+    fixed_masks(b"DD:DD:DD"),
+];
+
+/// Whether the word `x` matches its pattern: the literals equal, and each digit octet
+/// has the high nibble 3 both as it is and plus 6 (so its low nibble is 0-9).
+///
+/// Why: the fixed part was 14 digit tests and 5 literal tests, one octet each with a
+/// bounds check (~160 instructions of the ~318 of the EHLO bench's FUTURERELEASE date in
+/// callgrind). Adding 6 to every octet carries into the next one only from an octet of
+/// 0xFA or more, which already fails its own test (its high nibble is F; no literal is
+/// that large), so a carry never changes the answer.
+#[inline]
+fn fixed_word(x: u64, (digits, mask, lits): FixedWord) -> bool {
+    const NIBBLE: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    const SIX: u64 = 0x0606_0606_0606_0606;
+    let d = digits & NIBBLE;
+    x & mask == lits && x & d == THREES & d && x.wrapping_add(SIX) & d == THREES & d
+}
+
+/// The length of the RFC 3339 `date-time` at the start of `i` (`None` if there is none),
+/// checked in place, the fixed part by [`fixed_word`] and the rest octet by octet: the
+/// same acceptance as the combinator form below.
 fn date_time_len(i: &[u8]) -> Option<usize> {
     let digit = |at: usize| i.get(at).is_some_and(u8::is_ascii_digit);
     let is = |at: usize, c: u8| i.get(at).is_some_and(|b| b.eq_ignore_ascii_case(&c));
-    // "YYYY-MM-DDTHH:MM:SS": digits at 0-3, 5-6, 8-9, 11-12, 14-15, 17-18.
-    let fixed = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
-        .iter()
-        .all(|at| digit(*at))
-        && is(4, b'-')
-        && is(7, b'-')
-        && is(10, b'T')
-        && is(13, b':')
-        && is(16, b':');
+    // "YYYY-MM-DDTHH:MM:SS": digits at 0-3, 5-6, 8-9, 11-12, 14-15, 17-18; checked as
+    // three words (octets 0-7, 8-15 and 11-18).
+    let word = |at: usize| {
+        i.get(at..at + 8)
+            .and_then(|c| c.try_into().ok())
+            .map(u64::from_le_bytes)
+    };
+    let fixed = match (word(0), word(8), word(11)) {
+        (Some(a), Some(b), Some(c)) => {
+            fixed_word(a, DT_WORDS[0]) && fixed_word(b, DT_WORDS[1]) && fixed_word(c, DT_WORDS[2])
+        }
+        _ => false,
+    };
     if !fixed {
         return None;
     }
@@ -602,15 +662,17 @@ mod tests {
             cases.push(base[..len].to_vec());
         }
         for at in 0..base.len() {
-            for b in [
-                b'0', b'9', b'a', b'z', b'Z', b't', b'-', b'+', b':', b'.', b' ', 0x80,
-            ] {
+            for b in 0..=255u8 {
                 let mut c = base.to_vec();
                 c[at] = b;
                 cases.push(c);
             }
         }
         cases.push(b"2026-12-31t23:59:59z".to_vec());
+        // The fast form answers on the usual forms.
+        for ok in [&b"2026-12-31T23:59:59Z"[..], b"1999-01-01t00:00:00+01:00"] {
+            assert_eq!(date_time_len(ok), Some(ok.len()));
+        }
         cases.push(b"2026-12-31T23:59:59.Z".to_vec());
         for c in cases {
             assert_eq!(
