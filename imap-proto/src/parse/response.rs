@@ -4,7 +4,7 @@ use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use super::body::{body, envelope, nstr};
+use super::body::{boxed_body, envelope, nstr};
 use super::command::{section, upper};
 use super::core::{
     FlagCtx, astring, atom, base64_text, byte, crlf, crlf_end, date_time, flag_list, mailbox,
@@ -850,8 +850,7 @@ fn msg_att<'a>(c: &Config, i: &'a [u8], v: &mut Vec<MessageDataItem<'a>>) -> PRe
             r
         }
         AttName::Body | AttName::BodyStructure => {
-            let (r, b) = body(c, r, 0)?;
-            let b = Box::new(b);
+            let (r, b) = boxed_body(c, r, 0)?;
             v.push(if name == AttName::Body {
                 M::Body(b)
             } else {
