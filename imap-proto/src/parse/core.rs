@@ -130,6 +130,20 @@ fn str_of(b: &[u8]) -> &str {
     core::str::from_utf8(b).unwrap_or_default()
 }
 
+/// [`str_of`] for a token the grammar keeps to ASCII (a tag, an atom, a sequence set):
+/// the same value, through `utf8_chunks`, whose ASCII loop is inlined here.
+///
+/// Issue 9: `from_utf8` is an out-of-line call that sets up a word-at-a-time scan and
+/// then checks a short token octet by octet (≈65 instructions for a four-octet tag);
+/// every command has a tag and most have a sequence set or an atom.
+#[inline]
+fn ascii_str(b: &[u8]) -> &str {
+    match b.utf8_chunks().next() {
+        Some(c) if c.invalid().is_empty() => c.valid(),
+        _ => "",
+    }
+}
+
 /// `ATOM-CHAR`, `ASTRING-CHAR`, the tag's octets and the octets of a response keyword or
 /// `msg-att` name (letters, digits, `.`, `-`) as bits of [`CLASS`].
 const ATOM: u8 = 1;
@@ -197,7 +211,7 @@ pub(crate) fn atom_len(i: &[u8]) -> usize {
 /// `atom = 1*ATOM-CHAR`.
 pub(crate) fn atom(i: &[u8]) -> PResult<'_, Atom<'_>> {
     match run1(i, |b| in_class(b, ATOM)) {
-        Some((a, rest)) => Ok((rest, Atom(Cow::Borrowed(str_of(a))))),
+        Some((a, rest)) => Ok((rest, Atom(Cow::Borrowed(ascii_str(a))))),
         None => fail(i, "atom"),
     }
 }
@@ -214,7 +228,7 @@ pub(crate) fn word(i: &[u8]) -> PResult<'_, &[u8]> {
 /// `tag = 1*<any ASTRING-CHAR except "+">`.
 pub(crate) fn tag_(i: &[u8]) -> PResult<'_, Tag<'_>> {
     match run1(i, |b| in_class(b, TAG)) {
-        Some((a, rest)) => Ok((rest, Tag(Cow::Borrowed(str_of(a))))),
+        Some((a, rest)) => Ok((rest, Tag(Cow::Borrowed(ascii_str(a))))),
         None => fail(i, "tag"),
     }
 }
@@ -332,6 +346,41 @@ fn quoted_run(s: &[u8], utf8: bool) -> usize {
         .iter()
         .position(|&b| is_quoted_stop(b, utf8))
         .unwrap_or(tail.len())
+}
+
+#[cfg(test)]
+mod ascii_str_tests {
+    use super::{ascii_str, str_of};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+        /// `ascii_str` gives what `from_utf8` gives (the whole text, or "" when it is not
+        /// UTF-8), on ASCII, UTF-8 and broken input alike.
+        #[test]
+        fn ascii_str_agrees_with_from_utf8(
+            s in proptest::collection::vec(
+                prop_oneof![
+                    6 => 0x20u8..0x7f,
+                    1 => any::<u8>(),
+                ],
+                0..40,
+            ),
+            text in ".{0,12}",
+        ) {
+            prop_assert_eq!(ascii_str(&s), str_of(&s));
+            prop_assert_eq!(ascii_str(text.as_bytes()), text.as_str());
+        }
+    }
+
+    #[test]
+    fn ascii_str_on_the_usual_tokens() {
+        for t in ["a001", "4827300:4827310,4827312", "1:*", "CONDSTORE", ""] {
+            assert_eq!(ascii_str(t.as_bytes()), t);
+        }
+        assert_eq!(ascii_str(b"a\xff"), "");
+        assert_eq!(ascii_str(b"\xc3\xa9t\xc3"), "");
+    }
 }
 
 #[cfg(test)]
@@ -637,7 +686,7 @@ pub(crate) fn sequence_set(i: &[u8]) -> PResult<'_, SequenceSet<'_>> {
     match crate::types::sequence::scan_sequence_set(i) {
         Some(n) => {
             let (s, rest) = i.split_at_checked(n).unwrap_or((i, &[]));
-            Ok((rest, SequenceSet(Cow::Borrowed(str_of(s)))))
+            Ok((rest, SequenceSet(Cow::Borrowed(ascii_str(s)))))
         }
         None => fail(i, "sequence-set"),
     }
