@@ -838,7 +838,7 @@ impl Client {
             uid: true,
             sequence_set: uids.clone(),
             items,
-            modifiers,
+            modifiers: Box::new(modifiers),
         })
     }
 

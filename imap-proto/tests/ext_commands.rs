@@ -262,11 +262,13 @@ fn condstore_and_qresync_values() {
             uid: true,
             sequence_set: seq("300:500"),
             items: FetchItems::List(Vec1::one(FetchAttribute::Flags)),
-            modifiers: Vec1::try_from(vec![
-                FetchModifier::ChangedSince(modseq(12345)),
-                FetchModifier::Vanished
-            ])
-            .unwrap(),
+            modifiers: Box::new(
+                Vec1::try_from(vec![
+                    FetchModifier::ChangedSince(modseq(12345)),
+                    FetchModifier::Vanished
+                ])
+                .unwrap()
+            ),
         }
     );
     assert_eq!(

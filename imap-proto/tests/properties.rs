@@ -1592,7 +1592,7 @@ fn ext_command_body() -> impl Strategy<Value = CommandBody<'static>> {
                 uid,
                 sequence_set,
                 items,
-                modifiers
+                modifiers: Box::new(modifiers)
             }),
         store_ext,
         (

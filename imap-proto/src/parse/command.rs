@@ -661,7 +661,7 @@ fn fetch<'a>(c: &Config, i: &'a [u8], uid: bool) -> PResult<'a, CommandBody<'a>>
                 uid,
                 sequence_set,
                 items,
-                modifiers,
+                modifiers: Box::new(modifiers),
             },
         ));
     }
