@@ -307,20 +307,24 @@ fn body_type_mpart<'a>(
     }
     let (r, _) = sp(r)?;
     let (r, subtype) = string_q(c, r)?;
-    let (r, extension) = match r.split_first() {
-        Some((b' ', rest)) if rest.first() != Some(&b')') => {
-            let (r, params) = body_fld_param(c, rest)?;
-            let (r, tail) = dsp_ext(c, r, depth)?;
-            (r, Some(MultiPartExtension { params, tail }))
-        }
-        _ => (r, None),
-    };
-    let (r, _) = body_end(c, r)?;
+    // Written before the extension is read, as in [`body_type_1part`].
     *out = BodyStructure::Multi {
         bodies: Vec1(bodies),
         subtype,
-        extension,
+        extension: None,
     };
+    let r = match r.split_first() {
+        Some((b' ', rest)) if rest.first() != Some(&b')') => {
+            let (r, params) = body_fld_param(c, rest)?;
+            let (r, tail) = dsp_ext(c, r, depth)?;
+            if let BodyStructure::Multi { extension, .. } = out {
+                *extension = Some(MultiPartExtension { params, tail });
+            }
+            r
+        }
+        _ => r,
+    };
+    let (r, _) = body_end(c, r)?;
     Ok((r, ()))
 }
 
@@ -366,15 +370,10 @@ fn body_type_1part<'a>(
     } else {
         (r, SpecificFields::Basic)
     };
-    let (r, extension) = match r.split_first() {
-        Some((b' ', rest)) if rest.first() != Some(&b')') => {
-            let (r, md5) = nstr(c, rest)?;
-            let (r, tail) = dsp_ext(c, r, depth)?;
-            (r, Some(SinglePartExtension { md5, tail }))
-        }
-        _ => (r, None),
-    };
-    let (r, _) = body_end(c, r)?;
+    // The part is written before its extension is read, and the extension then into
+    // its place in `out` (issue 9: built aside, the 176-octet extension and then the
+    // 400-octet part were each one more copy). A failure later leaves a part the caller
+    // drops with the rest.
     *out = BodyStructure::Single {
         body: SinglePart {
             media_type,
@@ -382,8 +381,20 @@ fn body_type_1part<'a>(
             fields,
             specific,
         },
-        extension,
+        extension: None,
     };
+    let r = match r.split_first() {
+        Some((b' ', rest)) if rest.first() != Some(&b')') => {
+            let (r, md5) = nstr(c, rest)?;
+            let (r, tail) = dsp_ext(c, r, depth)?;
+            if let BodyStructure::Single { extension, .. } = out {
+                *extension = Some(SinglePartExtension { md5, tail });
+            }
+            r
+        }
+        _ => r,
+    };
+    let (r, _) = body_end(c, r)?;
     Ok((r, ()))
 }
 
