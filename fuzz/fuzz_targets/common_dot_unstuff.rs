@@ -28,7 +28,11 @@ fn unstuff(data: &[u8], chunk: usize, cfg: DotConfig) -> Outcome {
                         Unstuffed::Data(d) => content.extend_from_slice(d),
                         Unstuffed::End => {
                             let end = fed - buf.len() + consumed;
-                            return Outcome { content, end: Some(end), error: None };
+                            return Outcome {
+                                content,
+                                end: Some(end),
+                                error: None,
+                            };
                         }
                     }
                     buf.drain(..consumed);
@@ -45,19 +49,35 @@ fn unstuff(data: &[u8], chunk: usize, cfg: DotConfig) -> Outcome {
                         }
                         other => other,
                     };
-                    return Outcome { content: Vec::new(), end: None, error: Some(e) };
+                    return Outcome {
+                        content: Vec::new(),
+                        end: None,
+                        error: Some(e),
+                    };
                 }
             }
         }
     }
-    Outcome { content, end: None, error: None }
+    Outcome {
+        content,
+        end: None,
+        error: None,
+    }
 }
 
 fuzz_target!(|input: (bool, u8, &[u8])| {
     let (accept, max, data) = input;
     let cfg = DotConfig {
-        max_line_len: if max == 0 { None } else { Some(usize::from(max).max(3)) },
-        bare_line_endings: if accept { BareLineEndings::Accept } else { BareLineEndings::Reject },
+        max_line_len: if max == 0 {
+            None
+        } else {
+            Some(usize::from(max).max(3))
+        },
+        bare_line_endings: if accept {
+            BareLineEndings::Accept
+        } else {
+            BareLineEndings::Reject
+        },
     };
     let whole = unstuff(data, data.len(), cfg);
     let ones = unstuff(data, 1, cfg);
@@ -72,15 +92,31 @@ fuzz_target!(|input: (bool, u8, &[u8])| {
     let mut st = DotStuffer::new();
     st.encode(data, &mut wire);
     st.finish(&mut wire);
-    let back = unstuff(&wire, 3, DotConfig { max_line_len: None, bare_line_endings: BareLineEndings::Reject });
+    let back = unstuff(
+        &wire,
+        3,
+        DotConfig {
+            max_line_len: None,
+            bare_line_endings: BareLineEndings::Reject,
+        },
+    );
     assert_eq!(back.end, Some(wire.len()));
     let mut normal = Vec::new();
     let mut i = 0;
     while i < data.len() {
         match (data[i], data.get(i + 1)) {
-            (b'\r', Some(b'\n')) => { normal.extend_from_slice(b"\r\n"); i += 2; }
-            (b'\r', _) | (b'\n', _) => { normal.extend_from_slice(b"\r\n"); i += 1; }
-            (c, _) => { normal.push(c); i += 1; }
+            (b'\r', Some(b'\n')) => {
+                normal.extend_from_slice(b"\r\n");
+                i += 2;
+            }
+            (b'\r', _) | (b'\n', _) => {
+                normal.extend_from_slice(b"\r\n");
+                i += 1;
+            }
+            (c, _) => {
+                normal.push(c);
+                i += 1;
+            }
         }
     }
     if !normal.is_empty() && !normal.ends_with(b"\r\n") {

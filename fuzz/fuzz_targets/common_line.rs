@@ -40,8 +40,11 @@ fn lines(data: &[u8], chunk: usize, cfg: LineConfig) -> Vec<Result<Vec<u8>, mail
 
 fuzz_target!(|input: (u8, bool, &[u8])| {
     let (max, lf, data) = input;
-    let cfg = LineConfig::new(usize::from(max).max(2))
-        .with_ending(if lf { LineEnding::CrLfOrLf } else { LineEnding::CrLf });
+    let cfg = LineConfig::new(usize::from(max).max(2)).with_ending(if lf {
+        LineEnding::CrLfOrLf
+    } else {
+        LineEnding::CrLf
+    });
     let whole = lines(data, data.len(), cfg);
     assert_eq!(whole, lines(data, 1, cfg));
     assert_eq!(whole, lines(data, 7, cfg));

@@ -19,7 +19,9 @@ fn run(data: &[u8], chunk: usize, scenario: u8) -> (Vec<String>, Vec<u8>) {
     match scenario % 4 {
         0 => {
             let _ = client.login("u", "pw");
-            let _ = client.send(CommandBody::Select { mailbox: Mailbox::Inbox });
+            let _ = client.send(CommandBody::Select {
+                mailbox: Mailbox::Inbox,
+            });
             let _ = client.send(CommandBody::Append {
                 mailbox: Mailbox::Inbox,
                 flags: None,

@@ -44,7 +44,10 @@ fn stream(data: &[u8], chunk: usize) -> Vec<String> {
                     assert!(consumed <= buf.len());
                     // Round trip through the encoder.
                     let bytes = command.to_vec();
-                    let Ok(Decoded::Complete { value, consumed: c2 }) = Command::decode(&bytes)
+                    let Ok(Decoded::Complete {
+                        value,
+                        consumed: c2,
+                    }) = Command::decode(&bytes)
                     else {
                         panic!("re-decode failed: {:?}", String::from_utf8_lossy(&bytes));
                     };

@@ -4,8 +4,8 @@
 #![no_main]
 use arbitrary::Arbitrary;
 use imap_proto::{
-    AString, Command, CommandBody, CommandDecoded, CommandDecoder, Encode, Flag, Fragment,
-    Literal, LiteralMode, LiteralSupport, Mailbox, Tag,
+    AString, Command, CommandBody, CommandDecoded, CommandDecoder, Encode, Flag, Fragment, Literal,
+    LiteralMode, LiteralSupport, Mailbox, Tag,
 };
 use libfuzzer_sys::fuzz_target;
 use std::borrow::Cow;
@@ -31,7 +31,11 @@ fn build(i: &Input<'_>) -> Option<Vec<Command<'static>>> {
             password: AString::new(i.pass.to_vec()).ok()?,
         },
     )];
-    let mode = if i.nonsync { LiteralMode::NonSync } else { LiteralMode::Sync };
+    let mode = if i.nonsync {
+        LiteralMode::NonSync
+    } else {
+        LiteralMode::Sync
+    };
     let flags = Flag::keyword(i.keyword).ok().map(|f| vec![f.into_owned()]);
     v.push(Command::new(
         tag,
@@ -46,7 +50,9 @@ fn build(i: &Input<'_>) -> Option<Vec<Command<'static>>> {
 }
 
 fuzz_target!(|input: Input<'_>| {
-    let Some(commands) = build(&input) else { return };
+    let Some(commands) = build(&input) else {
+        return;
+    };
     let policy = match input.policy % 3 {
         0 => LiteralSupport::SyncOnly,
         1 => LiteralSupport::LiteralPlus,
@@ -88,4 +94,3 @@ fuzz_target!(|input: Input<'_>| {
         }
     }
 });
-

@@ -16,7 +16,11 @@ fn config(lenient: bool) -> Config {
             max_items: 256,
             max_literals: 16,
         },
-        quirks: if lenient { Quirks::LENIENT } else { Quirks::STRICT },
+        quirks: if lenient {
+            Quirks::LENIENT
+        } else {
+            Quirks::STRICT
+        },
         utf8: false,
     }
 }
@@ -42,8 +46,10 @@ fn stream(data: &[u8], chunk: usize, lenient: bool) -> Vec<String> {
                     assert!(consumed <= buf.len());
                     if !lenient {
                         let bytes = value.to_vec();
-                        let Ok(Decoded::Complete { value: again, consumed: c2 }) =
-                            Response::decode(&bytes)
+                        let Ok(Decoded::Complete {
+                            value: again,
+                            consumed: c2,
+                        }) = Response::decode(&bytes)
                         else {
                             panic!("re-decode failed: {:?}", String::from_utf8_lossy(&bytes));
                         };

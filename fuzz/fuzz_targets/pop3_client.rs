@@ -8,7 +8,10 @@ use pop3_proto::client::{Client, ClientConfig, ClientEvent};
 const COMMANDS: &[u8] = &[0, 1, 2, 3, 4, 5, 6, 7, 4, 1];
 
 fn run(commands: &[u8], data: &[u8], chunk: usize) -> Vec<String> {
-    let config = ClientConfig { allow_plaintext_without_tls: true, ..ClientConfig::default() };
+    let config = ClientConfig {
+        allow_plaintext_without_tls: true,
+        ..ClientConfig::default()
+    };
     let mut client = Client::new(config, false);
     let mut out = Vec::new();
     let mut data_buf = Vec::new();
@@ -46,7 +49,13 @@ fn run(commands: &[u8], data: &[u8], chunk: usize) -> Vec<String> {
                 }
                 Err(e) => {
                     out.push(format!("{data_buf:?}"));
-                    out.push(format!("error {e}").split(" at offset").next().unwrap().to_string());
+                    out.push(
+                        format!("error {e}")
+                            .split(" at offset")
+                            .next()
+                            .unwrap()
+                            .to_string(),
+                    );
                     // Sticky.
                     assert_eq!(client.next_event().unwrap_err(), e);
                     return out;

@@ -25,7 +25,10 @@ impl Spec {
         Some(match self.kind % 19 {
             0 => Command::User(Param::new(self.a.as_str()).ok()?),
             1 => Command::Pass(Password::new(self.a.as_bytes()).ok()?),
-            2 => Command::Apop { name: Param::new(self.a.as_str()).ok()?, digest: ApopDigest::new(self.b.as_bytes()).ok()? },
+            2 => Command::Apop {
+                name: Param::new(self.a.as_str()).ok()?,
+                digest: ApopDigest::new(self.b.as_bytes()).ok()?,
+            },
             3 => Command::Quit,
             4 => Command::Stat,
             5 => Command::List(msg),
@@ -33,7 +36,10 @@ impl Spec {
             7 => Command::Dele(msg?),
             8 => Command::Noop,
             9 => Command::Rset,
-            10 => Command::Top { msg: msg?, lines: self.m },
+            10 => Command::Top {
+                msg: msg?,
+                lines: self.m,
+            },
             11 => Command::Uidl(msg),
             12 => Command::Capa,
             13 => Command::Stls,
@@ -85,18 +91,32 @@ fuzz_target!(|input: (Spec, &[u8])| {
     let (spec, data) = input;
     if let Some(cmd) = spec.build() {
         let bytes = cmd.to_bytes();
-        let big = CommandLimits { max_line: usize::MAX, max_arg: usize::MAX, max_auth_line: usize::MAX };
-        let back = decode_command(&bytes, &big).expect("valid command decodes").complete().expect("complete");
+        let big = CommandLimits {
+            max_line: usize::MAX,
+            max_arg: usize::MAX,
+            max_auth_line: usize::MAX,
+        };
+        let back = decode_command(&bytes, &big)
+            .expect("valid command decodes")
+            .complete()
+            .expect("complete");
         assert_eq!(back, (cmd, bytes.len()));
     }
     let limits = CommandLimits::default();
     if let Ok(Decoded::Complete { value, consumed }) = decode_command(data, &limits) {
         assert!(consumed <= data.len());
         let bytes = value.to_bytes();
-        let again = decode_command(&bytes, &CommandLimits { max_line: 1 << 16, max_arg: 1 << 16, ..limits })
-            .expect("re-decode")
-            .complete()
-            .expect("complete");
+        let again = decode_command(
+            &bytes,
+            &CommandLimits {
+                max_line: 1 << 16,
+                max_arg: 1 << 16,
+                ..limits
+            },
+        )
+        .expect("re-decode")
+        .complete()
+        .expect("complete");
         assert_eq!(again, (value, bytes.len()));
     }
     assert_eq!(stream(data, 1), stream(data, data.len()));

@@ -31,7 +31,10 @@ fn decode(body: &[u8], chunk: usize) -> (Vec<u8>, Option<usize>) {
     for piece in wire.chunks(chunk.max(1)) {
         buf.extend_from_slice(piece);
         while !dec.is_done() {
-            match dec.decode(&buf).expect("accepting policy never fails on a short line") {
+            match dec
+                .decode(&buf)
+                .expect("accepting policy never fails on a short line")
+            {
                 Decoded::Complete { value, consumed } => {
                     if let ResponseEvent::Data(d) = value {
                         content.extend_from_slice(d);

@@ -67,7 +67,8 @@ fn err_kind(e: &pop3_proto::Error) -> &'static str {
 
 fn has_bare_line_ending(c: &[u8]) -> bool {
     c.iter().enumerate().any(|(i, &b)| {
-        (b == b'\r' && c.get(i + 1) != Some(&b'\n')) || (b == b'\n' && (i == 0 || c[i - 1] != b'\r'))
+        (b == b'\r' && c.get(i + 1) != Some(&b'\n'))
+            || (b == b'\n' && (i == 0 || c[i - 1] != b'\r'))
     })
 }
 
@@ -83,8 +84,14 @@ fuzz_target!(|input: (u8, &[u8])| {
         };
         if normalisable {
             let bytes = value.to_bytes();
-            let big = ResponseLimits { max_line: 1 << 16, ..limits };
-            let again = decode_response(kind, &bytes, &big).expect("re-decode").complete().expect("complete");
+            let big = ResponseLimits {
+                max_line: 1 << 16,
+                ..limits
+            };
+            let again = decode_response(kind, &bytes, &big)
+                .expect("re-decode")
+                .complete()
+                .expect("complete");
             assert_eq!(again, (value, bytes.len()));
         }
     }

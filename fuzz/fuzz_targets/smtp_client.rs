@@ -9,7 +9,12 @@ use smtp_proto::{ForwardPath, Host, MailFrom, Mailbox, Parameters, RcptTo, Rever
 
 const T0: Duration = Duration::from_secs(1);
 
-fn run(lmtp: bool, pipelining_data: bool, data: &[u8], cuts: &[u8]) -> (Vec<u8>, Vec<ClientEvent>, Option<String>) {
+fn run(
+    lmtp: bool,
+    pipelining_data: bool,
+    data: &[u8],
+    cuts: &[u8],
+) -> (Vec<u8>, Vec<ClientEvent>, Option<String>) {
     let mut cfg = ClientConfig::new(Host::parse("client.example").unwrap().into_owned());
     cfg.lmtp = lmtp;
     cfg.pipeline_data = pipelining_data;
@@ -21,7 +26,9 @@ fn run(lmtp: bool, pipelining_data: bool, data: &[u8], cuts: &[u8]) -> (Vec<u8>,
     let mut cuts = cuts.iter().cycle();
     let mut error = None;
     while !rest.is_empty() && error.is_none() {
-        let n = usize::from(*cuts.next().unwrap_or(&255)).max(1).min(rest.len());
+        let n = usize::from(*cuts.next().unwrap_or(&255))
+            .max(1)
+            .min(rest.len());
         let (piece, tail) = rest.split_at(n);
         rest = tail;
         if let Err(e) = c.receive(piece, T0) {
@@ -38,15 +45,28 @@ fn run(lmtp: bool, pipelining_data: bool, data: &[u8], cuts: &[u8]) -> (Vec<u8>,
             };
             let _ = match &ev {
                 ClientEvent::Ready(_) => c.send_envelope(
-                    MailFrom { path: ReversePath::Null, params: Parameters::new() },
+                    MailFrom {
+                        path: ReversePath::Null,
+                        params: Parameters::new(),
+                    },
                     vec![
-                        RcptTo { path: ForwardPath::Mailbox(Mailbox::parse("a@b.example").unwrap().into_owned()), params: Parameters::new() },
-                        RcptTo { path: ForwardPath::Postmaster, params: Parameters::new() },
+                        RcptTo {
+                            path: ForwardPath::Mailbox(
+                                Mailbox::parse("a@b.example").unwrap().into_owned(),
+                            ),
+                            params: Parameters::new(),
+                        },
+                        RcptTo {
+                            path: ForwardPath::Postmaster,
+                            params: Parameters::new(),
+                        },
                     ],
                     T0,
                 ),
                 ClientEvent::Envelope { .. } => c.data(T0),
-                ClientEvent::DataReady => c.send_body(b"Subject: x\r\n\r\n.hi\r\n", T0).and_then(|()| c.finish_body(T0)),
+                ClientEvent::DataReady => c
+                    .send_body(b"Subject: x\r\n\r\n.hi\r\n", T0)
+                    .and_then(|()| c.finish_body(T0)),
                 ClientEvent::Delivered(_) | ClientEvent::DataRefused(_) => c.quit(T0),
                 _ => Ok(()),
             };

@@ -9,15 +9,24 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(Decoded::Complete { value, consumed }) = Command::decode(data) {
         assert!(consumed <= data.len());
         for n in 0..consumed {
-            assert!(matches!(Command::decode(&data[..n]), Ok(Decoded::Incomplete { .. })));
+            assert!(matches!(
+                Command::decode(&data[..n]),
+                Ok(Decoded::Incomplete { .. })
+            ));
         }
         let enc = value.to_bytes();
         match Command::decode(&enc) {
-            Ok(Decoded::Complete { value: again, consumed }) => {
+            Ok(Decoded::Complete {
+                value: again,
+                consumed,
+            }) => {
                 assert_eq!(consumed, enc.len());
                 assert_eq!(again, value);
             }
-            other => panic!("re-decode of {:?}: {other:?}", String::from_utf8_lossy(&enc)),
+            other => panic!(
+                "re-decode of {:?}: {other:?}",
+                String::from_utf8_lossy(&enc)
+            ),
         }
         assert_eq!(value.clone().into_owned(), value);
     }

@@ -7,11 +7,17 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(Decoded::Complete { value, .. }) = EhloResponse::decode(data) {
         let enc = value.to_bytes();
         match EhloResponse::decode(&enc) {
-            Ok(Decoded::Complete { value: again, consumed }) => {
+            Ok(Decoded::Complete {
+                value: again,
+                consumed,
+            }) => {
                 assert_eq!(consumed, enc.len());
                 assert_eq!(again, value);
             }
-            other => panic!("re-decode of {:?}: {other:?}", String::from_utf8_lossy(&enc)),
+            other => panic!(
+                "re-decode of {:?}: {other:?}",
+                String::from_utf8_lossy(&enc)
+            ),
         }
     }
 });

@@ -8,11 +8,17 @@ fuzz_target!(|data: &[u8]| {
         assert!(consumed <= data.len());
         let enc = value.to_bytes();
         match Reply::decode(&enc) {
-            Ok(Decoded::Complete { value: again, consumed }) => {
+            Ok(Decoded::Complete {
+                value: again,
+                consumed,
+            }) => {
                 assert_eq!(consumed, enc.len());
                 assert_eq!(again, value);
             }
-            other => panic!("re-decode of {:?}: {other:?}", String::from_utf8_lossy(&enc)),
+            other => panic!(
+                "re-decode of {:?}: {other:?}",
+                String::from_utf8_lossy(&enc)
+            ),
         }
     }
 });

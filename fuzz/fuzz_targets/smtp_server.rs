@@ -18,7 +18,9 @@ fn run(config: &ServerConfig, data: &[u8], cuts: &[u8]) -> (Vec<u8>, Vec<String>
     let mut rest = data;
     let mut cuts = cuts.iter().cycle();
     while !rest.is_empty() {
-        let n = usize::from(*cuts.next().unwrap_or(&255)).max(1).min(rest.len());
+        let n = usize::from(*cuts.next().unwrap_or(&255))
+            .max(1)
+            .min(rest.len());
         let (piece, tail) = rest.split_at(n);
         rest = tail;
         if s.receive(piece, T0).is_err() {

@@ -15,8 +15,12 @@ fn text<'a>(u: &mut Unstructured<'a>) -> Result<&'a str> {
 fn host(u: &mut Unstructured<'_>) -> Result<Option<Host<'static>>> {
     Ok(match u.int_in_range(0..=3)? {
         0 => Domain::new(text(u)?.to_string()).ok().map(Host::Domain),
-        1 => Some(Host::Literal(AddressLiteral::Ipv4(u.arbitrary::<[u8; 4]>()?.into()))),
-        2 => Some(Host::Literal(AddressLiteral::Ipv6(u.arbitrary::<u128>()?.into()))),
+        1 => Some(Host::Literal(AddressLiteral::Ipv4(
+            u.arbitrary::<[u8; 4]>()?.into(),
+        ))),
+        2 => Some(Host::Literal(AddressLiteral::Ipv6(
+            u.arbitrary::<u128>()?.into(),
+        ))),
         _ => AddressLiteral::general(text(u)?.to_string(), text(u)?.to_string())
             .ok()
             .map(Host::Literal),
@@ -29,36 +33,55 @@ fn mailbox(u: &mut Unstructured<'_>) -> Result<Option<Mailbox<'static>>> {
     } else {
         LocalPart::new(text(u)?.to_string()).ok()
     };
-    let (Some(lp), Some(h)) = (lp, host(u)?) else { return Ok(None) };
+    let (Some(lp), Some(h)) = (lp, host(u)?) else {
+        return Ok(None);
+    };
     Ok(Mailbox::new(lp, h).ok())
 }
 
 fn param(u: &mut Unstructured<'_>) -> Result<Option<Parameter<'static>>> {
     Ok(match u.int_in_range(0..=13)? {
         0 => Some(Parameter::Size(u.arbitrary()?)),
-        1 => Some(Parameter::Body(*u.choose(&[Body::SevenBit, Body::EightBitMime, Body::BinaryMime])?)),
+        1 => Some(Parameter::Body(*u.choose(&[
+            Body::SevenBit,
+            Body::EightBitMime,
+            Body::BinaryMime,
+        ])?)),
         2 => Some(Parameter::SmtpUtf8),
         3 => Some(Parameter::Ret(*u.choose(&[Ret::Full, Ret::Hdrs])?)),
-        4 => XText::encode(u.arbitrary::<&[u8]>()?).ok().map(Parameter::EnvId),
+        4 => XText::encode(u.arbitrary::<&[u8]>()?)
+            .ok()
+            .map(Parameter::EnvId),
         5 => {
             let (s, f, d) = (u.arbitrary()?, u.arbitrary()?, u.arbitrary()?);
             Some(Parameter::Notify(if s || f || d {
-                Notify::On { success: s, failure: f, delay: d }
+                Notify::On {
+                    success: s,
+                    failure: f,
+                    delay: d,
+                }
             } else {
                 Notify::Never
             }))
         }
-        6 => XText::encode(u.arbitrary::<&[u8]>()?)
-            .ok()
-            .map(|addr| Parameter::Orcpt(Orcpt { addr_type: Cow::Borrowed("rfc822"), addr })),
-        7 => Some(Parameter::Auth(match XText::encode(u.arbitrary::<&[u8]>()?) {
-            Ok(x) => AuthParam::Mailbox(x),
-            Err(_) => AuthParam::Unknown,
-        })),
+        6 => XText::encode(u.arbitrary::<&[u8]>()?).ok().map(|addr| {
+            Parameter::Orcpt(Orcpt {
+                addr_type: Cow::Borrowed("rfc822"),
+                addr,
+            })
+        }),
+        7 => Some(Parameter::Auth(
+            match XText::encode(u.arbitrary::<&[u8]>()?) {
+                Ok(x) => AuthParam::Mailbox(x),
+                Err(_) => AuthParam::Unknown,
+            },
+        )),
         8 => Some(Parameter::MtPriority(u.int_in_range(-9..=9)?)),
         9 => Some(Parameter::RequireTls),
         10 => Some(Parameter::HoldFor(u.int_in_range(0..=999_999_999)?)),
-        11 => DateTime::new(text(u)?.to_string()).ok().map(Parameter::HoldUntil),
+        11 => DateTime::new(text(u)?.to_string())
+            .ok()
+            .map(Parameter::HoldUntil),
         12 => Some(Parameter::By(By {
             time: u.int_in_range(-999_999_999..=999_999_999)?,
             mode: *u.choose(&[ByMode::Notify, ByMode::Return])?,
@@ -66,7 +89,11 @@ fn param(u: &mut Unstructured<'_>) -> Result<Option<Parameter<'static>>> {
         })),
         _ => {
             let kw = EsmtpKeyword::new(text(u)?.to_string()).ok();
-            let value = if u.arbitrary()? { EsmtpValue::new(text(u)?.to_string()).ok() } else { None };
+            let value = if u.arbitrary()? {
+                EsmtpValue::new(text(u)?.to_string()).ok()
+            } else {
+                None
+            };
             kw.map(|keyword| Parameter::Other { keyword, value })
         }
     })
@@ -83,21 +110,32 @@ fn params(u: &mut Unstructured<'_>) -> Result<Parameters<'static>> {
 }
 
 fn command(u: &mut Unstructured<'_>) -> Result<Option<Command<'static>>> {
-    let t = |u: &mut Unstructured<'_>| -> Result<Option<Text<'static>>> { Ok(Text::new(text(u)?.to_string()).ok()) };
+    let t = |u: &mut Unstructured<'_>| -> Result<Option<Text<'static>>> {
+        Ok(Text::new(text(u)?.to_string()).ok())
+    };
     Ok(match u.int_in_range(0..=16)? {
         0 => host(u)?.map(Command::Ehlo),
         1 => host(u)?.map(Command::Helo),
         2 => host(u)?.map(Command::Lhlo),
         3 => {
             let path = mailbox(u)?.map_or(ReversePath::Null, ReversePath::Mailbox);
-            Some(Command::MailFrom(MailFrom { path, params: params(u)? }))
+            Some(Command::MailFrom(MailFrom {
+                path,
+                params: params(u)?,
+            }))
         }
         4 => {
             let path = mailbox(u)?.map_or(ForwardPath::Postmaster, ForwardPath::Mailbox);
-            Some(Command::RcptTo(RcptTo { path, params: params(u)? }))
+            Some(Command::RcptTo(RcptTo {
+                path,
+                params: params(u)?,
+            }))
         }
         5 => Some(Command::Data),
-        6 => Some(Command::Bdat { size: u.arbitrary()?, last: u.arbitrary()? }),
+        6 => Some(Command::Bdat {
+            size: u.arbitrary()?,
+            last: u.arbitrary()?,
+        }),
         7 => Some(Command::Rset),
         8 => t(u)?.map(Command::Vrfy),
         9 => t(u)?.map(Command::Expn),
@@ -115,7 +153,10 @@ fn command(u: &mut Unstructured<'_>) -> Result<Option<Command<'static>>> {
                 _ if data.is_empty() => None,
                 _ => Some(InitialResponse::Data(Base64::encode(data))),
             };
-            m.map(|mechanism| Command::Auth { mechanism, initial_response: ir })
+            m.map(|mechanism| Command::Auth {
+                mechanism,
+                initial_response: ir,
+            })
         }
         _ => {
             let v = Verb::new(text(u)?.to_string()).ok();
@@ -128,7 +169,12 @@ fn command(u: &mut Unstructured<'_>) -> Result<Option<Command<'static>>> {
 fn reply(u: &mut Unstructured<'_>) -> Result<Option<Reply<'static>>> {
     let code = u.int_in_range(200..=559)?;
     let enh = if u.arbitrary()? {
-        EnhancedCode::new(u8::try_from(code / 100).unwrap_or(2), u.int_in_range(0..=999)?, u.int_in_range(0..=999)?).ok()
+        EnhancedCode::new(
+            u8::try_from(code / 100).unwrap_or(2),
+            u.int_in_range(0..=999)?,
+            u.int_in_range(0..=999)?,
+        )
+        .ok()
     } else {
         None
     };
@@ -175,18 +221,31 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                     1 => Capability::Pipelining,
                     2 => Capability::Auth(
                         (0..u.int_in_range(0..=3)?)
-                            .filter_map(|_| text(u).ok().and_then(|t| AuthMechanism::new(t.to_string()).ok()))
+                            .filter_map(|_| {
+                                text(u)
+                                    .ok()
+                                    .and_then(|t| AuthMechanism::new(t.to_string()).ok())
+                            })
                             .collect(),
                     ),
-                    3 => Capability::DeliverBy(if u.arbitrary()? { Some(u.int_in_range(0..=999_999_999)?) } else { None }),
+                    3 => Capability::DeliverBy(if u.arbitrary()? {
+                        Some(u.int_in_range(0..=999_999_999)?)
+                    } else {
+                        None
+                    }),
                     4 => Capability::StartTls,
-                    _ => Capability::Other { keyword: Cow::Owned(text(u)?.to_string()), params: vec![] },
+                    _ => Capability::Other {
+                        keyword: Cow::Owned(text(u)?.to_string()),
+                        params: vec![],
+                    },
                 });
             }
             if let Ok(e) = EhloResponse::new(text(u)?.to_string(), None, caps) {
                 let enc = e.to_bytes();
                 match EhloResponse::decode(&enc) {
-                    Ok(Decoded::Complete { value, .. }) => assert_eq!(value, e, "{:?}", String::from_utf8_lossy(&enc)),
+                    Ok(Decoded::Complete { value, .. }) => {
+                        assert_eq!(value, e, "{:?}", String::from_utf8_lossy(&enc))
+                    }
                     Err(Error::LineTooLong { .. }) => {}
                     other => panic!("{:?}: {other:?}", String::from_utf8_lossy(&enc)),
                 }
