@@ -93,6 +93,7 @@
 //! # Ok::<(), imap_proto::Error>(())
 //! ```
 
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
