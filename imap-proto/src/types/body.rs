@@ -87,14 +87,19 @@ impl<'a> Envelope<'a> {
         }
     }
 
-    /// List `k` (0 = from ... 5 = bcc).
-    fn list(&self, k: usize) -> &[Address<'a>] {
+    /// Where list `k` (0 = from ... 5 = bcc) starts and ends in `addresses`.
+    fn bounds(&self, k: usize) -> (usize, usize) {
         let start = k
             .checked_sub(1)
             .and_then(|p| self.ends.get(p))
             .copied()
             .unwrap_or(0);
-        let end = self.ends.get(k).copied().unwrap_or(0);
+        (start, self.ends.get(k).copied().unwrap_or(0))
+    }
+
+    /// List `k` (0 = from ... 5 = bcc).
+    fn list(&self, k: usize) -> &[Address<'a>] {
+        let (start, end) = self.bounds(k);
         self.addresses.get(start..end).unwrap_or_default()
     }
 
@@ -133,9 +138,22 @@ impl<'a> Envelope<'a> {
         [0, 1, 2, 3, 4, 5].map(|k| self.list(k))
     }
 
-    /// The six lists as vectors (to change them, then [`Envelope::new`] again).
+    /// The six lists as vectors (to change them, then [`Envelope::new`] again). The
+    /// addresses are moved out, not cloned (an owned address's strings are not copied).
     pub fn into_lists(self) -> AddressLists<'a> {
-        self.lists().map(<[Address<'a>]>::to_vec).into()
+        let bounds = [0, 1, 2, 3, 4, 5].map(|k| self.bounds(k));
+        let mut all = self.addresses;
+        let mut lists: [Vec<Address<'a>>; 6] = Default::default();
+        // From the last list to the first, each split off the tail of what is left; the
+        // first keeps the allocation.
+        for (list, (start, end)) in lists.iter_mut().zip(bounds).rev() {
+            all.truncate(end);
+            *list = match start {
+                0 => core::mem::take(&mut all),
+                _ => all.split_off(start.min(all.len())),
+            };
+        }
+        lists.into()
     }
 }
 
