@@ -1111,21 +1111,7 @@ fn fast_date_time(i: &[u8]) -> Option<(&[u8], DateTime)> {
     }
     let day = two(1)?;
     let [_, _, _, _, m0, m1, m2, ..] = *d;
-    let month = match [m0 | 0x20, m1 | 0x20, m2 | 0x20, 0] {
-        [b'j', b'a', b'n', _] => 1,
-        [b'f', b'e', b'b', _] => 2,
-        [b'm', b'a', b'r', _] => 3,
-        [b'a', b'p', b'r', _] => 4,
-        [b'm', b'a', b'y', _] => 5,
-        [b'j', b'u', b'n', _] => 6,
-        [b'j', b'u', b'l', _] => 7,
-        [b'a', b'u', b'g', _] => 8,
-        [b's', b'e', b'p', _] => 9,
-        [b'o', b'c', b't', _] => 10,
-        [b'n', b'o', b'v', _] => 11,
-        [b'd', b'e', b'c', _] => 12,
-        _ => return None,
-    };
+    let month = super::core::month_number([m0, m1, m2])?;
     let year = u16::from(two(8)?) * 100 + u16::from(two(10)?);
     let (hour, minute, second) = (two(13)?, two(16)?, two(19)?);
     let sign: i16 = match d.get(22)? {
